@@ -1,0 +1,46 @@
+"""``oscb forms list`` and ``oscb forms check FILE``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from oscb_desktop.forms import FormDefinitionError, FormRegistry, load_file
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    forms = sub.add_parser("forms", help="installed form definitions")
+    fsub = forms.add_subparsers(dest="forms_command", required=True, metavar="ACTION")
+    p = fsub.add_parser("list", help="list installed forms and any that failed to load")
+    p.set_defaults(func=cmd_list)
+    p = fsub.add_parser("check", help="validate a form definition file (for whoever writes next year's form)")
+    p.add_argument("file", type=Path)
+    p.set_defaults(func=cmd_check)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    reg = FormRegistry.load()
+    for form in reg:
+        deadline = form.deadline.isoformat() if form.deadline else "-"
+        n_items = sum(1 for _ in form.items())
+        print(
+            f"{form.id:<12} {form.version:<8} {form.period:<8} deadline {deadline}  {n_items:>3} items  {form.title}"
+        )
+    for err in reg.errors:
+        print(f"NOT LOADED: {err}")
+    return 1 if reg.errors else 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    try:
+        form = load_file(args.file)
+    except FormDefinitionError as exc:
+        print(f"INVALID {exc}")
+        return 1
+    n_items = sum(1 for _ in form.items())
+    n_rules = sum(1 for _ in form.all_rules())
+    print(
+        f"OK {args.file}: {form.id} {form.version} for {form.period}, "
+        f"{len(form.sections)} sections, {n_items} items, {n_rules} rules"
+    )
+    return 0

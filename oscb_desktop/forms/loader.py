@@ -1,0 +1,402 @@
+"""Load form definitions from YAML, check them, and build :mod:`.model` dataclasses.
+
+A broken definition raises :class:`FormDefinitionError` naming the file and the path of
+the bad key (``sections[2].items[0].scale``). :class:`FormRegistry` loads a whole folder,
+keeps the forms that are fine and reports the others, so the app still starts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from oscb_desktop import paths
+from oscb_desktop.forms.model import (
+    NOT_APPLICABLE,
+    Column,
+    Condition,
+    FormDefinition,
+    Item,
+    Level,
+    Option,
+    Requirement,
+    Rule,
+    Scale,
+    Section,
+)
+
+SCHEMA_FILE = "form-definition.schema.json"
+
+
+class FormDefinitionError(Exception):
+    """A form definition that cannot be used, with where and why."""
+
+    def __init__(self, file: str | Path, path: str, message: str) -> None:
+        self.file = str(file)
+        self.path = path
+        self.message = message
+        where = f"{self.file}: {path}" if path else self.file
+        super().__init__(f"{where}: {message}")
+
+
+@cache
+def definition_schema() -> dict[str, Any]:
+    with open(paths.forms_dir() / SCHEMA_FILE, encoding="utf-8") as fh:
+        schema: dict[str, Any] = json.load(fh)
+    return schema
+
+
+def _json_path(parts: Iterable[Any]) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """Safe YAML that keeps dates as text, so the JSON Schema sees what the author wrote."""
+
+
+_SafeLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_file(file: str | Path) -> FormDefinition:
+    file = Path(file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormDefinitionError(file, "", f"cannot be read ({exc})") from exc
+    return load_text(text, source=str(file))
+
+
+def load_text(text: str, source: str = "<text>") -> FormDefinition:
+    try:
+        data = yaml.load(text, Loader=_SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise FormDefinitionError(source, where, f"is not valid YAML: {problem}") from exc
+    return load_data(data, source)
+
+
+def load_data(data: Any, source: str = "<data>") -> FormDefinition:
+    if not isinstance(data, dict):
+        raise FormDefinitionError(
+            source, "", "must be a mapping with format, id, version, title, period and sections"
+        )
+    validator = jsonschema.Draft202012Validator(definition_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.path))))
+    if errors:
+        # The deepest error is the most specific one; a oneOf failure at a parent says less.
+        best = jsonschema.exceptions.best_match(errors)
+        raise FormDefinitionError(source, _json_path(best.absolute_path), _plain(best))
+    return _Builder(data, source).build()
+
+
+def _plain(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        return f"unknown key ({error.message})"
+    if error.validator == "required":
+        return f"missing key: {error.message}"
+    if error.validator == "enum":
+        return f"{error.instance!r} is not one of {', '.join(map(repr, error.validator_value))}"
+    return error.message
+
+
+@dataclass
+class _Builder:
+    data: dict[str, Any]
+    source: str
+    scales: dict[str, Scale] = field(default_factory=dict)
+    lists: dict[str, tuple[Option, ...]] = field(default_factory=dict)
+    item_ids: dict[str, str] = field(default_factory=dict)
+
+    def fail(self, path: str, message: str) -> FormDefinitionError:
+        return FormDefinitionError(self.source, path, message)
+
+    def build(self) -> FormDefinition:
+        d = self.data
+        for sid, sdata in d.get("scales", {}).items():
+            self.scales[sid] = self._scale(sid, sdata, f"scales.{sid}")
+        for lid, ldata in d.get("choice_lists", {}).items():
+            self.lists[lid] = self._options(ldata, f"choice_lists.{lid}")
+        section_ids: set[str] = set()
+        sections = []
+        for si, sdata in enumerate(d["sections"]):
+            path = f"sections[{si}]"
+            if sdata["id"] in section_ids:
+                raise self.fail(f"{path}.id", f"section id {sdata['id']!r} is used twice")
+            section_ids.add(sdata["id"])
+            sections.append(self._section(sdata, path))
+        form = FormDefinition(
+            id=d["id"],
+            version=d["version"],
+            title=d["title"],
+            short_title=d.get("short_title", d["title"]),
+            period=d["period"],
+            deadline=self._date(d.get("deadline"), "deadline"),
+            description=d.get("description", ""),
+            sections=tuple(sections),
+            scales=dict(self.scales),
+            rules=tuple(self._rule(r, f"rules[{i}]", None) for i, r in enumerate(d.get("rules", []))),
+            source=self.source,
+        )
+        self._check_references(form)
+        return form
+
+    def _date(self, value: str | None, path: str) -> date | None:
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            raise self.fail(path, f"{value!r} is not a real date (YYYY-MM-DD)") from exc
+
+    def _scale(self, sid: str, s: dict[str, Any], path: str) -> Scale:
+        levels = tuple(self._level(lv, f"{path}.levels[{i}]") for i, lv in enumerate(s["levels"]))
+        seen: set[str] = set()
+        for i, lv in enumerate(levels):
+            if lv.id in seen or lv.id == NOT_APPLICABLE:
+                raise self.fail(f"{path}.levels[{i}].id", f"level id {lv.id!r} is used twice or reserved")
+            seen.add(lv.id)
+        na = s.get("not_applicable")
+        return Scale(
+            id=sid,
+            name=s["name"],
+            levels=levels,
+            not_applicable=self._level({**na, "id": NOT_APPLICABLE}, f"{path}.not_applicable")
+            if na
+            else None,
+        )
+
+    @staticmethod
+    def _level(lv: dict[str, Any], path: str) -> Level:
+        return Level(
+            id=lv["id"],
+            label=lv["label"],
+            percentage=lv.get("percentage"),
+            colour=lv["colour"],
+            description=lv.get("description", ""),
+            requires=tuple(lv.get("requires", ())),
+        )
+
+    def _options(self, raw: Any, path: str) -> tuple[Option, ...]:
+        if isinstance(raw, str):
+            if raw not in self.lists:
+                raise self.fail(
+                    path, f"no choice list named {raw!r} (known: {', '.join(sorted(self.lists)) or 'none'})"
+                )
+            return self.lists[raw]
+        opts = tuple(Option(o["id"], o["label"]) for o in raw)
+        ids = [o.id for o in opts]
+        for i, oid in enumerate(ids):
+            if oid in ids[:i]:
+                raise self.fail(f"{path}[{i}].id", f"option id {oid!r} is used twice")
+        return opts
+
+    def _section(self, s: dict[str, Any], path: str) -> Section:
+        items = []
+        for ii, idata in enumerate(s["items"]):
+            ipath = f"{path}.items[{ii}]"
+            if idata["id"] in self.item_ids:
+                raise self.fail(
+                    f"{ipath}.id", f"item id {idata['id']!r} is already used at {self.item_ids[idata['id']]}"
+                )
+            self.item_ids[idata["id"]] = ipath
+            items.append(self._item(idata, ipath))
+        return Section(
+            id=s["id"],
+            title=s["title"],
+            guidance=s.get("guidance", ""),
+            items=tuple(items),
+            rules=tuple(
+                self._rule(r, f"{path}.rules[{i}]", s["id"]) for i, r in enumerate(s.get("rules", []))
+            ),
+            scope=s.get("scope"),
+        )
+
+    def _item(self, i: dict[str, Any], path: str) -> Item:
+        scale = None
+        if i["type"] == "rating":
+            if i["scale"] not in self.scales:
+                raise self.fail(
+                    f"{path}.scale",
+                    f"no scale named {i['scale']!r} (known: {', '.join(sorted(self.scales)) or 'none'})",
+                )
+            scale = self.scales[i["scale"]]
+        minimum, maximum = i.get("min"), i.get("max")
+        if minimum is not None and maximum is not None and minimum > maximum:
+            raise self.fail(f"{path}.min", f"min ({minimum}) is greater than max ({maximum})")
+        columns: list[Column] = []
+        for ci, c in enumerate(i.get("columns", ())):
+            cpath = f"{path}.columns[{ci}]"
+            if c["id"] in (col.id for col in columns):
+                raise self.fail(f"{cpath}.id", f"column id {c['id']!r} is used twice")
+            if c["type"] == "choice" and "options" not in c:
+                raise self.fail(cpath, "a choice column needs options")
+            columns.append(
+                Column(
+                    id=c["id"],
+                    type=c["type"],
+                    label=c["label"],
+                    required=c.get("required", False),
+                    options=self._options(c["options"], f"{cpath}.options") if "options" in c else (),
+                    max_length=c.get("max_length"),
+                    minimum=c.get("min"),
+                    maximum=c.get("max"),
+                )
+            )
+        return Item(
+            id=i["id"],
+            type=i["type"],
+            label=i["label"],
+            guidance=i.get("guidance", ""),
+            required=i.get("required", False),
+            required_if=self._condition(i["required_if"], f"{path}.required_if")
+            if "required_if" in i
+            else None,
+            scope=i.get("scope"),
+            max_length=i.get("max_length"),
+            scale=scale,
+            options=self._options(i["options"], f"{path}.options") if "options" in i else (),
+            ranks=i.get("ranks", 0),
+            minimum=minimum,
+            maximum=maximum,
+            integer=i.get("integer", False),
+            unit=i.get("unit", ""),
+            columns=tuple(columns),
+            min_rows=i.get("min_rows", 0),
+            max_rows=i.get("max_rows"),
+            max_files=i.get("max_files"),
+            carry_forward=i.get("carry_forward", True),
+        )
+
+    @staticmethod
+    def _condition(c: dict[str, Any], path: str) -> Condition:
+        return Condition(
+            item=c.get("item"),
+            equals=c.get("equals"),
+            in_=tuple(c["in"]) if "in" in c else None,
+            answered=c.get("answered"),
+            any_rating_in=tuple(c["any_rating_in"]) if "any_rating_in" in c else None,
+        )
+
+    def _rule(self, r: dict[str, Any], path: str, section: str | None) -> Rule:
+        if "any_rating_in" in r["when"] and section is None:
+            raise self.fail(f"{path}.when", "any_rating_in can only be used in a section's rules")
+        req = r["require"]
+        return Rule(
+            id=r["id"],
+            when=self._condition(r["when"], f"{path}.when"),
+            require=Requirement(req["item"], req.get("min_rows", 0), tuple(req.get("row_fields", ()))),
+            message=r["message"],
+            section=section,
+        )
+
+    def _check_references(self, form: FormDefinition) -> None:
+        """Every item a condition or rule names must exist, with the right shape."""
+
+        def where(item_id: str) -> str:
+            return self.item_ids[item_id]
+
+        for item in form.items():
+            cond = item.required_if
+            if cond and cond.item and not form.has_item(cond.item):
+                raise self.fail(f"{where(item.id)}.required_if.item", f"no item with id {cond.item!r}")
+        for rule_index, rule in enumerate(form.rules):
+            self._check_rule(form, rule, f"rules[{rule_index}]")
+        for si, section in enumerate(form.sections):
+            for ri, rule in enumerate(section.rules):
+                self._check_rule(form, rule, f"sections[{si}].rules[{ri}]")
+
+    def _check_rule(self, form: FormDefinition, rule: Rule, path: str) -> None:
+        if rule.when.item and not form.has_item(rule.when.item):
+            raise self.fail(f"{path}.when.item", f"no item with id {rule.when.item!r}")
+        if not form.has_item(rule.require.item):
+            raise self.fail(f"{path}.require.item", f"no item with id {rule.require.item!r}")
+        target = form.item(rule.require.item)
+        if (rule.require.min_rows or rule.require.row_fields) and target.type != "table":
+            raise self.fail(
+                f"{path}.require", f"min_rows and row_fields need a table item, not {target.type}"
+            )
+        known = {c.id for c in target.columns}
+        for f in rule.require.row_fields:
+            if f not in known:
+                raise self.fail(f"{path}.require.row_fields", f"table {target.id!r} has no column {f!r}")
+        if rule.when.any_rating_in and rule.section:
+            levels = {lv.id for it in form.section(rule.section).items if it.scale for lv in it.scale.choices}
+            for lv in rule.when.any_rating_in:
+                if lv not in levels:
+                    raise self.fail(
+                        f"{path}.when.any_rating_in", f"no rating in this section has a level {lv!r}"
+                    )
+
+
+@dataclass
+class FormRegistry:
+    """All form definitions of a folder (``forms/<form id>/<anything>.yaml``), by id and version."""
+
+    forms: dict[tuple[str, str], FormDefinition] = field(default_factory=dict)
+    errors: list[FormDefinitionError] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, folder: str | Path | None = None) -> FormRegistry:
+        folder = Path(folder) if folder else paths.forms_dir()
+        reg = cls()
+        for file in sorted(folder.rglob("*.yaml")):
+            try:
+                form = load_file(file)
+            except FormDefinitionError as exc:
+                reg.errors.append(exc)
+                continue
+            if form.key in reg.forms:
+                reg.errors.append(
+                    FormDefinitionError(
+                        file,
+                        "version",
+                        f"{form.id} {form.version} is also defined in {reg.forms[form.key].source}",
+                    )
+                )
+                continue
+            reg.forms[form.key] = form
+        return reg
+
+    def __iter__(self) -> Iterator[FormDefinition]:
+        return iter(sorted(self.forms.values(), key=lambda f: (f.id, _version_key(f.version))))
+
+    def get(self, form_id: str, version: str) -> FormDefinition:
+        try:
+            return self.forms[(form_id, version)]
+        except KeyError:
+            raise KeyError(f"No form definition {form_id} version {version} is installed") from None
+
+    def for_period(self, period: str) -> list[FormDefinition]:
+        """The newest version of each form made for a reporting period."""
+        best: dict[str, FormDefinition] = {}
+        for form in self:
+            if form.period == period:
+                best[form.id] = form  # iteration is in version order, so the last one wins
+        return list(best.values())
+
+    def periods(self) -> list[str]:
+        return sorted({f.period for f in self.forms.values()})
+
+    def latest(self, form_id: str) -> FormDefinition | None:
+        matching = [f for f in self if f.id == form_id]
+        return matching[-1] if matching else None
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split("."))

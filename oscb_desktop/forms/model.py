@@ -1,0 +1,222 @@
+"""Typed form definitions, built from the YAML files in ``forms/`` by :mod:`.loader`.
+
+The shapes of the answer values, by item type (all plain JSON):
+
+=============  ===============================================================
+type           value
+=============  ===============================================================
+rating         ``{"level": <level id or "na">, "evidence": str, "example": str, "reason": str}``
+short_text     ``str``
+long_text      ``str``
+choice         option id (``str``)
+multi_choice   list of option ids
+ranked         list (rank 1 first) of ``{"category": <option id>, "text": str}``
+number         ``int`` or ``float``
+date           ``"YYYY-MM-DD"``
+yes_no         ``bool``
+table          list of rows, each ``{column id: value}`` (columns are simple types)
+attachments    list of ``{"sha256": str, "name": str, "size": int}``
+=============  ===============================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+NOT_APPLICABLE = "na"
+
+ITEM_TYPES = (
+    "rating",
+    "short_text",
+    "long_text",
+    "choice",
+    "multi_choice",
+    "ranked",
+    "number",
+    "date",
+    "yes_no",
+    "table",
+    "attachments",
+)
+#: Types allowed as columns of a repeating table.
+COLUMN_TYPES = ("short_text", "long_text", "choice", "number", "date", "yes_no")
+#: The parts of a rating answer besides its level, which a level may require.
+RATING_PARTS = ("evidence", "example", "reason")
+SCOPES = ("children", "adults", "both")
+
+
+@dataclass(frozen=True)
+class Level:
+    id: str
+    label: str
+    percentage: int | None
+    colour: str
+    description: str
+    requires: tuple[str, ...] = ()
+
+    @property
+    def display(self) -> str:
+        """Word and percentage, never colour alone: 'Green (75%)'."""
+        return f"{self.label} ({self.percentage}%)" if self.percentage is not None else self.label
+
+
+@dataclass(frozen=True)
+class Scale:
+    id: str
+    name: str
+    levels: tuple[Level, ...]
+    not_applicable: Level | None
+
+    def level(self, level_id: str) -> Level | None:
+        if self.not_applicable and level_id == NOT_APPLICABLE:
+            return self.not_applicable
+        return next((lv for lv in self.levels if lv.id == level_id), None)
+
+    @property
+    def choices(self) -> tuple[Level, ...]:
+        """Levels in the order offered to the user, "not applicable" last."""
+        return self.levels + ((self.not_applicable,) if self.not_applicable else ())
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Condition:
+    """When a rule applies. Exactly one of the forms below is used.
+
+    - ``item`` + ``equals`` / ``in_`` / ``answered``: about one item (a rating compares its level);
+    - ``any_rating_in``: any rating item of the rule's section has one of these levels.
+    """
+
+    item: str | None = None
+    equals: Any = None
+    in_: tuple[Any, ...] | None = None
+    answered: bool | None = None
+    any_rating_in: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    type: str
+    label: str
+    required: bool = False
+    options: tuple[Option, ...] = ()
+    max_length: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    type: str
+    label: str
+    guidance: str = ""
+    required: bool = False
+    required_if: Condition | None = None
+    scope: str | None = None
+    max_length: int | None = None
+    # rating
+    scale: Scale | None = None
+    # choice, multi_choice, ranked (categories)
+    options: tuple[Option, ...] = ()
+    # ranked
+    ranks: int = 0
+    # number
+    minimum: float | None = None
+    maximum: float | None = None
+    integer: bool = False
+    unit: str = ""
+    # table
+    columns: tuple[Column, ...] = ()
+    min_rows: int = 0
+    max_rows: int | None = None
+    # attachments
+    max_files: int | None = None
+    #: Carried into next period's return when the user accepts carry-forward.
+    carry_forward: bool = True
+
+    def option_label(self, option_id: str) -> str:
+        return next((o.label for o in self.options if o.id == option_id), option_id)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    item: str
+    min_rows: int = 0
+    row_fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    when: Condition
+    require: Requirement
+    message: str
+    section: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    guidance: str
+    items: tuple[Item, ...]
+    rules: tuple[Rule, ...] = ()
+    scope: str | None = None
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    id: str
+    version: str
+    title: str
+    short_title: str
+    period: str
+    deadline: date | None
+    description: str
+    sections: tuple[Section, ...]
+    scales: dict[str, Scale]
+    rules: tuple[Rule, ...]
+    source: str = ""
+    _items: dict[str, Item] = field(default_factory=dict, repr=False, compare=False)
+    _item_section: dict[str, Section] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for section in self.sections:
+            for item in section.items:
+                self._items[item.id] = item
+                self._item_section[item.id] = section
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.id, self.version)
+
+    def items(self) -> Iterator[Item]:
+        for section in self.sections:
+            yield from section.items
+
+    def item(self, item_id: str) -> Item:
+        return self._items[item_id]
+
+    def has_item(self, item_id: str) -> bool:
+        return item_id in self._items
+
+    def section_of(self, item_id: str) -> Section:
+        return self._item_section[item_id]
+
+    def section(self, section_id: str) -> Section:
+        return next(s for s in self.sections if s.id == section_id)
+
+    def all_rules(self) -> Iterator[Rule]:
+        yield from self.rules
+        for section in self.sections:
+            yield from section.rules

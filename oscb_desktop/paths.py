@@ -1,0 +1,56 @@
+"""Where things live: shipped data (forms, resources) and the user's workspace.
+
+Shipped data is looked up in exactly one place per layout: inside the installed
+package (``oscb_desktop/_data/...``, put there by the wheel build and by the
+frozen app) or, in a source checkout, at the repository root. Nothing else in
+the code base should compute these paths.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "oscb-desktop"
+APP_AUTHOR = "OSCB"
+
+#: Environment variable that overrides the workspace folder (used by tests and scripts).
+DATA_DIR_ENV = "OSCB_DATA_DIR"
+
+
+def _shipped(name: str) -> Path:
+    packaged = resources.files("oscb_desktop") / "_data" / name
+    if packaged.is_dir():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parent.parent / name
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError(
+        f"The app's {name!r} folder is missing from this installation ({packaged} or {checkout}). "
+        "Reinstall OSCB Desktop."
+    )
+
+
+def forms_dir() -> Path:
+    """The folder of shipped form definitions (YAML) and their JSON Schema."""
+    return _shipped("forms")
+
+
+def resources_dir() -> Path:
+    """The folder of shipped icons, stylesheet, fonts and schemas."""
+    return _shipped("resources")
+
+
+def resource(*parts: str) -> Path:
+    return resources_dir().joinpath(*parts)
+
+
+def default_data_dir() -> Path:
+    """The workspace folder: ``$OSCB_DATA_DIR`` if set, else the platform's user data folder."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))

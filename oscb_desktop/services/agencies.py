@@ -1,0 +1,59 @@
+"""Agency (or service) profiles held in a workspace."""
+
+from __future__ import annotations
+
+from oscb_desktop.services.workspace import Workspace, now_iso
+from oscb_desktop.store import Agency
+
+PROFILE_FIELDS = ("name", "sector", "services", "lead_name", "lead_email", "lead_phone")
+
+
+class ProfileError(ValueError):
+    pass
+
+
+def _clean(fields: dict[str, str]) -> dict[str, str]:
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ProfileError(f"Unknown profile fields: {', '.join(sorted(unknown))}")
+    out = {k: (v or "").strip() for k, v in fields.items()}
+    if "name" in out and not out["name"]:
+        raise ProfileError("The agency needs a name.")
+    email = out.get("lead_email", "")
+    if email and ("@" not in email or " " in email):
+        raise ProfileError(f"{email!r} does not look like an email address.")
+    for key, value in out.items():
+        if len(value) > 2000:
+            raise ProfileError(f"The {key.replace('_', ' ')} is too long (at most 2,000 characters).")
+    return out
+
+
+def create_agency(ws: Workspace, name: str, **fields: str) -> Agency:
+    data = _clean({"name": name, **fields})
+    with ws.db.atomic():
+        agency = Agency.create(created_at=now_iso(), **data)
+        if ws.setting("current_agency") is None:
+            ws.set_setting("current_agency", agency.id)
+    return agency
+
+
+def update_agency(ws: Workspace, agency_id: int, **fields: str) -> Agency:
+    data = _clean(fields)
+    with ws.db.atomic():
+        Agency.update(**data).where(Agency.id == agency_id).execute()
+    return Agency.get_by_id(agency_id)
+
+
+def list_agencies(ws: Workspace) -> list[Agency]:
+    return list(Agency.select().order_by(Agency.name))
+
+
+def current_agency(ws: Workspace) -> Agency | None:
+    """The profile whose returns the home screen shows (the first one if none was chosen)."""
+    chosen = ws.setting("current_agency")
+    agency = Agency.get_or_none(Agency.id == chosen) if chosen is not None else None
+    return agency or Agency.select().order_by(Agency.id).first()
+
+
+def set_current_agency(ws: Workspace, agency_id: int) -> None:
+    ws.set_setting("current_agency", agency_id)

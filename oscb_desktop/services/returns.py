@@ -1,0 +1,359 @@
+"""Use cases of an agency's returns: start (with carry-forward), save answers, check, list.
+
+Every write is one transaction and leaves an audit entry per changed answer.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from peewee import JOIN
+
+from oscb_desktop.forms import FormDefinition, Problem
+from oscb_desktop.forms import rules as form_rules
+from oscb_desktop.forms.rules import is_answered
+from oscb_desktop.services.workspace import Workspace, now_iso
+from oscb_desktop.store import Agency, Answer, AuditEntry, Submission
+from oscb_desktop.store.blobs import BlobRef
+from oscb_desktop.store.models import dumps
+
+#: Largest stored answer (JSON characters). Far above every form limit; stops a runaway paste
+#: from bloating the workspace while the inline message asks the user to shorten it.
+MAX_VALUE_CHARS = 500_000
+
+CARRIED_MESSAGE = "Carried forward from {period}: review it, change it if needed, and confirm"
+
+
+class ReturnError(Exception):
+    """A use case refused; the message is for the user."""
+
+
+class ReturnLockedError(ReturnError):
+    pass
+
+
+@dataclass(frozen=True)
+class ReturnSummary:
+    id: str
+    agency_id: int
+    agency_name: str
+    form_id: str
+    form_version: str
+    form_title: str
+    period: str
+    version: int
+    status: str
+    percent_complete: int
+    deadline: date | None
+    updated_at: str
+    signed_at: str | None
+
+    @property
+    def status_label(self) -> str:
+        if self.status == "draft":
+            return "Ready to sign" if self.percent_complete == 100 else "Draft"
+        return {"signed": "Signed", "superseded": "Superseded"}.get(self.status, self.status)
+
+    @property
+    def overdue(self) -> bool:
+        return self.status == "draft" and self.deadline is not None and date.today() > self.deadline
+
+
+def form_of(ws: Workspace, sub: Submission) -> FormDefinition:
+    return ws.forms.get(sub.form_id, sub.form_version)
+
+
+def get_submission(ws: Workspace, submission_id: str) -> Submission:
+    """By full id or an unambiguous prefix of at least 6 characters (as the CLI accepts)."""
+    sub = Submission.get_or_none(Submission.id == submission_id)
+    if sub is not None:
+        return sub
+    if len(submission_id) >= 6:
+        matches = list(Submission.select().where(Submission.id.startswith(submission_id)).limit(2))
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise ReturnError(f"More than one return starts with {submission_id!r}; give more of the id.")
+    raise ReturnError(f"There is no return with id {submission_id!r} in this workspace.")
+
+
+def load_answers(ws: Workspace, submission_id: str) -> dict[str, Any]:
+    return {a.item_id: a.value for a in Answer.select().where(Answer.submission == submission_id)}
+
+
+def carried_items(ws: Workspace, submission_id: str) -> set[str]:
+    q = Answer.select(Answer.item_id).where((Answer.submission == submission_id) & Answer.carried)
+    return {a.item_id for a in q}
+
+
+def problems(ws: Workspace, submission_id: str) -> list[Problem]:
+    """Everything that stops the return being complete, in form order, including unreviewed carried answers."""
+    sub = get_submission(ws, submission_id)
+    form = form_of(ws, sub)
+    return _problems(form, load_answers(ws, sub.id), carried_items(ws, sub.id), _carried_period(sub))
+
+
+def _carried_period(sub: Submission) -> str:
+    src = sub.carried_from
+    return src.period if src is not None else "last period"
+
+
+def _problems(
+    form: FormDefinition, answers: Mapping[str, Any], carried: set[str], period: str
+) -> list[Problem]:
+    found = form_rules.check(form, answers)
+    order = {item.id: n for n, item in enumerate(form.items())}
+    for item_id in carried:
+        if form.has_item(item_id):
+            found.append(
+                Problem(item_id, form.section_of(item_id).id, CARRIED_MESSAGE.format(period=period), "review")
+            )
+    found.sort(key=lambda p: order.get(p.item_id, 0))
+    return found
+
+
+def percent_complete(form: FormDefinition, answers: Mapping[str, Any], carried: set[str]) -> int:
+    return form_rules.completion(form, answers, _problems(form, answers, carried, "")).percent
+
+
+def _refresh_percent(ws: Workspace, sub: Submission) -> int:
+    pct = percent_complete(form_of(ws, sub), load_answers(ws, sub.id), carried_items(ws, sub.id))
+    Submission.update(percent_complete=pct, updated_at=now_iso()).where(Submission.id == sub.id).execute()
+    return pct
+
+
+def _check_writable(sub: Submission) -> None:
+    if sub.locked:
+        raise ReturnLockedError(
+            f"This return (version {sub.version}) is signed and cannot be changed. Reopen it to make a new version."
+        )
+
+
+def save_answers(
+    ws: Workspace, submission_id: str, changes: Mapping[str, Any], *, action: str = "edit"
+) -> int:
+    """Store changed answers in one transaction with their audit entries; return the new percent complete.
+
+    A value equal to the stored one is skipped. Changing an answer also confirms a carried one.
+    """
+    with ws.db.atomic():
+        sub = get_submission(ws, submission_id)
+        _check_writable(sub)
+        form = form_of(ws, sub)
+        existing = {a.item_id: a for a in Answer.select().where(Answer.submission == sub.id)}
+        stamp, user = now_iso(), ws.user
+        for item_id, value in changes.items():
+            if not form.has_item(item_id):
+                raise ReturnError(f"The form {form.id} {form.version} has no item {item_id!r}.")
+            if len(dumps(value)) > MAX_VALUE_CHARS:
+                raise ReturnError(
+                    f"The answer to {item_id} is too long to store ({len(dumps(value)):,} characters). "
+                    "Shorten it, or attach the text as an evidence file."
+                )
+            row = existing.get(item_id)
+            old = row.value if row is not None else None
+            if row is not None and dumps(old) == dumps(value) and not row.carried:
+                continue
+            if row is None:
+                Answer.create(
+                    submission=sub.id, item_id=item_id, value=value, carried=False, updated_at=stamp
+                )
+            else:
+                Answer.update(value=value, carried=False, updated_at=stamp).where(
+                    Answer.id == row.id
+                ).execute()
+            if dumps(old) != dumps(value):
+                AuditEntry.create(
+                    submission=sub.id,
+                    item_id=item_id,
+                    old_value=old,
+                    new_value=value,
+                    at=stamp,
+                    user=user,
+                    action=action,
+                )
+            elif row is not None and row.carried:
+                AuditEntry.create(
+                    submission=sub.id,
+                    item_id=item_id,
+                    old_value=old,
+                    new_value=value,
+                    at=stamp,
+                    user=user,
+                    action="review",
+                )
+        return _refresh_percent(ws, sub)
+
+
+def confirm_carried(ws: Workspace, submission_id: str, item_ids: Iterable[str]) -> int:
+    """The user has reviewed carried-forward answers and keeps them as they are."""
+    with ws.db.atomic():
+        sub = get_submission(ws, submission_id)
+        _check_writable(sub)
+        stamp, user = now_iso(), ws.user
+        for row in Answer.select().where(
+            (Answer.submission == sub.id) & Answer.carried & Answer.item_id.in_(list(item_ids))
+        ):
+            Answer.update(carried=False, updated_at=stamp).where(Answer.id == row.id).execute()
+            AuditEntry.create(
+                submission=sub.id,
+                item_id=row.item_id,
+                old_value=row.value,
+                new_value=row.value,
+                at=stamp,
+                user=user,
+                action="review",
+            )
+        return _refresh_percent(ws, sub)
+
+
+def add_evidence(ws: Workspace, submission_id: str, item_id: str, file: str | Path) -> BlobRef:
+    """Copy a file into the workspace and add it to an attachments item."""
+    sub = get_submission(ws, submission_id)
+    _check_writable(sub)
+    form = form_of(ws, sub)
+    item = form.item(item_id)
+    if item.type != "attachments":
+        raise ReturnError(f"{item_id} does not take evidence files.")
+    current = list(load_answers(ws, sub.id).get(item_id) or [])
+    if item.max_files is not None and len(current) >= item.max_files:
+        raise ReturnError(f"{item.label}: at most {item.max_files} files can be attached. Remove one first.")
+    ref = ws.blobs.add_file(file)
+    if any(f["sha256"] == ref.sha256 for f in current):
+        raise ReturnError(f"{ref.name} is already attached here.")
+    save_answers(ws, sub.id, {item_id: [*current, ref.as_json()]})
+    return ref
+
+
+# Starting a return -------------------------------------------------------------------------------
+
+
+def previous_return(ws: Workspace, agency_id: int, form_id: str, before_period: str) -> Submission | None:
+    """The latest version of the agency's most recent return of this form before a period."""
+    return (
+        Submission.select()
+        .where(
+            (Submission.agency == agency_id)
+            & (Submission.form_id == form_id)
+            & (Submission.period < before_period)
+        )
+        .order_by(Submission.period.desc(), Submission.version.desc())
+        .first()
+    )
+
+
+def current_return(ws: Workspace, agency_id: int, form_id: str, period: str) -> Submission | None:
+    return (
+        Submission.select()
+        .where(
+            (Submission.agency == agency_id) & (Submission.form_id == form_id) & (Submission.period == period)
+        )
+        .order_by(Submission.version.desc())
+        .first()
+    )
+
+
+def start_return(
+    ws: Workspace, agency_id: int, form_id: str, period: str, *, carry_forward: bool = True
+) -> Submission:
+    """Create the draft of an agency's return for a period, from the newest form version for that period.
+
+    With ``carry_forward``, last period's answers, evidence and open actions are copied for the items
+    the new form still has, each marked as carried so the user reviews it.
+    """
+    candidates = [f for f in ws.forms.for_period(period) if f.id == form_id]
+    if not candidates:
+        raise ReturnError(f"No {form_id} form is installed for {period}.")
+    form = candidates[0]
+    with ws.db.atomic():
+        agency = Agency.get_or_none(Agency.id == agency_id)
+        if agency is None:
+            raise ReturnError("That agency profile no longer exists.")
+        if current_return(ws, agency_id, form_id, period) is not None:
+            raise ReturnError(f"{agency.name} already has a {form.short_title} return for {period}.")
+        previous = previous_return(ws, agency_id, form_id, period) if carry_forward else None
+        stamp = now_iso()
+        sub = Submission.create(
+            id=str(uuid.uuid4()),
+            agency=agency_id,
+            form_id=form.id,
+            form_version=form.version,
+            period=period,
+            version=1,
+            status="draft",
+            carried_from=previous.id if previous else None,
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        if previous is not None:
+            _carry_forward(ws, form, previous, sub, stamp)
+        _refresh_percent(ws, sub)
+        return Submission.get_by_id(sub.id)
+
+
+def _carry_forward(
+    ws: Workspace, form: FormDefinition, previous: Submission, sub: Submission, stamp: str
+) -> None:
+    user = ws.user
+    for ans in Answer.select().where(Answer.submission == previous.id):
+        if not form.has_item(ans.item_id):
+            continue  # the item was dropped from this year's form
+        item = form.item(ans.item_id)
+        if not item.carry_forward:
+            continue
+        value = ans.value
+        if item.type == "table" and any(c.id == "status" for c in item.columns):
+            # Only open actions carry into next year.
+            value = [r for r in value or [] if isinstance(r, dict) and r.get("status") != "complete"]
+        if not is_answered(item, value):
+            continue
+        Answer.create(submission=sub.id, item_id=ans.item_id, value=value, carried=True, updated_at=stamp)
+        AuditEntry.create(
+            submission=sub.id,
+            item_id=ans.item_id,
+            old_value=None,
+            new_value=value,
+            at=stamp,
+            user=user,
+            action="carry-forward",
+        )
+
+
+# Listing -----------------------------------------------------------------------------------------
+
+
+def summarise(ws: Workspace, sub: Submission) -> ReturnSummary:
+    try:
+        form = form_of(ws, sub)
+        title, deadline = form.short_title, form.deadline
+    except KeyError:
+        title, deadline = f"{sub.form_id} {sub.form_version} (form not installed)", None
+    return ReturnSummary(
+        id=sub.id,
+        agency_id=sub.agency_id,
+        agency_name=sub.agency.name,
+        form_id=sub.form_id,
+        form_version=sub.form_version,
+        form_title=title,
+        period=sub.period,
+        version=sub.version,
+        status=sub.status,
+        percent_complete=sub.percent_complete,
+        deadline=deadline,
+        updated_at=sub.updated_at,
+        signed_at=sub.signed_at,
+    )
+
+
+def list_returns(ws: Workspace, agency_id: int | None = None) -> list[ReturnSummary]:
+    """Returns, newest period first, then by agency and form."""
+    q = Submission.select(Submission, Agency).join(Agency, JOIN.INNER)
+    if agency_id is not None:
+        q = q.where(Submission.agency == agency_id)
+    q = q.order_by(Submission.period.desc(), Agency.name, Submission.form_id, Submission.version.desc())
+    return [summarise(ws, s) for s in q]

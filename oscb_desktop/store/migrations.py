@@ -1,0 +1,133 @@
+"""Linear, versioned schema migrations.
+
+Each step takes the database from version N-1 to N inside one transaction. Before the first
+step runs on an existing file, a consistent copy of it is written next to it. A database made
+by a newer version of the app is refused, never touched.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from peewee import SqliteDatabase
+
+
+class DatabaseTooNewError(Exception):
+    def __init__(self, path: Path, found: int, known: int) -> None:
+        self.path, self.found, self.known = path, found, known
+        super().__init__(
+            f"The workspace {path} was made by a newer version of OSCB Desktop (database version {found}; "
+            f"this version understands up to {known}). Install the newer version of the app, or open another "
+            "workspace with --data-dir. The workspace was not changed."
+        )
+
+
+def _v1(db: SqliteDatabase) -> None:
+    for sql in (
+        "CREATE TABLE setting (key VARCHAR(255) NOT NULL PRIMARY KEY, value TEXT NOT NULL)",
+        """CREATE TABLE agency (
+            id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, sector VARCHAR(255) NOT NULL,
+            services TEXT NOT NULL, lead_name VARCHAR(255) NOT NULL, lead_email VARCHAR(255) NOT NULL,
+            lead_phone VARCHAR(255) NOT NULL, created_at VARCHAR(255) NOT NULL)""",
+        """CREATE TABLE submission (
+            id VARCHAR(255) NOT NULL PRIMARY KEY,
+            agency_id INTEGER NOT NULL REFERENCES agency (id) ON DELETE CASCADE,
+            form_id VARCHAR(255) NOT NULL, form_version VARCHAR(255) NOT NULL, period VARCHAR(255) NOT NULL,
+            version INTEGER NOT NULL,
+            supersedes_id VARCHAR(255) REFERENCES submission (id) ON DELETE SET NULL,
+            status VARCHAR(255) NOT NULL,
+            carried_from_id VARCHAR(255) REFERENCES submission (id) ON DELETE SET NULL,
+            created_at VARCHAR(255) NOT NULL, updated_at VARCHAR(255) NOT NULL,
+            signed_at VARCHAR(255), signatory_name VARCHAR(255), signatory_role VARCHAR(255))""",
+        "CREATE INDEX submission_agency_id ON submission (agency_id)",
+        """CREATE TABLE answer (
+            id INTEGER NOT NULL PRIMARY KEY,
+            submission_id VARCHAR(255) NOT NULL REFERENCES submission (id) ON DELETE CASCADE,
+            item_id VARCHAR(255) NOT NULL, value TEXT, carried INTEGER NOT NULL, updated_at VARCHAR(255) NOT NULL)""",
+        "CREATE UNIQUE INDEX answer_submission_id_item_id ON answer (submission_id, item_id)",
+        """CREATE TABLE audit_entry (
+            id INTEGER NOT NULL PRIMARY KEY,
+            submission_id VARCHAR(255) NOT NULL REFERENCES submission (id) ON DELETE CASCADE,
+            item_id VARCHAR(255) NOT NULL, old_value TEXT, new_value TEXT, at VARCHAR(255) NOT NULL,
+            user VARCHAR(255) NOT NULL)""",
+        "CREATE INDEX audit_entry_submission_id ON audit_entry (submission_id)",
+    ):
+        db.execute_sql(sql)
+
+
+_LOCKED = "(SELECT status FROM submission WHERE id = {ref}.submission_id) IN ('signed', 'superseded')"
+
+
+def _v2(db: SqliteDatabase) -> None:
+    """Cached completion, the kind of each audit entry, and signed returns enforced by the database."""
+    db.execute_sql("ALTER TABLE submission ADD COLUMN percent_complete INTEGER NOT NULL DEFAULT 0")
+    db.execute_sql("ALTER TABLE audit_entry ADD COLUMN action VARCHAR(255) NOT NULL DEFAULT 'edit'")
+    # A signed return is immutable whatever code path tries to change it.
+    for op, ref in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+        db.execute_sql(
+            f"""CREATE TRIGGER answer_locked_{op.lower()} BEFORE {op} ON answer
+            WHEN {_LOCKED.format(ref=ref)}
+            BEGIN SELECT RAISE(ABORT, 'this return is signed and cannot be changed'); END"""
+        )
+    db.execute_sql(
+        """CREATE TRIGGER submission_locked_update BEFORE UPDATE ON submission
+        WHEN OLD.status IN ('signed', 'superseded') AND (
+            NEW.status NOT IN ('signed', 'superseded') OR NEW.form_id IS NOT OLD.form_id
+            OR NEW.form_version IS NOT OLD.form_version OR NEW.period IS NOT OLD.period
+            OR NEW.version IS NOT OLD.version OR NEW.agency_id IS NOT OLD.agency_id
+            OR NEW.signed_at IS NOT OLD.signed_at OR NEW.signatory_name IS NOT OLD.signatory_name
+            OR NEW.signatory_role IS NOT OLD.signatory_role)
+        BEGIN SELECT RAISE(ABORT, 'this return is signed and cannot be changed'); END"""
+    )
+
+
+#: Index = version reached after the step (1-based). Append only; never edit a released step.
+MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1, _v2]
+CURRENT_VERSION = len(MIGRATIONS)
+
+
+def schema_version(db: SqliteDatabase) -> int:
+    if not db.table_exists("schema_version"):
+        return 0
+    row = db.execute_sql("SELECT version FROM schema_version").fetchone()
+    return int(row[0]) if row else 0
+
+
+def backup(db_path: Path, version: int) -> Path:
+    """A consistent copy (SQLite backup API, WAL included) before migrating."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = db_path.with_name(f"{db_path.stem}.v{version}.{stamp}.bak")
+    src = sqlite3.connect(db_path)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return target
+
+
+def migrate(db: SqliteDatabase, db_path: Path | None = None) -> list[int]:
+    """Bring the database to :data:`CURRENT_VERSION`; return the versions applied."""
+    found = schema_version(db)
+    if found > CURRENT_VERSION:
+        raise DatabaseTooNewError(db_path or Path(db.database), found, CURRENT_VERSION)
+    if found == CURRENT_VERSION:
+        return []
+    if found > 0 and db_path is not None:
+        backup(db_path, found)
+    applied = []
+    for version in range(found + 1, CURRENT_VERSION + 1):
+        with db.atomic():
+            if version == 1:
+                db.execute_sql("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+                db.execute_sql("INSERT INTO schema_version (version) VALUES (0)")
+            MIGRATIONS[version - 1](db)
+            db.execute_sql("UPDATE schema_version SET version = ?", (version,))
+        applied.append(version)
+    return applied
