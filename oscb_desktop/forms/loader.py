@@ -93,9 +93,7 @@ def load_text(text: str, source: str = "<text>") -> FormDefinition:
 
 def load_data(data: Any, source: str = "<data>") -> FormDefinition:
     if not isinstance(data, dict):
-        raise FormDefinitionError(
-            source, "", "must be a mapping with format, id, version, title, period and sections"
-        )
+        raise FormDefinitionError(source, "", "must be a mapping with format, id, version, title, period and sections")
     validator = jsonschema.Draft202012Validator(definition_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.path))))
     if errors:
@@ -176,9 +174,7 @@ class _Builder:
             id=sid,
             name=s["name"],
             levels=levels,
-            not_applicable=self._level({**na, "id": NOT_APPLICABLE}, f"{path}.not_applicable")
-            if na
-            else None,
+            not_applicable=self._level({**na, "id": NOT_APPLICABLE}, f"{path}.not_applicable") if na else None,
         )
 
     @staticmethod
@@ -221,9 +217,7 @@ class _Builder:
             title=s["title"],
             guidance=s.get("guidance", ""),
             items=tuple(items),
-            rules=tuple(
-                self._rule(r, f"{path}.rules[{i}]", s["id"]) for i, r in enumerate(s.get("rules", []))
-            ),
+            rules=tuple(self._rule(r, f"{path}.rules[{i}]", s["id"]) for i, r in enumerate(s.get("rules", []))),
             scope=s.get("scope"),
         )
 
@@ -264,9 +258,7 @@ class _Builder:
             label=i["label"],
             guidance=i.get("guidance", ""),
             required=i.get("required", False),
-            required_if=self._condition(i["required_if"], f"{path}.required_if")
-            if "required_if" in i
-            else None,
+            required_if=self._condition(i["required_if"], f"{path}.required_if") if "required_if" in i else None,
             scope=i.get("scope"),
             max_length=i.get("max_length"),
             scale=scale,
@@ -328,9 +320,7 @@ class _Builder:
             raise self.fail(f"{path}.require.item", f"no item with id {rule.require.item!r}")
         target = form.item(rule.require.item)
         if (rule.require.min_rows or rule.require.row_fields) and target.type != "table":
-            raise self.fail(
-                f"{path}.require", f"min_rows and row_fields need a table item, not {target.type}"
-            )
+            raise self.fail(f"{path}.require", f"min_rows and row_fields need a table item, not {target.type}")
         known = {c.id for c in target.columns}
         for f in rule.require.row_fields:
             if f not in known:
@@ -339,9 +329,7 @@ class _Builder:
             levels = {lv.id for it in form.section(rule.section).items if it.scale for lv in it.scale.choices}
             for lv in rule.when.any_rating_in:
                 if lv not in levels:
-                    raise self.fail(
-                        f"{path}.when.any_rating_in", f"no rating in this section has a level {lv!r}"
-                    )
+                    raise self.fail(f"{path}.when.any_rating_in", f"no rating in this section has a level {lv!r}")
 
 
 @dataclass
@@ -355,7 +343,7 @@ class FormRegistry:
     def load(cls, folder: str | Path | None = None) -> FormRegistry:
         folder = Path(folder) if folder else paths.forms_dir()
         reg = cls()
-        for file in sorted(folder.rglob("*.yaml")):
+        for file in sorted([*folder.rglob("*.yaml"), *folder.rglob("*.yml")]):
             try:
                 form = load_file(file)
             except FormDefinitionError as exc:

@@ -72,9 +72,7 @@ def _compare_value(item: Item | None, value: Any) -> Any:
     return value
 
 
-def condition_holds(
-    form: FormDefinition, cond: Condition, answers: Answers, section_id: str | None = None
-) -> bool:
+def condition_holds(form: FormDefinition, cond: Condition, answers: Answers, section_id: str | None = None) -> bool:
     if cond.any_rating_in is not None:
         if section_id is None:
             return False
@@ -90,8 +88,9 @@ def condition_holds(
         return (item is not None and is_answered(item, value)) == cond.answered
     current = _compare_value(item, value)
     if cond.in_ is not None:
-        return current in cond.in_
-    return bool(current == cond.equals)
+        return any(type(current) is type(v) and current == v for v in cond.in_)
+    # type() too, so that a number 1 never satisfies ``equals: true``
+    return type(current) is type(cond.equals) and bool(current == cond.equals)
 
 
 def is_required(form: FormDefinition, item: Item, answers: Answers) -> bool:
@@ -110,9 +109,7 @@ def _text_problem(label: str, value: Any, max_length: int | None) -> str | None:
     return None
 
 
-def _number_problem(
-    label: str, value: Any, minimum: float | None, maximum: float | None, integer: bool
-) -> str | None:
+def _number_problem(label: str, value: Any, minimum: float | None, maximum: float | None, integer: bool) -> str | None:
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
         return f"{label} must be a number"
     if integer and value != int(value):
@@ -176,9 +173,8 @@ def value_problems(item: Item, value: Any) -> list[str]:
         out += _ranked_problems(item, value)
     elif t == "table":
         out += _table_problems(item, value)
-    elif t == "attachments":
-        if item.max_files is not None and len(value) > item.max_files:
-            out.append(f"At most {item.max_files} files can be attached here")
+    elif t == "attachments" and item.max_files is not None and len(value) > item.max_files:
+        out.append(f"At most {item.max_files} files can be attached here")
     return out
 
 
@@ -195,11 +191,7 @@ def _rating_problems(item: Item, value: dict[str, Any]) -> list[str]:
             else:
                 out.append(f"A {level.label} rating needs {PART_LABELS[part]}")
     for part in ("evidence", "example", "reason"):
-        p = (
-            _text_problem(part.capitalize(), value.get(part, ""), item.max_length)
-            if value.get(part)
-            else None
-        )
+        p = _text_problem(part.capitalize(), value.get(part, ""), item.max_length) if value.get(part) else None
         out += [p] if p else []
     return out
 
@@ -209,6 +201,9 @@ def _ranked_problems(item: Item, value: list[Any]) -> list[str]:
     out = []
     seen: set[str] = set()
     for n, rank in enumerate(value[: item.ranks], start=1):
+        if not isinstance(rank, dict):
+            out.append(f"Rank {n} is not a ranked answer")
+            continue
         cat, text = rank.get("category"), rank.get("text", "")
         if is_blank(cat) and is_blank(text):
             out.append(f"Rank {n} is empty")
@@ -279,20 +274,16 @@ def check(form: FormDefinition, answers: Answers) -> list[Problem]:
                     problems.append(Problem(item.id, section.id, "Not answered yet", "missing"))
                     continue
                 if item.type == "ranked":
-                    filled = [r for r in value if r.get("category") or not is_blank(r.get("text"))]
+                    filled = [
+                        r for r in value if isinstance(r, dict) and (r.get("category") or not is_blank(r.get("text")))
+                    ]
                     if len(filled) < item.ranks:
                         problems.append(
-                            Problem(
-                                item.id, section.id, f"Give all {item.ranks} ranks ({len(filled)} so far)"
-                            )
+                            Problem(item.id, section.id, f"Give all {item.ranks} ranks ({len(filled)} so far)")
                         )
                 if item.type == "table" and len(value) < item.min_rows:
-                    problems.append(
-                        Problem(item.id, section.id, f"Add at least {item.min_rows} rows", "missing")
-                    )
-            problems.extend(
-                Problem(item.id, section.id, msg, "invalid") for msg in value_problems(item, value)
-            )
+                    problems.append(Problem(item.id, section.id, f"Add at least {item.min_rows} rows", "missing"))
+            problems.extend(Problem(item.id, section.id, msg, "invalid") for msg in value_problems(item, value))
     for rule in form.all_rules():
         p = _rule_problem(form, rule, answers)
         if p:
