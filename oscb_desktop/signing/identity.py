@@ -116,9 +116,7 @@ def create_identity(
     agency_name = _required_name(agency_name, "the agency's name")
     email = (email or "").strip() or None
     if email is not None and ("@" not in email or not email.isascii()):
-        raise IdentityError(
-            "The email address does not look right; use a plain address like name@example.org."
-        )
+        raise IdentityError("The email address does not look right; use a plain address like name@example.org.")
     if valid_years < 1:
         raise IdentityError("The certificate must be valid for at least one year.")
 
@@ -189,8 +187,7 @@ def import_pkcs12(data: bytes, p12_password: str, passphrase: str) -> SigningIde
         raise IdentityError("This kind of key is not supported; use an RSA or elliptic-curve (EC) key.")
     if isinstance(key, rsa.RSAPrivateKey) and key.key_size < MIN_RSA_KEY_BITS:
         raise IdentityError(
-            f"This RSA key is too short ({key.key_size} bits) to be safe; it needs at least "
-            f"{MIN_RSA_KEY_BITS} bits."
+            f"This RSA key is too short ({key.key_size} bits) to be safe; it needs at least {MIN_RSA_KEY_BITS} bits."
         )
     if _public_key_der(key) != certificate.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -211,9 +208,7 @@ def unlock(identity: SigningIdentity, passphrase: str) -> UnlockedKey:
         # TypeError: cryptography's way of saying an empty password was given for an encrypted key.
         raise WrongPassphraseError() from None
     if not isinstance(key, SigningPrivateKey):
-        raise IdentityError(
-            "The stored key is of a kind that cannot sign; create or import the identity again."
-        )
+        raise IdentityError("The stored key is of a kind that cannot sign; create or import the identity again.")
     return UnlockedKey(private_key=key, certificate=identity.certificate)
 
 
@@ -251,9 +246,7 @@ def _required_name(value: str, what: str) -> str:
     if not value:
         raise IdentityError(f"Enter {what}; it is written into the certificate.")
     if len(value) > _MAX_NAME_LENGTH:
-        raise IdentityError(
-            f"{what[0].upper()}{what[1:]} is too long (at most {_MAX_NAME_LENGTH} characters)."
-        )
+        raise IdentityError(f"{what[0].upper()}{what[1:]} is too long (at most {_MAX_NAME_LENGTH} characters).")
     return value
 
 
@@ -273,9 +266,7 @@ def _encrypt_key(key: SigningPrivateKey, passphrase: str) -> bytes:
 
 
 def _public_key_der(key: SigningPrivateKey) -> bytes:
-    return key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    return key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def _is_pkcs12(data: bytes) -> bool:
@@ -294,9 +285,7 @@ def _check_certificate_usable(certificate: x509.Certificate) -> None:
             f"This certificate expired on {certificate.not_valid_after_utc:%d %B %Y}; ask for a new one."
         )
     if certificate.not_valid_before_utc > now:
-        raise IdentityError(
-            f"This certificate only becomes valid on {certificate.not_valid_before_utc:%d %B %Y}."
-        )
+        raise IdentityError(f"This certificate only becomes valid on {certificate.not_valid_before_utc:%d %B %Y}.")
     try:
         usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:

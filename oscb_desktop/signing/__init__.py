@@ -1,0 +1,48 @@
+"""Signing for OSCB bundles: identities, detached CMS signatures and signed PDFs (DESIGN.md §5).
+
+Pure Python (no Qt), so the command-line verifier and the tests use it as is.
+"""
+
+from oscb_desktop.signing.cms import sign_detached, verify_detached
+from oscb_desktop.signing.errors import (
+    IdentityError,
+    PdfSigningError,
+    SignatureInvalidError,
+    SigningError,
+    WrongPassphraseError,
+)
+from oscb_desktop.signing.identity import (
+    MIN_PASSPHRASE_LENGTH,
+    SigningIdentity,
+    UnlockedKey,
+    change_passphrase,
+    create_identity,
+    fingerprint,
+    format_fingerprint,
+    import_pkcs12,
+    unlock,
+)
+from oscb_desktop.signing.pdf import DEFAULT_FIELD_NAME, PdfSignatureReport, sign_pdf, verify_pdf
+
+__all__ = [
+    "DEFAULT_FIELD_NAME",
+    "MIN_PASSPHRASE_LENGTH",
+    "IdentityError",
+    "PdfSignatureReport",
+    "PdfSigningError",
+    "SignatureInvalidError",
+    "SigningError",
+    "SigningIdentity",
+    "UnlockedKey",
+    "WrongPassphraseError",
+    "change_passphrase",
+    "create_identity",
+    "fingerprint",
+    "format_fingerprint",
+    "import_pkcs12",
+    "sign_detached",
+    "sign_pdf",
+    "unlock",
+    "verify_detached",
+    "verify_pdf",
+]

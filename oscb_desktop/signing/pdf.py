@@ -1,0 +1,147 @@
+"""Signed PDFs: the human-readable return, signed with the same key as the bundle.
+
+The signature is a PAdES (ETSI.CAdES.detached) CMS signature made with pyHanko,
+so any PDF reader or poppler's ``pdfsig`` can show who signed and whether the
+document changed since (DESIGN.md §5). Verification here checks integrity and
+coverage only: the signer's certificate is self-signed or organisation-issued,
+and whether it is trusted for an agency is decided by fingerprint elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import BytesIO
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import KeyUsageConstraints, SignatureCoverageLevel, validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from oscb_desktop.signing.errors import PdfSigningError
+from oscb_desktop.signing.identity import UnlockedKey
+
+DEFAULT_FIELD_NAME = "OSCB-Signoff"
+
+#: Accept either usage that permits signing, matching the check made when a .p12 is imported.
+_SIGNER_KEY_USAGE = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
+
+
+@dataclass(frozen=True)
+class PdfSignatureReport:
+    """What :func:`verify_pdf` found, in a form the verifier can turn into a decision.
+
+    ``problem`` is ``None`` exactly when the PDF carries one signature that is
+    intact, cryptographically valid and covers the whole file.
+    """
+
+    certificate: x509.Certificate | None
+    intact: bool
+    valid: bool
+    covers_whole_file: bool
+    problem: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def sign_pdf(
+    pdf_bytes: bytes,
+    key: UnlockedKey,
+    *,
+    field_name: str = DEFAULT_FIELD_NAME,
+    reason: str,
+    location: str | None,
+    box: tuple[float, float, float, float] | None = None,
+    page: int = -1,
+) -> bytes:
+    """Sign a PDF and return the signed file.
+
+    With ``box`` (x1, y1, x2, y2 in PDF points) the signature is drawn on
+    ``page`` (negative counts from the end, so -1 is the last page); without it
+    the signature is invisible but still shown in a reader's signature panel.
+    The signature is added as an incremental update, so the original bytes stay
+    intact at the start of the file.
+    """
+    signer = signers.SimpleSigner(
+        signing_cert=asn1_x509.Certificate.load(key.certificate.public_bytes(serialization.Encoding.DER)),
+        signing_key=asn1_keys.PrivateKeyInfo.load(
+            key.private_key.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        ),
+        cert_registry=SimpleCertificateStore(),
+    )
+    metadata = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm="sha256",
+        reason=reason,
+        location=location,
+        subfilter=fields.SigSeedSubFilter.PADES,
+    )
+    # pyHanko annotates box as ints but writes the values as PDF reals, so fractional points are fine.
+    field_spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=page, box=box)  # type: ignore[arg-type]
+    try:
+        writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes))
+        output = signers.sign_pdf(writer, metadata, signer=signer, new_field_spec=field_spec)
+    except (PdfError, ValueError, IndexError) as error:
+        # pyHanko's own signing errors are ValueErrors; IndexError is a page that does not exist.
+        raise PdfSigningError(f"The PDF cannot be signed: {error}") from error
+    return output.getvalue()
+
+
+def verify_pdf(pdf_bytes: bytes) -> PdfSignatureReport:
+    """Check the single signature of a PDF for integrity and whole-file coverage.
+
+    Never raises for bad input: a bundle may contain anything, and the verifier
+    needs a reason to show, not a traceback.
+    """
+    try:
+        signatures = PdfFileReader(BytesIO(pdf_bytes)).embedded_signatures
+    except Exception:  # any parse failure of untrusted input means the same thing to the user
+        return _failure("the PDF cannot be read")
+    if not signatures:
+        return _failure("the PDF is not signed")
+    if len(signatures) > 1:
+        return _failure(f"the PDF has {len(signatures)} signatures; exactly one was expected")
+
+    embedded = signatures[0]
+    try:
+        signer_cert = embedded.signer_cert
+        # Trusting the signer's own certificate lets pyHanko build a path, so the
+        # result reflects integrity and coverage only; trust is decided by fingerprint.
+        context = ValidationContext(trust_roots=[signer_cert], allow_fetching=False)
+        status = validate_pdf_signature(embedded, context, key_usage_settings=_SIGNER_KEY_USAGE, skip_diff=True)
+        certificate = x509.load_der_x509_certificate(signer_cert.dump())
+    except Exception:  # a damaged signature structure is a verdict, not a crash
+        return _failure("the PDF signature cannot be read")
+
+    covers_whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    if not status.intact:
+        problem: str | None = "the PDF was changed after it was signed"
+    elif not status.valid:
+        problem = "the PDF signature is damaged or was not made with the key of its certificate"
+    elif not covers_whole_file:
+        problem = "something was added to the PDF after it was signed"
+    else:
+        problem = None
+    return PdfSignatureReport(
+        certificate=certificate,
+        intact=status.intact,
+        valid=status.valid,
+        covers_whole_file=covers_whole_file,
+        problem=problem,
+    )
+
+
+def _failure(problem: str) -> PdfSignatureReport:
+    return PdfSignatureReport(certificate=None, intact=False, valid=False, covers_whole_file=False, problem=problem)
