@@ -23,9 +23,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     for form in reg:
         deadline = form.deadline.isoformat() if form.deadline else "-"
         n_items = sum(1 for _ in form.items())
-        print(
-            f"{form.id:<12} {form.version:<8} {form.period:<8} deadline {deadline}  {n_items:>3} items  {form.title}"
-        )
+        print(f"{form.id:<12} {form.version:<8} {form.period:<8} deadline {deadline}  {n_items:>3} items  {form.title}")
     for err in reg.errors:
         print(f"NOT LOADED: {err}")
     return 1 if reg.errors else 0

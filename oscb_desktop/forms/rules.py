@@ -125,7 +125,7 @@ def _date_problem(label: str, value: Any) -> str | None:
     try:
         date.fromisoformat(value)
     except (TypeError, ValueError):
-        return f"{label} must be a date (YYYY-MM-DD)"
+        return f"{label} must be a date, like 31/03/2027"
     return None
 
 

@@ -18,9 +18,7 @@ FLUSH_DELAY_S = 0.4
 
 
 class Autosaver:
-    def __init__(
-        self, ws: Workspace, submission_id: str, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, ws: Workspace, submission_id: str, clock: Callable[[], float] = time.monotonic) -> None:
         self.ws = ws
         self.submission_id = submission_id
         self._clock = clock
@@ -42,9 +40,7 @@ class Autosaver:
         return self._pending.get(item_id, default)
 
     def due(self) -> bool:
-        return (
-            self._since is not None and bool(self._pending) and self._clock() - self._since >= FLUSH_DELAY_S
-        )
+        return self._since is not None and bool(self._pending) and self._clock() - self._since >= FLUSH_DELAY_S
 
     def flush(self) -> int | None:
         """Write what is pending; return the new percent complete, or None if nothing was pending.

@@ -95,7 +95,7 @@ def problems(ws: Workspace, submission_id: str) -> list[Problem]:
     """Everything that stops the return being complete, in form order, including unreviewed carried answers."""
     sub = get_submission(ws, submission_id)
     form = form_of(ws, sub)
-    return _problems(form, load_answers(ws, sub.id), carried_items(ws, sub.id), _carried_period(sub))
+    return problems_for(form, load_answers(ws, sub.id), carried_items(ws, sub.id), _carried_period(sub))
 
 
 def _carried_period(sub: Submission) -> str:
@@ -103,22 +103,18 @@ def _carried_period(sub: Submission) -> str:
     return src.period if src is not None else "last period"
 
 
-def _problems(
-    form: FormDefinition, answers: Mapping[str, Any], carried: set[str], period: str
-) -> list[Problem]:
+def problems_for(form: FormDefinition, answers: Mapping[str, Any], carried: set[str], period: str) -> list[Problem]:
     found = form_rules.check(form, answers)
     order = {item.id: n for n, item in enumerate(form.items())}
     for item_id in carried:
         if form.has_item(item_id):
-            found.append(
-                Problem(item_id, form.section_of(item_id).id, CARRIED_MESSAGE.format(period=period), "review")
-            )
+            found.append(Problem(item_id, form.section_of(item_id).id, CARRIED_MESSAGE.format(period=period), "review"))
     found.sort(key=lambda p: order.get(p.item_id, 0))
     return found
 
 
 def percent_complete(form: FormDefinition, answers: Mapping[str, Any], carried: set[str]) -> int:
-    return form_rules.completion(form, answers, _problems(form, answers, carried, "")).percent
+    return form_rules.completion(form, answers, problems_for(form, answers, carried, "")).percent
 
 
 def _refresh_percent(ws: Workspace, sub: Submission) -> int:
@@ -134,9 +130,7 @@ def _check_writable(sub: Submission) -> None:
         )
 
 
-def save_answers(
-    ws: Workspace, submission_id: str, changes: Mapping[str, Any], *, action: str = "edit"
-) -> int:
+def save_answers(ws: Workspace, submission_id: str, changes: Mapping[str, Any], *, action: str = "edit") -> int:
     """Store changed answers in one transaction with their audit entries; return the new percent complete.
 
     A value equal to the stored one is skipped. Changing an answer also confirms a carried one.
@@ -160,13 +154,9 @@ def save_answers(
             if row is not None and dumps(old) == dumps(value) and not row.carried:
                 continue
             if row is None:
-                Answer.create(
-                    submission=sub.id, item_id=item_id, value=value, carried=False, updated_at=stamp
-                )
+                Answer.create(submission=sub.id, item_id=item_id, value=value, carried=False, updated_at=stamp)
             else:
-                Answer.update(value=value, carried=False, updated_at=stamp).where(
-                    Answer.id == row.id
-                ).execute()
+                Answer.update(value=value, carried=False, updated_at=stamp).where(Answer.id == row.id).execute()
             if dumps(old) != dumps(value):
                 AuditEntry.create(
                     submission=sub.id,
@@ -237,11 +227,7 @@ def previous_return(ws: Workspace, agency_id: int, form_id: str, before_period: 
     """The latest version of the agency's most recent return of this form before a period."""
     return (
         Submission.select()
-        .where(
-            (Submission.agency == agency_id)
-            & (Submission.form_id == form_id)
-            & (Submission.period < before_period)
-        )
+        .where((Submission.agency == agency_id) & (Submission.form_id == form_id) & (Submission.period < before_period))
         .order_by(Submission.period.desc(), Submission.version.desc())
         .first()
     )
@@ -250,17 +236,13 @@ def previous_return(ws: Workspace, agency_id: int, form_id: str, before_period: 
 def current_return(ws: Workspace, agency_id: int, form_id: str, period: str) -> Submission | None:
     return (
         Submission.select()
-        .where(
-            (Submission.agency == agency_id) & (Submission.form_id == form_id) & (Submission.period == period)
-        )
+        .where((Submission.agency == agency_id) & (Submission.form_id == form_id) & (Submission.period == period))
         .order_by(Submission.version.desc())
         .first()
     )
 
 
-def start_return(
-    ws: Workspace, agency_id: int, form_id: str, period: str, *, carry_forward: bool = True
-) -> Submission:
+def start_return(ws: Workspace, agency_id: int, form_id: str, period: str, *, carry_forward: bool = True) -> Submission:
     """Create the draft of an agency's return for a period, from the newest form version for that period.
 
     With ``carry_forward``, last period's answers, evidence and open actions are copied for the items
@@ -296,9 +278,7 @@ def start_return(
         return Submission.get_by_id(sub.id)
 
 
-def _carry_forward(
-    ws: Workspace, form: FormDefinition, previous: Submission, sub: Submission, stamp: str
-) -> None:
+def _carry_forward(ws: Workspace, form: FormDefinition, previous: Submission, sub: Submission, stamp: str) -> None:
     user = ws.user
     for ans in Answer.select().where(Answer.submission == previous.id):
         if not form.has_item(ans.item_id):

@@ -1,0 +1,362 @@
+"""The form editor: sections on the left, the section's items in the middle, what is missing on
+the right; every change autosaved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from oscb_desktop.forms import Problem, section_completion
+from oscb_desktop.services import returns
+from oscb_desktop.services.autosave import Autosaver
+from oscb_desktop.services.workspace import Workspace
+from oscb_desktop.store import Submission
+from oscb_desktop.ui.editor.autosave import AutosaveController
+from oscb_desktop.ui.editor.items import ItemFrame, make_input
+
+ITEM_ROLE = 0x0100  # Qt.UserRole
+
+
+class EditorPage(QWidget):
+    sig_closed = Signal()
+    """The user left the editor (back to the home screen)."""
+
+    sig_save_state = Signal(str, str)
+    """Autosave state and message, for the status bar."""
+
+    def __init__(self, ws: Workspace, submission_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.submission: Submission = returns.get_submission(ws, submission_id)
+        self.form = returns.form_of(ws, self.submission)
+        self.answers: dict[str, Any] = returns.load_answers(ws, self.submission.id)
+        self.carried: set[str] = returns.carried_items(ws, self.submission.id)
+        self.carried_from = self.submission.carried_from.period if self.submission.carried_from else None
+        self.read_only = self.submission.locked
+        self.problems: list[Problem] = []
+        self.autosave = AutosaveController(Autosaver(ws, self.submission.id), self)
+        self.autosave.sig_state_changed.connect(self._save_state)
+        self.autosave.sig_saved.connect(self._saved)
+        self.frames: dict[str, ItemFrame] = {}
+
+        self._revalidate_timer = QTimer(self)
+        self._revalidate_timer.setSingleShot(True)
+        self._revalidate_timer.setInterval(150)
+        self._revalidate_timer.timeout.connect(self.revalidate)
+
+        self._build()
+        self.revalidate()
+        self.go_to_section(0)
+
+    # Layout -----------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        agency = self.submission.agency.name
+        self.title = QLabel(
+            f"<h2 style='margin:0'>{self.form.title} {self.submission.period}</h2>"
+            f"<span>{agency} · version {self.submission.version} · form {self.form.version}"
+            + (f" · deadline {self.form.deadline:%d %B %Y}" if self.form.deadline else "")
+            + "</span>"
+        )
+        self.back = QPushButton("← Home")
+        self.back.setToolTip("Back to the list of returns (Alt+Home)")
+        self.back.clicked.connect(self.close_editor)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setFormat("%p% complete")
+        self.progress.setAccessibleName("Completion of this return")
+        self.progress.setMinimumWidth(220)
+        self.status = QLabel()
+        self.status.setObjectName("statusChip")
+
+        header = QHBoxLayout()
+        header.addWidget(self.back)
+        header.addWidget(self.title, 1)
+        header.addWidget(self.status)
+        header.addWidget(self.progress)
+
+        self.sections = QListWidget()
+        self.sections.setAccessibleName("Sections")
+        self.sections.setMinimumWidth(240)
+        self.sections.setWordWrap(True)
+        self.sections.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sections.currentRowChanged.connect(self._section_chosen)
+        self.stack = QStackedWidget()
+        self.scrolls: list[QScrollArea] = []
+        for n, section in enumerate(self.form.sections):
+            self.sections.addItem(QListWidgetItem(section.title))
+            self.stack.addWidget(self._section_page(n, section))
+
+        self.prev_button = QPushButton("← Previous section")
+        self.prev_button.setToolTip("Ctrl+Page Up")
+        self.next_button = QPushButton("Next section →")
+        self.next_button.setToolTip("Ctrl+Page Down")
+        self.prev_button.clicked.connect(self.previous_section)
+        self.next_button.clicked.connect(self.next_section)
+        nav = QHBoxLayout()
+        nav.addWidget(self.prev_button)
+        nav.addStretch(1)
+        nav.addWidget(self.next_button)
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.addWidget(self.stack, 1)
+        centre_layout.addLayout(nav)
+
+        self.missing_title = QLabel()
+        self.missing = QListWidget()
+        self.missing.setAccessibleName("What is still missing")
+        self.missing.setWordWrap(True)
+        self.missing.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.missing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.missing.itemActivated.connect(self._missing_chosen)
+        self.missing.itemClicked.connect(self._missing_chosen)
+        self.missing_title.setBuddy(self.missing)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.missing_title)
+        right_layout.addWidget(self.missing, 1)
+
+        split = QSplitter()
+        split.addWidget(self.sections)
+        split.addWidget(centre)
+        split.addWidget(right)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setStretchFactor(2, 0)
+        split.setSizes([260, 800, 280])
+        split.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        if self.read_only:
+            banner = QLabel(
+                f"This return was signed on {self.submission.signed_at or ''} by "
+                f"{self.submission.signatory_name or 'the signatory'} and cannot be changed."
+            )
+            banner.setObjectName("lockedBanner")
+            layout.addWidget(banner)
+        layout.addWidget(split, 1)
+        self._update_status()
+
+    def _section_page(self, n: int, section: Any) -> QScrollArea:
+        page = QWidget()
+        page.setObjectName("sectionPage")
+        col = QVBoxLayout(page)
+        head = QLabel(f"<h2>{n + 1}. {section.title}</h2>")
+        head.setWordWrap(True)
+        col.addWidget(head)
+        if section.guidance:
+            guide = QLabel(section.guidance)
+            guide.setWordWrap(True)
+            guide.setObjectName("sectionGuidance")
+            col.addWidget(guide)
+        if section.scope:
+            scope = QLabel(f"Scope: {section.scope}")
+            scope.setObjectName("muted")
+            col.addWidget(scope)
+        for number, item in enumerate(section.items, start=1):
+            item_input = make_input(item, self._store_file, self._open_file)
+            frame = ItemFrame(item, f"{n + 1}.{number}", item_input)
+            item_input.set_value(self.answers.get(item.id))
+            item_input.sig_value_changed.connect(self._changed)
+            frame.sig_confirm_carried.connect(self._confirm_carried)
+            frame.set_carried(self.carried_from or "last period" if item.id in self.carried else None)
+            frame.set_read_only(self.read_only)
+            self.frames[item.id] = frame
+            col.addWidget(frame)
+        col.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(page)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scrolls.append(scroll)
+        return scroll
+
+    # Navigation -------------------------------------------------------------------------------------
+
+    @property
+    def current_section(self) -> int:
+        return self.stack.currentIndex()
+
+    def go_to_section(self, index: int) -> None:
+        index = max(0, min(index, len(self.form.sections) - 1))
+        if self.sections.currentRow() != index:
+            self.sections.setCurrentRow(index)
+        self.stack.setCurrentIndex(index)
+        self.prev_button.setEnabled(index > 0)
+        self.next_button.setEnabled(index < len(self.form.sections) - 1)
+        self.scrolls[index].verticalScrollBar().setValue(0)
+
+    @Slot(int)
+    def _section_chosen(self, row: int) -> None:
+        if row >= 0 and row != self.stack.currentIndex():
+            self.go_to_section(row)
+
+    @Slot()
+    def next_section(self) -> None:
+        self.go_to_section(self.current_section + 1)
+        self._focus_first()
+
+    @Slot()
+    def previous_section(self) -> None:
+        self.go_to_section(self.current_section - 1)
+        self._focus_first()
+
+    def _focus_first(self) -> None:
+        section = self.form.sections[self.current_section]
+        self.frames[section.items[0].id].input.setFocus()
+
+    def jump_to(self, item_id: str) -> None:
+        """Show an item and put the cursor in it (from the missing list or a sign-off blocker)."""
+        section = self.form.section_of(item_id)
+        self.go_to_section(self.form.sections.index(section))
+        frame = self.frames[item_id]
+        scroll = self.scrolls[self.current_section]
+        QTimer.singleShot(0, lambda: scroll.ensureWidgetVisible(frame, 0, 40))
+        frame.input.setFocus()
+
+    def focus_missing(self) -> None:
+        self.missing.setFocus()
+        if self.missing.count() and self.missing.currentRow() < 0:
+            self.missing.setCurrentRow(0)
+
+    @Slot(QListWidgetItem)
+    def _missing_chosen(self, entry: QListWidgetItem) -> None:
+        item_id = entry.data(ITEM_ROLE)
+        if item_id:
+            self.jump_to(item_id)
+
+    # Changes ----------------------------------------------------------------------------------------
+
+    @Slot(str, object)
+    def _changed(self, item_id: str, value: Any) -> None:
+        if self.read_only:
+            return
+        self.answers[item_id] = value
+        self.carried.discard(item_id)
+        self.frames[item_id].set_carried(None)
+        self.autosave.change(item_id, value)
+        self._revalidate_timer.start()
+
+    @Slot(str)
+    def _confirm_carried(self, item_id: str) -> None:
+        if not self.flush():
+            return
+        try:
+            returns.confirm_carried(self.ws, self.submission.id, [item_id])
+        except returns.ReturnError as exc:
+            self._save_state("error", str(exc))
+            return
+        self.carried.discard(item_id)
+        self.frames[item_id].set_carried(None)
+        self.revalidate()
+        self._save_state("saved", "Carried answer kept")
+
+    def confirm_all_carried_in_section(self) -> None:
+        section = self.form.sections[self.current_section]
+        ids = [i.id for i in section.items if i.id in self.carried]
+        if ids and self.flush():
+            returns.confirm_carried(self.ws, self.submission.id, ids)
+            for i in ids:
+                self.carried.discard(i)
+                self.frames[i].set_carried(None)
+            self.revalidate()
+
+    def _store_file(self, path: Path) -> dict[str, Any]:
+        return self.ws.blobs.add_file(path).as_json()
+
+    def _open_file(self, ref: dict[str, Any]) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ws.blobs.path(ref["sha256"]))))
+
+    def flush(self) -> bool:
+        return self.autosave.flush()
+
+    @Slot()
+    def close_editor(self) -> None:
+        self.flush()
+        self.sig_closed.emit()
+
+    @Slot(str, str)
+    def _save_state(self, state: str, message: str) -> None:
+        self.sig_save_state.emit(state, message)
+
+    @Slot(int)
+    def _saved(self, percent: int) -> None:
+        self.submission = Submission.get_by_id(self.submission.id)
+        self._update_status()
+
+    # Validation display -----------------------------------------------------------------------------
+
+    @Slot()
+    def revalidate(self) -> None:
+        period = self.carried_from or "last period"
+        self.problems = returns.problems_for(self.form, self.answers, self.carried, period)
+        by_item: dict[str, list[str]] = {}
+        for p in self.problems:
+            if p.kind != "review" and p.message != "Not answered yet":
+                by_item.setdefault(p.item_id, []).append(p.message)
+        for item_id, frame in self.frames.items():
+            frame.set_problems(by_item.get(item_id, []))
+        completion = section_completion(self.form, self.answers, self.problems)
+        for n, section in enumerate(self.form.sections):
+            c = completion[section.id]
+            mark = "✓" if c.complete else f"{c.done}/{c.total}"
+            self.sections.item(n).setText(f"{mark}   {n + 1}. {section.title}")
+            self.sections.item(n).setToolTip(
+                "Complete" if c.complete else f"{c.total - c.done} of {c.total} still to do in this section"
+            )
+        done = sum(c.done for c in completion.values())
+        total = sum(c.total for c in completion.values())
+        self.progress.setValue(100 if total == 0 else (100 * done) // total)
+        self._fill_missing()
+        self._update_status()
+
+    def _fill_missing(self) -> None:
+        current = self.missing.currentItem().data(ITEM_ROLE) if self.missing.currentItem() else None
+        self.missing.clear()
+        seen: set[tuple[str, str]] = set()
+        for p in self.problems:
+            if (p.item_id, p.message) in seen:
+                continue
+            seen.add((p.item_id, p.message))
+            section_no = self.form.sections.index(self.form.section_of(p.item_id)) + 1
+            item = self.form.item(p.item_id)
+            label = item.label if len(item.label) < 90 else item.label[:87] + "…"
+            entry = QListWidgetItem(f"{section_no}. {label}\n→ {p.message}")
+            entry.setData(ITEM_ROLE, p.item_id)
+            self.missing.addItem(entry)
+            if p.item_id == current:
+                self.missing.setCurrentItem(entry)
+        count = self.missing.count()
+        self.missing_title.setText(
+            "<b>Nothing is missing.</b> The return is ready to sign."
+            if count == 0
+            else f"<b>Still to do ({count})</b> — click or press Enter to go there"
+        )
+
+    def _update_status(self) -> None:
+        sub = self.submission
+        if sub.locked:
+            text = "Signed" if sub.status == "signed" else "Superseded"
+        else:
+            text = "Ready to sign" if not self.problems else "Draft"
+        self.status.setText(text)

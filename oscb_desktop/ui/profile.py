@@ -1,0 +1,174 @@
+"""The agency profile: on first run as a welcome page, later as a dialog (new or edit)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from oscb_desktop.services import agencies
+from oscb_desktop.services.workspace import Workspace, partnership
+from oscb_desktop.store import Agency
+
+
+class ProfileForm(QWidget):
+    """Name (the partnership's agencies offered, any name allowed), sector, services, safeguarding lead."""
+
+    def __init__(self, agency: Agency | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        p = partnership()
+        self.name = QComboBox()
+        self.name.setEditable(True)
+        self.name.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.name.addItem("")
+        for name, sector in p.agencies:
+            self.name.addItem(name, sector)
+        completer = QCompleter([n for n, _ in p.agencies], self.name)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.name.setCompleter(completer)
+        self.name.lineEdit().setPlaceholderText("Choose your agency or type its name")
+        self.name.currentIndexChanged.connect(self._name_chosen)
+        self.sector = QComboBox()
+        for sid, label in p.sectors.items():
+            self.sector.addItem(label, sid)
+        self.services = QPlainTextEdit()
+        self.services.setTabChangesFocus(True)
+        self.services.setPlaceholderText("e.g. Children's social care, early help, adult social care")
+        self.services.setFixedHeight(70)
+        self.lead_name = QLineEdit()
+        self.lead_email = QLineEdit()
+        self.lead_email.setPlaceholderText("name@agency.org.uk")
+        self.lead_phone = QLineEdit()
+        form = QFormLayout(self)
+        form.addRow("Agency &name", self.name)
+        form.addRow("&Sector", self.sector)
+        form.addRow("Services &covered", self.services)
+        form.addRow("Safeguarding &lead", self.lead_name)
+        form.addRow("Lead's &email", self.lead_email)
+        form.addRow("Lead's &phone", self.lead_phone)
+        for widget, name in (
+            (self.name, "Agency name"),
+            (self.sector, "Sector"),
+            (self.services, "Services covered"),
+            (self.lead_name, "Safeguarding lead's name"),
+            (self.lead_email, "Safeguarding lead's email"),
+            (self.lead_phone, "Safeguarding lead's phone"),
+        ):
+            widget.setAccessibleName(name)
+        if agency is not None:
+            self.name.setCurrentText(agency.name)
+            self.sector.setCurrentIndex(max(0, self.sector.findData(agency.sector)))
+            self.services.setPlainText(agency.services)
+            self.lead_name.setText(agency.lead_name)
+            self.lead_email.setText(agency.lead_email)
+            self.lead_phone.setText(agency.lead_phone)
+
+    @Slot(int)
+    def _name_chosen(self, index: int) -> None:
+        sector = self.name.itemData(index)
+        if sector:
+            self.sector.setCurrentIndex(max(0, self.sector.findData(sector)))
+
+    def values(self) -> dict[str, str]:
+        return {
+            "name": self.name.currentText().strip(),
+            "sector": self.sector.currentData() or "",
+            "services": self.services.toPlainText().strip(),
+            "lead_name": self.lead_name.text().strip(),
+            "lead_email": self.lead_email.text().strip(),
+            "lead_phone": self.lead_phone.text().strip(),
+        }
+
+
+class WelcomePage(QWidget):
+    """First run: set up the agency profile."""
+
+    sig_profile_created = Signal(int)
+    """A profile was created (agency id)."""
+
+    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        title = QLabel(f"<h1>Welcome to OSCB Desktop</h1><p>{partnership().name}</p>")
+        intro = QLabel(
+            "Set up your agency's profile to start its Section 11 self-assessment and annual impact "
+            "assessment. Everything you type is saved on this computer as you go; nothing is sent "
+            "anywhere until you sign the return off and send it."
+        )
+        intro.setWordWrap(True)
+        self.form = ProfileForm()
+        self.error = QLabel()
+        self.error.setObjectName("problem")
+        self.error.setVisible(False)
+        self.create = QPushButton("Create profile")
+        self.create.setDefault(True)
+        self.create.clicked.connect(self.submit)
+        box = QWidget()
+        box.setMaximumWidth(720)
+        col = QVBoxLayout(box)
+        col.addWidget(title)
+        col.addWidget(intro)
+        col.addWidget(self.form)
+        col.addWidget(self.error)
+        col.addWidget(self.create, 0, Qt.AlignmentFlag.AlignRight)
+        col.addStretch(1)
+        outer = QVBoxLayout(self)
+        outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.setFocusProxy(self.form.name)
+
+    @Slot()
+    def submit(self) -> None:
+        try:
+            agency = agencies.create_agency(self.ws, **self.form.values())
+        except agencies.ProfileError as exc:
+            self.error.setText(f"⚠ {exc}")
+            self.error.setVisible(True)
+            return
+        self.error.setVisible(False)
+        self.sig_profile_created.emit(agency.id)
+
+
+class ProfileDialog(QDialog):
+    """New or edit profile."""
+
+    def __init__(self, ws: Workspace, agency: Agency | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.agency = agency
+        self.setWindowTitle("Edit agency profile" if agency else "New agency or service profile")
+        self.form = ProfileForm(agency)
+        self.error = QLabel()
+        self.error.setObjectName("problem")
+        self.error.setVisible(False)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.saved_id: int | None = None
+
+    def accept(self) -> None:
+        try:
+            if self.agency is None:
+                self.saved_id = agencies.create_agency(self.ws, **self.form.values()).id
+            else:
+                self.saved_id = agencies.update_agency(self.ws, self.agency.id, **self.form.values()).id
+        except agencies.ProfileError as exc:
+            self.error.setText(f"⚠ {exc}")
+            self.error.setVisible(True)
+            return
+        super().accept()
