@@ -1,0 +1,57 @@
+"""Fixtures shared by every test: an isolated data folder, an open workspace, an agency."""
+
+from __future__ import annotations
+
+import os
+
+# Before anything imports Qt: tests never need a display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from oscb_desktop import paths
+from oscb_desktop.forms import FormRegistry
+from oscb_desktop.services.agencies import create_agency
+from oscb_desktop.services.workspace import Workspace
+from oscb_desktop.store import Agency
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test may write to the real user data folder: the default workspace is a temporary one."""
+    folder = tmp_path_factory.mktemp("oscb-data")
+    monkeypatch.setenv(paths.DATA_DIR_ENV, str(folder))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def shipped_forms() -> FormRegistry:
+    """The form definitions in ``forms/``, loaded once (tests only read them)."""
+    registry = FormRegistry.load()
+    assert registry.errors == [], registry.errors
+    return registry
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[Workspace]:
+    """A fresh workspace on a real SQLite file, bound to the models, closed afterwards."""
+    ws = Workspace.open(tmp_path / "ws", forms=shipped_forms)
+    ws.bind()
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+@pytest.fixture
+def agency(workspace: Workspace) -> Agency:
+    return create_agency(
+        workspace,
+        "Example Community Health Trust",
+        sector="health",
+        lead_name="Sam Lead",
+        lead_email="sam.lead@example.org",
+    )
