@@ -1,0 +1,15 @@
+"""Frozen-app launcher for the ``oscb-desktop`` window (GUI, no console)."""
+
+import sys
+
+
+def main() -> int:
+    # Imported here, not at the top, so the launcher stays a thin shim: the
+    # entry point is the same function the wheel's gui script calls.
+    from oscb_desktop.ui.app import main as gui_main
+
+    return gui_main() or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
