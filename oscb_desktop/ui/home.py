@@ -222,7 +222,7 @@ class HomePage(QWidget):
 
     def _refresh_start_buttons(self, agency_id: int) -> None:
         for b in self.start_buttons:
-            b.setParent(None)
+            b.hide()
             b.deleteLater()
         self.start_buttons = []
         while self.start_row.count():

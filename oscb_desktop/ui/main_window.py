@@ -53,7 +53,7 @@ class AgencyWorkspace(QStackedWidget):
         self.addWidget(self.editor)
         self.setCurrentWidget(self.editor)
         self.editor.go_to_section(0)
-        self.editor.setFocus()
+        self.editor.focus_first_item()
 
     def close_editor(self) -> bool:
         """Flush and drop the editor. False if its last changes could not be written."""

@@ -24,7 +24,7 @@ class AutosaveController(QObject):
         self.autosaver = autosaver
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
-        self.timer.timeout.connect(self.flush)
+        self.timer.timeout.connect(self._on_timer)
         self.state = "saved"
 
     def change(self, item_id: str, value: Any) -> None:
@@ -41,6 +41,9 @@ class AutosaveController(QObject):
         return self.autosaver.pending
 
     @Slot()
+    def _on_timer(self) -> None:
+        self.flush()
+
     def flush(self) -> bool:
         """Write now. Returns False (and retries later) if the write failed; the changes stay in memory."""
         self.timer.stop()

@@ -68,8 +68,8 @@ def simple_input(
 class ItemInput(QWidget):
     """The input part of an item: holds the item's answer value."""
 
-    sig_value_changed = Signal(str, object)
-    """The user changed the answer (item id, new value)."""
+    sig_value_changed = Signal(str)
+    """The user changed the answer (item id); read it with value()."""
 
     def __init__(self, item: Item, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,7 +95,7 @@ class ItemInput(QWidget):
     @Slot()
     def _emit(self) -> None:
         if not self._loading:
-            self.sig_value_changed.emit(self.item.id, self.value())
+            self.sig_value_changed.emit(self.item.id)
 
 
 class SimpleItemInput(ItemInput):
@@ -310,9 +310,6 @@ class TableRow(QFrame):
         grid.setContentsMargins(6, 6, 6, 6)
         self.title = QLabel()
         grid.addWidget(self.title, 0, 0, 1, 2)
-        self.remove = QPushButton("Remove")
-        self.remove.clicked.connect(lambda: self.sig_remove.emit(self))
-        grid.addWidget(self.remove, 0, 2, Qt.AlignmentFlag.AlignRight)
         row = 1
         for col in item.columns:
             label = QLabel(col.label + (" *" if col.required else ""))
@@ -322,6 +319,10 @@ class TableRow(QFrame):
             grid.addWidget(editor, row, 1, 1, 2)
             self.inputs[col.id] = editor
             row += 1
+        # Made after the fields so that Tab reaches it after them.
+        self.remove = QPushButton("Remove")
+        self.remove.clicked.connect(lambda: self.sig_remove.emit(self))
+        grid.addWidget(self.remove, 0, 2, Qt.AlignmentFlag.AlignRight)
         grid.setColumnStretch(1, 1)
         self._item = item
         self.renumber(number)
@@ -389,8 +390,8 @@ class TableInput(ItemInput):
         return row
 
     def _fix_tab_order(self) -> None:
-        """Add, then each row's fields and its Remove button: rows are added later than the button,
-        so without this Tab would visit them after everything else in the window."""
+        """Add, then each row's fields and its Remove button. Rows join the window after the rest of
+        the form, so without this Tab would reach them only after everything else."""
         chain: list[QWidget] = [self.add_button]
         for row in self.rows:
             for editor in row.inputs.values():
@@ -411,12 +412,11 @@ class TableInput(ItemInput):
     @Slot(object)
     def _remove(self, row: TableRow) -> None:
         self.rows.remove(row)
-        row.setParent(None)
+        row.hide()
         row.deleteLater()
         for n, r in enumerate(self.rows, start=1):
             r.renumber(n)
         self._update_empty()
-        self._fix_tab_order()
         self.add_button.setFocus()
         self._emit()
 
@@ -432,7 +432,7 @@ class TableInput(ItemInput):
         rows = [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
         while len(self.rows) > len(rows):
             gone = self.rows.pop()
-            gone.setParent(None)
+            gone.hide()
             gone.deleteLater()
         while len(self.rows) < len(rows):
             self._add_row()

@@ -214,14 +214,14 @@ class EditorPage(QWidget):
     @Slot()
     def next_section(self) -> None:
         self.go_to_section(self.current_section + 1)
-        self._focus_first()
+        self.focus_first_item()
 
     @Slot()
     def previous_section(self) -> None:
         self.go_to_section(self.current_section - 1)
-        self._focus_first()
+        self.focus_first_item()
 
-    def _focus_first(self) -> None:
+    def focus_first_item(self) -> None:
         section = self.form.sections[self.current_section]
         self.frames[section.items[0].id].input.setFocus()
 
@@ -247,10 +247,11 @@ class EditorPage(QWidget):
 
     # Changes ----------------------------------------------------------------------------------------
 
-    @Slot(str, object)
-    def _changed(self, item_id: str, value: Any) -> None:
+    @Slot(str)
+    def _changed(self, item_id: str) -> None:
         if self.read_only:
             return
+        value = self.frames[item_id].input.value()
         self.answers[item_id] = value
         self.carried.discard(item_id)
         self.frames[item_id].set_carried(None)
