@@ -27,8 +27,11 @@ def atomic_write(target: str | Path, chunks: bytes | Iterable[bytes]) -> None:
     A crash or a full disk leaves either the old file or the new one, never half of either.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise WriteError(explain_os_error(exc, target)) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             for chunk in [chunks] if isinstance(chunks, bytes) else chunks:

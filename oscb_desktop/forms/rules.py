@@ -7,6 +7,7 @@ comes from the definition; nothing here knows about Section 11 or any particular
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -68,8 +69,19 @@ def is_answered(item: Item, value: Any) -> bool:
 
 def _compare_value(item: Item | None, value: Any) -> Any:
     if item is not None and item.type == "rating" and isinstance(value, dict):
-        return value.get("level")
-    return value
+        value = value.get("level")
+    # Conditions compare plain values only; a list or mapping never matches.
+    return value if isinstance(value, str | int | float | bool) or value is None else _NO_MATCH
+
+
+_NO_MATCH = object()
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal, with yes/no kept apart from numbers (True is not 1) but 1.0 equal to 1."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    return bool(a == b)
 
 
 def condition_holds(form: FormDefinition, cond: Condition, answers: Answers, section_id: str | None = None) -> bool:
@@ -78,7 +90,8 @@ def condition_holds(form: FormDefinition, cond: Condition, answers: Answers, sec
             return False
         wanted = set(cond.any_rating_in)
         for item in form.section(section_id).items:
-            if item.type == "rating" and _compare_value(item, answers.get(item.id)) in wanted:
+            level = _compare_value(item, answers.get(item.id))
+            if item.type == "rating" and isinstance(level, str) and level in wanted:
                 return True
         return False
     assert cond.item is not None
@@ -88,9 +101,8 @@ def condition_holds(form: FormDefinition, cond: Condition, answers: Answers, sec
         return (item is not None and is_answered(item, value)) == cond.answered
     current = _compare_value(item, value)
     if cond.in_ is not None:
-        return any(type(current) is type(v) and current == v for v in cond.in_)
-    # type() too, so that a number 1 never satisfies ``equals: true``
-    return type(current) is type(cond.equals) and bool(current == cond.equals)
+        return any(_same(current, v) for v in cond.in_)
+    return _same(current, cond.equals)
 
 
 def is_required(form: FormDefinition, item: Item, answers: Answers) -> bool:
@@ -123,10 +135,15 @@ def _number_problem(label: str, value: Any, minimum: float | None, maximum: floa
 
 def _date_problem(label: str, value: Any) -> str | None:
     try:
+        if not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+            raise ValueError(value)
         date.fromisoformat(value)
     except (TypeError, ValueError):
         return f"{label} must be a date, like 31/03/2027"
     return None
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _column_problem(col: Column, value: Any) -> str | None:
@@ -145,10 +162,47 @@ def _column_problem(col: Column, value: Any) -> str | None:
     return None
 
 
+_SHAPES: dict[str, tuple[type, ...]] = {
+    "rating": (dict,),
+    "short_text": (str,),
+    "long_text": (str,),
+    "choice": (str,),
+    "multi_choice": (list,),
+    "ranked": (list,),
+    "number": (int, float),
+    "date": (str,),
+    "yes_no": (bool,),
+    "table": (list,),
+    "attachments": (list,),
+}
+
+
+def has_right_shape(item: Item, value: Any) -> bool:
+    """Is the value the kind of JSON this item type stores (or empty)? See the table in :mod:`.model`."""
+    if value is None:
+        return True
+    if isinstance(value, bool) and item.type != "yes_no":
+        return False
+    if not isinstance(value, _SHAPES[item.type]):
+        return False
+    if item.type in ("ranked", "table", "attachments"):
+        return all(isinstance(v, dict) for v in value)
+    if item.type == "multi_choice":
+        return all(isinstance(v, str) for v in value)
+    return True
+
+
 def value_problems(item: Item, value: Any) -> list[str]:
     """What is wrong with an answer as given (limits, types, level requirements); [] when fine or blank."""
     if not is_answered(item, value):
         return []
+    try:
+        return _value_problems(item, value)
+    except (TypeError, AttributeError, ValueError, KeyError):
+        return [f"The stored answer is not the right kind of value for a {item.type.replace('_', ' ')} item"]
+
+
+def _value_problems(item: Item, value: Any) -> list[str]:
     t = item.type
     out: list[str] = []
     if t in ("short_text", "long_text"):

@@ -144,6 +144,8 @@ def save_answers(ws: Workspace, submission_id: str, changes: Mapping[str, Any], 
         for item_id, value in changes.items():
             if not form.has_item(item_id):
                 raise ReturnError(f"The form {form.id} {form.version} has no item {item_id!r}.")
+            if not form_rules.has_right_shape(form.item(item_id), value):
+                raise ReturnError(f"The answer to {item_id} is not the right kind of value; nothing was saved.")
             if len(dumps(value)) > MAX_VALUE_CHARS:
                 raise ReturnError(
                     f"The answer to {item_id} is too long to store ({len(dumps(value)):,} characters). "

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from peewee import SqliteDatabase
 
-from oscb_desktop.store.migrations import migrate
+from oscb_desktop.store.migrations import CURRENT_VERSION, DatabaseTooNewError, migrate
 from oscb_desktop.store.models import database_proxy
 
 DB_FILENAME = "workspace.db"
@@ -27,6 +28,9 @@ def open_database(path: str | Path, *, bind: bool = True) -> SqliteDatabase:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    found = _peek_version(path)
+    if found > CURRENT_VERSION:
+        raise DatabaseTooNewError(path, found, CURRENT_VERSION)
     db = SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
     db.connect()
     try:
@@ -37,3 +41,20 @@ def open_database(path: str | Path, *, bind: bool = True) -> SqliteDatabase:
     if bind:
         database_proxy.initialize(db)
     return db
+
+
+def _peek_version(path: Path) -> int:
+    """The schema version, read without changing a byte of the file (no pragmas, read-only)."""
+    if not path.exists():
+        return 0
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        row = con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").fetchone()
+        if row is None:
+            return 0
+        version = con.execute("SELECT version FROM schema_version").fetchone()
+        return int(version[0]) if version else 0
+    except sqlite3.DatabaseError:
+        return 0  # not our database or damaged: opening it properly gives the real error
+    finally:
+        con.close()

@@ -112,11 +112,6 @@ def test_other_os_errors_are_explained(
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.xfail(
-    reason="BUG: atomic_write creates the folder and the temporary file (mkdir, tempfile.mkstemp) outside its "
-    "try block, so a folder the user may not write to raises a bare PermissionError, not WriteError",
-    strict=True,
-)
 def test_unwritable_folder_is_a_write_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def refused(*args: object, **kwargs: object) -> tuple[int, str]:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(tmp_path))

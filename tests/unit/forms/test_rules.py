@@ -198,11 +198,6 @@ def test_valid_date(form: FormDefinition) -> None:
     assert messages(form, {"when": "2028-02-29"}, "when") == []
 
 
-@pytest.mark.xfail(
-    reason="BUG: date answers are checked with date.fromisoformat, which on Python 3.11 also accepts "
-    "'20270331' and ISO week dates like '2027-W13-3', though answers must be YYYY-MM-DD",
-    strict=True,
-)
 @pytest.mark.parametrize("value", ["20270331", "2027-W13-3"])
 def test_dates_in_other_iso_forms_are_refused(form: FormDefinition, value: str) -> None:
     assert any(BAD_DATE in m for m in messages(form, {"when": value}, "when"))
@@ -270,11 +265,6 @@ def test_equals_one_is_not_matched_by_true(form: FormDefinition) -> None:
     assert not is_required(form, item, {"headcount": "1"})
 
 
-@pytest.mark.xfail(
-    reason="BUG: condition_holds compares type() strictly, so a number answer 1.0 (as a float spin box or "
-    "JSON gives it) does not satisfy 'equals: 1'; only bool should be kept apart from numbers",
-    strict=True,
-)
 def test_equals_one_is_matched_by_the_float_one(form: FormDefinition) -> None:
     assert is_required(form, form.item("headcount_why"), {"headcount": 1.0})
 
@@ -334,12 +324,6 @@ def test_malformed_values_give_problems_not_exceptions(form: FormDefinition, ite
     completion(form, {item_id: value})
 
 
-@pytest.mark.xfail(
-    reason="BUG: check() raises TypeError instead of reporting a problem for some wrongly shaped stored "
-    "values: a table or attachments item holding a number (len/iter of int), a rating holding a list "
-    "(unhashable in the any_rating_in test), a choice holding a list, a ranked category that is a list",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("item_id", "value"),
     [

@@ -161,17 +161,12 @@ def test_huge_value_is_refused_with_a_clear_message(workspace: Workspace, draft:
 
 
 def test_wrongly_shaped_value_stores_nothing(workspace: Workspace, draft: Submission) -> None:
-    with pytest.raises((ReturnError, TypeError)):  # TypeError today: see the xfail below
+    with pytest.raises(ReturnError):
         returns.save_answers(workspace, draft.id, {"about.completed_by": "Sam Lead", "s1.actions": 5})
     assert stored(draft.id) == {}
     assert audit(draft.id) == []
 
 
-@pytest.mark.xfail(
-    reason="BUG: save_answers stores values of any JSON shape; a table answer that is a number makes "
-    "the completion check raise TypeError (rolled back) instead of a ReturnError the user can read",
-    strict=True,
-)
 def test_wrongly_shaped_value_is_refused_with_a_return_error(workspace: Workspace, draft: Submission) -> None:
     with pytest.raises(ReturnError):
         returns.save_answers(workspace, draft.id, {"s1.actions": 5})
