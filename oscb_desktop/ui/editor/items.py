@@ -262,7 +262,7 @@ class RankedInput(ItemInput):
         super().__init__(item, parent)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.setColumnStretch(2, 1)
+        grid.setColumnStretch(1, 1)
         self.rows: list[tuple[ChoiceCombo, TextArea]] = []
         for n in range(1, item.ranks + 1):
             rank = QLabel(f"<b>{n}</b>")
@@ -273,9 +273,10 @@ class RankedInput(ItemInput):
             text.set_accessible(f"Rank {n} explanation: {item.label}")
             combo.sig_changed.connect(self._emit)
             text.sig_changed.connect(self._emit)
-            grid.addWidget(rank, n - 1, 0)
-            grid.addWidget(combo, n - 1, 1, Qt.AlignmentFlag.AlignTop)
-            grid.addWidget(text, n - 1, 2)
+            # Category above its explanation, so the text gets the full width.
+            grid.addWidget(rank, 2 * n - 2, 0)
+            grid.addWidget(combo, 2 * n - 2, 1)
+            grid.addWidget(text, 2 * n - 1, 1)
             self.rows.append((combo, text))
         self.setFocusProxy(self.rows[0][0])
 
