@@ -1,0 +1,339 @@
+"""What a bundle's JSON members hold: ``manifest.json``, ``submission.json`` and ``audit.json``.
+
+The dataclasses mirror the JSON Schemas in ``resources/schemas/`` one to one. ``to_json`` gives the plain
+JSON value; ``from_json`` expects a value that already passed the schema (the verifier checks first), so it
+only converts, it does not validate. :func:`canonical_json` turns a value into the exact bytes stored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import jsonschema
+
+from oscb_desktop import paths
+
+BUNDLE_FORMAT = "oscb-bundle"
+SUBMISSION_FORMAT = "oscb-submission"
+FORMAT_VERSION = 1
+
+MANIFEST_SCHEMA = "manifest.schema.json"
+SUBMISSION_SCHEMA = "submission.schema.json"
+
+
+def canonical_json(value: Any) -> bytes:
+    """The one byte form of a JSON value used in bundles: UTF-8, keys sorted, 2-space indent, final newline.
+
+    The same value always gives the same bytes, so a re-exported return hashes the same and people can
+    diff two bundles' members. NaN and infinities are refused: they are not JSON.
+    """
+    text = json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+class JsonError(ValueError):
+    """Bytes that are not strict JSON; the message says why in plain words."""
+
+
+def parse_json(data: bytes) -> Any:
+    """Parse untrusted bytes as strict JSON: UTF-8, no duplicate keys, no NaN or infinities.
+
+    Raises :class:`JsonError` (never anything else) so callers can turn it into a reason.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise JsonError("it is not UTF-8 text") from None
+    if text.startswith("\ufeff"):
+        raise JsonError("it starts with a byte order mark")
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
+    except JsonError:
+        raise
+    except json.JSONDecodeError as exc:
+        raise JsonError(f"it is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    except (ValueError, RecursionError):
+        # ValueError: e.g. an integer with more digits than Python converts; RecursionError: absurd nesting.
+        raise JsonError("it is not JSON that can be read safely") from None
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise JsonError(f"the key {key!r} appears twice")
+        result[key] = value
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise JsonError(f"it contains {name}, which is not a JSON number")
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    """One of the published JSON Schemas (``manifest.schema.json``, ``submission.schema.json``)."""
+    with paths.resource("schemas", name).open(encoding="utf-8") as fh:
+        loaded: dict[str, Any] = json.load(fh)
+    return loaded
+
+
+@cache
+def _validator(name: str, pointer: str) -> jsonschema.Draft202012Validator:
+    root = schema(name)
+    target = root if not pointer else {"$ref": f"#{pointer}", "$defs": root["$defs"]}
+    return jsonschema.Draft202012Validator(target)
+
+
+def schema_problem(value: Any, name: str, pointer: str = "") -> str | None:
+    """``None`` if ``value`` matches the schema (or its ``$defs`` part at ``pointer``), else the first problem.
+
+    The problem names where it is (``members[2].sha256``) and what is wrong, for a reason shown to people.
+    """
+    try:
+        errors = list(_validator(name, pointer).iter_errors(value))
+    except RecursionError:
+        return "it is nested too deeply"
+    if not errors:
+        return None
+    best = jsonschema.exceptions.best_match(errors)
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in best.absolute_path).lstrip(".")
+    message = best.message
+    if len(message) > 200:
+        message = message[:200] + "…"
+    return f"{where or 'the top level'}: {message}"
+
+
+@dataclass(frozen=True)
+class Agency:
+    name: str
+    sector: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "sector": self.sector}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Agency:
+        return cls(name=data["name"], sector=data["sector"])
+
+
+@dataclass(frozen=True)
+class FormRef:
+    """Which form definition a return answers: id and version, as in ``forms/``."""
+
+    id: str
+    version: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "version": self.version}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FormRef:
+        return cls(id=data["id"], version=data["version"])
+
+
+@dataclass(frozen=True)
+class SubmissionRef:
+    """A submission's identity: ``version`` counts reopenings; ``supersedes`` is the id it replaces, if any."""
+
+    id: str
+    version: int = 1
+    supersedes: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "version": self.version, "supersedes": self.supersedes}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SubmissionRef:
+        return cls(id=data["id"], version=data["version"], supersedes=data["supersedes"])
+
+
+@dataclass(frozen=True)
+class Signatory:
+    name: str
+    role: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "role": self.role}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Signatory:
+        return cls(name=data["name"], role=data["role"])
+
+
+@dataclass(frozen=True)
+class MemberEntry:
+    """One member listed in the manifest: its path in the zip, size in bytes and lower-case hex SHA-256."""
+
+    path: str
+    size: int
+    sha256: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "size": self.size, "sha256": self.sha256}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> MemberEntry:
+        return cls(path=data["path"], size=data["size"], sha256=data["sha256"])
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """``manifest.json``: what the bundle is, who signed it, and every other member with its hash.
+
+    It lists every member except itself and ``manifest.sig`` (so ``signer.pem`` is listed too), sorted by path.
+    """
+
+    agency: Agency
+    form: FormRef
+    form_title: str
+    period: str
+    submission: SubmissionRef
+    signatory: Signatory
+    signed_at: str
+    created_at: str
+    app_version: str
+    members: tuple[MemberEntry, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": BUNDLE_FORMAT,
+            "format_version": FORMAT_VERSION,
+            "agency": self.agency.to_json(),
+            "form": {**self.form.to_json(), "title": self.form_title},
+            "period": self.period,
+            "submission": self.submission.to_json(),
+            "signatory": self.signatory.to_json(),
+            "signed_at": self.signed_at,
+            "created_at": self.created_at,
+            "app_version": self.app_version,
+            "members": [m.to_json() for m in sorted(self.members, key=lambda m: m.path)],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Manifest:
+        return cls(
+            agency=Agency.from_json(data["agency"]),
+            form=FormRef.from_json(data["form"]),
+            form_title=data["form"]["title"],
+            period=data["period"],
+            submission=SubmissionRef.from_json(data["submission"]),
+            signatory=Signatory.from_json(data["signatory"]),
+            signed_at=data["signed_at"],
+            created_at=data["created_at"],
+            app_version=data["app_version"],
+            members=tuple(MemberEntry.from_json(m) for m in data["members"]),
+        )
+
+    def member(self, path: str) -> MemberEntry | None:
+        return next((m for m in self.members if m.path == path), None)
+
+
+@dataclass(frozen=True)
+class SubmissionPayload:
+    """``submission.json``: the return itself, answers keyed by the form's item ids.
+
+    ``answers`` is the source of truth; the value shapes are those in :mod:`oscb_desktop.forms.model`.
+    ``ratings`` is an optional per-section summary for readers without the form definition, never used to
+    decide anything.
+    """
+
+    submission: SubmissionRef
+    form: FormRef
+    period: str
+    agency: Agency
+    answers: Mapping[str, Any]
+    ratings: Mapping[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "format": SUBMISSION_FORMAT,
+            "format_version": FORMAT_VERSION,
+            "submission": self.submission.to_json(),
+            "form": self.form.to_json(),
+            "period": self.period,
+            "agency": self.agency.to_json(),
+            "answers": dict(self.answers),
+        }
+        if self.ratings is not None:
+            data["ratings"] = dict(self.ratings)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SubmissionPayload:
+        return cls(
+            submission=SubmissionRef.from_json(data["submission"]),
+            form=FormRef.from_json(data["form"]),
+            period=data["period"],
+            agency=Agency.from_json(data["agency"]),
+            answers=dict(data["answers"]),
+            ratings=data.get("ratings"),
+        )
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One change of one answer, as kept by the workspace (``store.models.AuditEntry``)."""
+
+    item_id: str
+    old_value: Any
+    new_value: Any
+    at: str
+    user: str
+    action: str = "edit"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "item_id": self.item_id,
+            "old_value": self.old_value,
+            "new_value": self.new_value,
+            "at": self.at,
+            "user": self.user,
+            "action": self.action,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> AuditRecord:
+        return cls(**{k: data[k] for k in ("item_id", "old_value", "new_value", "at", "user", "action")})
+
+
+def audit_to_json(records: Sequence[AuditRecord | Mapping[str, Any]]) -> list[Any]:
+    return [r.to_json() if isinstance(r, AuditRecord) else dict(r) for r in records]
+
+
+@dataclass(frozen=True)
+class AttachmentRef:
+    """An evidence file as an ``attachments`` answer refers to it (by content)."""
+
+    sha256: str
+    name: str
+    size: int
+
+
+def attachment_refs(answers: Mapping[str, Any], item_ids: Sequence[str] | None = None) -> list[AttachmentRef]:
+    """Every evidence file an answer refers to.
+
+    With ``item_ids`` only those items are read (the verifier passes the form's ``attachments`` items);
+    without, any answer that is a list of ``{"sha256", "name", "size"}`` objects counts, which is the shape
+    only attachments answers have.
+    """
+    refs = []
+    for item_id, value in answers.items():
+        if item_ids is not None and item_id not in item_ids:
+            continue
+        if not isinstance(value, list):
+            continue
+        for entry in value:
+            if (
+                isinstance(entry, dict)
+                and set(entry) == {"sha256", "name", "size"}
+                and isinstance(entry["sha256"], str)
+                and isinstance(entry["name"], str)
+                and isinstance(entry["size"], int)
+            ):
+                refs.append(AttachmentRef(entry["sha256"], entry["name"], entry["size"]))
+    return refs

@@ -1,0 +1,107 @@
+"""A real bundle to test with: two agencies' signing keys, a small PDF made with reportlab and signed,
+a Section 11 2026.1 return with a few answers, its answer history and one evidence file."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bundle_testkit import (
+    AGENCY_A,
+    AGENCY_B,
+    ATTACHMENT_DATA,
+    ATTACHMENT_NAME,
+    AUDIT,
+    CREATED_AT,
+    PASSPHRASE,
+    SIGNED_AT,
+    payload,
+    pem,
+)
+from reportlab.pdfgen import canvas
+
+from oscb_desktop.bundle import (
+    Signatory,
+    build_bundle,
+)
+from oscb_desktop.signing import UnlockedKey, create_identity, sign_pdf, unlock
+
+
+def _key(person: str, role: str, agency: str) -> UnlockedKey:
+    return unlock(create_identity(person, role, agency, None, PASSPHRASE), PASSPHRASE)
+
+
+@pytest.fixture(scope="session")
+def key_a() -> UnlockedKey:
+    return _key("Jane Doe", "Director of Nursing", AGENCY_A)
+
+
+@pytest.fixture(scope="session")
+def key_b() -> UnlockedKey:
+    return _key("Sam Patel", "Head of Housing", AGENCY_B)
+
+
+@pytest.fixture(scope="session")
+def unsigned_pdf() -> bytes:
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pageCompression=0)
+    pdf.drawString(72, 720, f"Section 11 self-assessment 2026/27: {AGENCY_A}")
+    pdf.drawString(72, 700, "Standard 1: senior management commitment. Rating: Green (75%)")
+    pdf.showPage()
+    pdf.drawString(72, 720, "Signed off by Jane Doe, Director of Nursing")
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def make_signed_pdf(unsigned_pdf: bytes) -> Callable[[UnlockedKey], bytes]:
+    def sign(key: UnlockedKey) -> bytes:
+        return sign_pdf(unsigned_pdf, key, reason="Section 11 sign-off", location="Oxford", box=(72, 72, 288, 136))
+
+    return sign
+
+
+@pytest.fixture(scope="session")
+def signed_pdf(make_signed_pdf: Callable[[UnlockedKey], bytes], key_a: UnlockedKey) -> bytes:
+    return make_signed_pdf(key_a)
+
+
+@pytest.fixture(scope="session")
+def build(key_a: UnlockedKey, signed_pdf: bytes) -> Callable[..., bytes]:
+    """Build a bundle like the standard one, with any argument changed."""
+
+    def make(**changes: Any) -> bytes:
+        arguments: dict[str, Any] = {
+            "submission": payload(),
+            "audit": AUDIT,
+            "signed_pdf": signed_pdf,
+            "key": key_a,
+            "form_title": "Section 11 self-assessment",
+            "signatory": Signatory("Jane Doe", "Director of Nursing"),
+            "signed_at": SIGNED_AT,
+            "created_at": CREATED_AT,
+            "attachments": [(ATTACHMENT_NAME, ATTACHMENT_DATA)],
+        }
+        arguments.update(changes)
+        return build_bundle(**arguments)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def bundle(build: Callable[..., bytes]) -> bytes:
+    """The standard bundle: agency A's Section 11 2026.1 return, signed by A, with one evidence file."""
+    return build()
+
+
+@pytest.fixture
+def trust_a(tmp_path: Path, key_a: UnlockedKey) -> Path:
+    """A trusted-certificates folder holding only agency A's certificate."""
+    folder = tmp_path / "trusted"
+    folder.mkdir()
+    (folder / "agency-a.pem").write_bytes(pem(key_a))
+    return folder
