@@ -159,26 +159,11 @@ def save_answers(ws: Workspace, submission_id: str, changes: Mapping[str, Any], 
                 Answer.create(submission=sub.id, item_id=item_id, value=value, carried=False, updated_at=stamp)
             else:
                 Answer.update(value=value, carried=False, updated_at=stamp).where(Answer.id == row.id).execute()
-            if dumps(old) != dumps(value):
-                AuditEntry.create(
-                    submission=sub.id,
-                    item_id=item_id,
-                    old_value=old,
-                    new_value=value,
-                    at=stamp,
-                    user=user,
-                    action=action,
-                )
-            elif row is not None and row.carried:
-                AuditEntry.create(
-                    submission=sub.id,
-                    item_id=item_id,
-                    old_value=old,
-                    new_value=value,
-                    at=stamp,
-                    user=user,
-                    action="review",
-                )
+            # Same value but it was carried: the user has reviewed it and kept it.
+            kind = action if dumps(old) != dumps(value) else "review"
+            AuditEntry.create(
+                submission=sub.id, item_id=item_id, old_value=old, new_value=value, at=stamp, user=user, action=kind
+            )
         return _refresh_percent(ws, sub)
 
 
