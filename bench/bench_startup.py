@@ -1,0 +1,220 @@
+"""Start-up time of the app on a 40-agency workspace, as a ratio to a bare PySide6 window.
+
+Every figure is wall-clock time measured by this (parent) process from spawning a fresh Python
+child to an event in it, with ``QT_QPA_PLATFORM=offscreen``. The children, run alternately:
+
+- **bare**: imports PySide6 only, creates QApplication + a QMainWindow of the app's size, shows it;
+- **app**: ``oscb_desktop.ui.app.main(["--data-dir", WS, ...])``, the real entry point, on a workspace
+  of 40 agencies made once with ``oscb_desktop.services.demo.generate``.
+
+Two measurements of each:
+
+- **shown**: until the child prints ``SHOWN``. It does that from a ``QTimer.singleShot(0)`` queued when
+  the QMainWindow receives its first Show event, after rendering it once (``grab()``), so the
+  window has been built, laid out, painted, and the event loop has turned. The child then exits.
+- **screenshot exit**: until the process exits, running ``python -m oscb_desktop.ui.app --data-dir WS
+  --screenshot FILE`` against a bare script that also waits the app's ``SCREENSHOT_SETTLE_MS``, then
+  grabs and saves a PNG and exits. Both include that fixed settle delay, which compresses the ratio.
+
+One warm-up run of each is discarded, then ``--reps`` (default 5) of each; median and ratio.
+
+    uv run python bench/bench_startup.py [--reps 5] [--agencies 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+from _common import summary, table, write_results
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Installs a hook on the first Show of a QMainWindow: render it, print SHOWN, quit the event loop.
+SHOWN_HOOK = """
+import sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+app = QApplication.instance() or QApplication([sys.argv[0]])
+
+class _Hook(QObject):
+    done = False
+
+    def eventFilter(self, obj, event):
+        if not self.done and event.type() == QEvent.Type.Show and isinstance(obj, QMainWindow):
+            self.done = True
+            QTimer.singleShot(0, lambda: _shown(obj))
+        return False
+
+def _shown(window):
+    window.grab()
+    print("SHOWN", flush=True)
+    app.exit(0)
+
+_hook = _Hook()
+app.installEventFilter(_hook)
+"""
+
+BARE_SHOWN = SHOWN_HOOK + textwrap.dedent(
+    """
+    window = QMainWindow()
+    window.resize(1400, 900)
+    window.show()
+    sys.exit(app.exec())
+    """
+)
+
+APP_SHOWN = SHOWN_HOOK + textwrap.dedent(
+    """
+    from oscb_desktop.ui import app as oscb_app
+    sys.exit(oscb_app.main(sys.argv[1:]))
+    """
+)
+
+BARE_SCREENSHOT = textwrap.dedent(
+    """
+    import sys
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    app = QApplication([sys.argv[0]])
+    window = QMainWindow()
+    window.resize(1400, 900)
+    window.show()
+
+    def shoot():
+        ok = window.grab().save(sys.argv[1], "PNG")
+        app.exit(0 if ok else 1)
+
+    QTimer.singleShot(int(sys.argv[2]), shoot)
+    sys.exit(app.exec())
+    """
+)
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    return env
+
+
+def time_until_shown(cmd: list[str]) -> float:
+    """Seconds from spawn until the child prints SHOWN (then wait for it to exit)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    elapsed = None
+    for line in proc.stdout:
+        if line.strip() == "SHOWN":
+            elapsed = time.perf_counter() - t0
+            break
+    _, err = proc.communicate(timeout=120)
+    if elapsed is None:
+        raise RuntimeError(f"{cmd} never printed SHOWN (exit {proc.returncode}):\n{err}")
+    return elapsed
+
+
+def time_until_exit(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=120)
+    elapsed = time.perf_counter() - t0
+    if done.returncode != 0:
+        raise RuntimeError(f"{cmd} failed (exit {done.returncode}):\n{done.stderr}")
+    return elapsed
+
+
+def build_workspace(folder: Path, agencies: int) -> dict[str, int]:
+    from oscb_desktop.services import demo
+    from oscb_desktop.services.workspace import Workspace
+    from oscb_desktop.store import Agency, Answer, Submission
+
+    ws = Workspace.open(folder)
+    try:
+        ws.bind()
+        demo.generate(ws, agencies=agencies)
+        counts = {"agencies": Agency.select().count(), "returns": Submission.select().count()}
+        counts["answers"] = Answer.select().count()
+    finally:
+        ws.close()
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--agencies", type=int, default=40)
+    args = parser.parse_args()
+
+    from oscb_desktop.ui.app import SCREENSHOT_SETTLE_MS
+
+    with tempfile.TemporaryDirectory(prefix="oscb-bench-startup-") as tmp_name:
+        tmp = Path(tmp_name)
+        ws = tmp / "ws"
+        t0 = time.perf_counter()
+        counts = build_workspace(ws, args.agencies)
+        print(f"workspace: {counts} (built in {time.perf_counter() - t0:.1f} s)")
+        db_size = (ws / "workspace.db").stat().st_size
+        scripts = {}
+        for name, text in (("bare_shown", BARE_SHOWN), ("app_shown", APP_SHOWN), ("bare_shot", BARE_SCREENSHOT)):
+            scripts[name] = tmp / f"{name}.py"
+            scripts[name].write_text(text, encoding="utf-8")
+        png = str(tmp / "shot.png")
+        py = sys.executable
+        runs = {
+            "bare_shown": lambda: time_until_shown([py, str(scripts["bare_shown"])]),
+            "app_shown": lambda: time_until_shown([py, str(scripts["app_shown"]), "--data-dir", str(ws)]),
+            "bare_screenshot_exit": lambda: time_until_exit(
+                [py, str(scripts["bare_shot"]), png, str(SCREENSHOT_SETTLE_MS)]
+            ),
+            "app_screenshot_exit": lambda: time_until_exit(
+                [py, "-m", "oscb_desktop.ui.app", "--data-dir", str(ws), "--screenshot", png]
+            ),
+        }
+        times: dict[str, list[float]] = {name: [] for name in runs}
+        for rep in range(args.reps + 1):  # the first round warms the disk cache and is dropped
+            for name, run in runs.items():
+                elapsed = run()
+                if rep:
+                    times[name].append(elapsed)
+
+    stats = {name: summary(values) for name, values in times.items()}
+    ratio_shown = stats["app_shown"]["median"] / stats["bare_shown"]["median"]
+    ratio_exit = stats["app_screenshot_exit"]["median"] / stats["bare_screenshot_exit"]["median"]
+    ms = lambda s: f"{s * 1000:.0f}"  # noqa: E731
+    print(f"Start-up on a workspace of {counts['agencies']} agencies, {args.reps} runs each (offscreen)")
+    rows = [["", "median ms", "min ms", "max ms", "runs (ms)"]]
+    for name in runs:
+        s = stats[name]
+        rows.append([name, ms(s["median"]), ms(s["min"]), ms(s["max"]), " ".join(ms(v) for v in times[name])])
+    print(table(rows))
+    print(f"ratio app/bare, window shown:      {ratio_shown:.2f}")
+    print(f"ratio app/bare, screenshot + exit: {ratio_exit:.2f}  (both include a {SCREENSHOT_SETTLE_MS} ms settle)")
+    out = write_results(
+        "bench_startup",
+        {
+            "workspace": {**counts, "db_bytes": db_size},
+            "repetitions": args.reps,
+            "screenshot_settle_ms": SCREENSHOT_SETTLE_MS,
+            "seconds": stats,
+            "runs_s": times,
+            "ratio_shown_median": ratio_shown,
+            "ratio_screenshot_exit_median": ratio_exit,
+            "app_shown_minus_bare_shown_s": statistics.median(times["app_shown"])
+            - statistics.median(times["bare_shown"]),
+        },
+    )
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
