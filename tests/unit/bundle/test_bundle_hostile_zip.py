@@ -180,10 +180,12 @@ def test_member_smaller_than_its_header_says(bundle: bytes, shipped_forms: FormR
 
 
 def test_damaged_member_data(bundle: bytes, shipped_forms: FormRegistry) -> None:
-    """A byte changed inside the compressed data: the zip checksum (or deflate itself) catches it."""
+    """A byte changed inside the compressed data: the zip checksum or deflate itself catches it, or the
+    damaged stream inflates past the member's declared size (the bytes differ from run to run, since
+    the bundle carries fresh signatures, so either outcome can happen)."""
     index = bundle.index(b"submission.pdf") + 200
     damaged = bundle[:index] + bytes([bundle[index] ^ 0xFF]) + bundle[index + 1 :]
-    assert check(damaged, shipped_forms).code == Code.NOT_ZIP
+    assert check(damaged, shipped_forms).code in (Code.NOT_ZIP, Code.TOO_LARGE)
 
 
 def test_encrypted_member(bundle: bytes, shipped_forms: FormRegistry) -> None:
