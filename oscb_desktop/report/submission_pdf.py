@@ -542,6 +542,27 @@ class _SubmissionTemplate(BaseDocTemplate):
             _draw_draft_mark(canvas)
 
 
+def _key_value_table(s: Any, rows: list[tuple[str, str]], *, label_width: float) -> Table:
+    """Label / value pairs between hairlines: the cover's and the sign-off page's facts."""
+    label = ParagraphStyle("kvlabel", parent=s.body, textColor=MUTED, spaceAfter=0)
+    value = ParagraphStyle("kvvalue", parent=s.body, spaceAfter=0)
+    return Table(
+        [[Paragraph(k, label), Paragraph(v, value)] for k, v in rows],
+        colWidths=[label_width, BODY_WIDTH - label_width],
+        hAlign="LEFT",
+        style=_table_style(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE),
+                ("LINEABOVE", (0, 0), (-1, 0), 0.5, RULE),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        ),
+    )
+
+
 def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
     """A TableStyle in our font: a cell's own default is Helvetica, which is neither embedded nor Unicode."""
     return TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands])
@@ -723,25 +744,7 @@ class _Story:
         rows.append(("Submission id", _markup(d.submission_id)))
         if d.generated_at:
             rows.append(("Generated", _markup(_format_time(d.generated_at))))
-        label = ParagraphStyle("coverlabel", parent=s.body, textColor=MUTED, spaceAfter=0)
-        value = ParagraphStyle("covervalue", parent=s.body, spaceAfter=0)
-        out.append(
-            Table(
-                [[Paragraph(k, label), Paragraph(v, value)] for k, v in rows],
-                colWidths=[42 * mm, BODY_WIDTH - 42 * mm],
-                hAlign="LEFT",
-                style=_table_style(
-                    [
-                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                        ("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE),
-                        ("LINEABOVE", (0, 0), (-1, 0), 0.5, RULE),
-                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                        ("TOPPADDING", (0, 0), (-1, -1), 5),
-                        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-                    ]
-                ),
-            )
-        )
+        out.append(_key_value_table(s, rows, label_width=42 * mm))
         if form.description:
             out += [Spacer(1, 10 * mm), Paragraph(_markup(form.description), s.guidance)]
         return out
@@ -1099,25 +1102,7 @@ class _Story:
                 ("Certificate fingerprint (SHA-256)", "—"),
             ]
         rows += [("Return version", str(d.version)), ("Submission id", _markup(d.submission_id))]
-        label = ParagraphStyle("signlabel", parent=s.body, textColor=MUTED, spaceAfter=0)
-        value = ParagraphStyle("signvalue", parent=s.body, spaceAfter=0)
-        out.append(
-            Table(
-                [[Paragraph(k, label), Paragraph(v, value)] for k, v in rows],
-                colWidths=[52 * mm, BODY_WIDTH - 52 * mm],
-                hAlign="LEFT",
-                style=_table_style(
-                    [
-                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                        ("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE),
-                        ("LINEABOVE", (0, 0), (-1, 0), 0.5, RULE),
-                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                        ("TOPPADDING", (0, 0), (-1, -1), 5),
-                        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-                    ]
-                ),
-            )
-        )
+        out.append(_key_value_table(s, rows, label_width=52 * mm))
         out.append(Spacer(1, 10 * mm))
         caption = (
             "Added by OSCB Desktop when the return is signed; a PDF reader's signature panel shows who signed."
