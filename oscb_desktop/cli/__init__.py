@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from oscb_desktop import __version__
-from oscb_desktop.cli import demo_cmd, forms_cmd, submissions_cmd
+from oscb_desktop.cli import demo_cmd, export_cmd, forms_cmd, submissions_cmd, verify_cmd
 from oscb_desktop.cli.common import CommandError
 from oscb_desktop.store import DatabaseTooNewError
 
-COMMAND_MODULES = (forms_cmd, submissions_cmd, demo_cmd)
+COMMAND_MODULES = (forms_cmd, submissions_cmd, demo_cmd, export_cmd, verify_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
