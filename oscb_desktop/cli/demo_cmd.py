@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from oscb_desktop.cli.common import CommandError, open_workspace
 from oscb_desktop.services import agencies, demo
@@ -27,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description=(
             "Create partner agencies with last year's completed Section 11 returns, this year's returns at "
             "different stages and impact assessments, all written through the normal services (so audited). "
-            "The same seed gives the same data."
+            "The same seed gives the same data. Every demo signing key has the passphrase "
+            f"{demo.DEMO_PASSPHRASE!r}."
         ),
     )
     p.add_argument(
@@ -38,6 +40,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help=f"how many partner agencies to create, 1 to {MAX_AGENCIES} (default 12)",
     )
     p.add_argument("--seed", type=int, default=2026, metavar="S", help="random seed (default 2026)")
+    p.add_argument(
+        "--export",
+        type=Path,
+        metavar="DIR",
+        help=(
+            "give every agency complete, signed 2026/27 returns and write every signed return to DIR as a "
+            ".oscb bundle (for trying out the Business Unit's import)"
+        ),
+    )
     p.set_defaults(func=cmd_demo)
 
 
@@ -50,9 +61,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 f"{'agency' if len(existing) == 1 else 'agencies'}; demo data is only added to an empty "
                 "workspace. Pass an empty folder with --data-dir."
             )
+        if args.export is not None and args.export.exists() and not args.export.is_dir():
+            raise CommandError(f"{args.export} is a file; --export needs a folder.")
         try:
-            summary = demo.generate(ws, agencies=args.agencies, seed=args.seed)
-        except demo.DemoError as exc:
+            summary = demo.generate(ws, agencies=args.agencies, seed=args.seed, sign_all=args.export is not None)
+            print(summary.describe(ws.folder))
+            if args.export is not None:
+                written = demo.export_signed(ws, args.export)
+                print(f"Exported {len(written)} signed returns to {args.export} (passphrase {demo.DEMO_PASSPHRASE!r}).")
+        except (demo.DemoError, OSError) as exc:
             raise CommandError(str(exc)) from exc
-        print(summary.describe(ws.folder))
     return 0

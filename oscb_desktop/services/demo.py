@@ -6,6 +6,9 @@ Deterministic for a seed: the same seed gives the same profiles and answers. Pla
 The text is built from templates per standard, per statement and per sector, filled with the agency's
 own roles, bodies, dates and figures, so that a board report made from it reads like one made from
 real returns. Nothing here writes to the database directly.
+
+Every agency gets a signing identity protected by :data:`DEMO_PASSPHRASE`; its 2025/26 return is signed,
+and so are some complete 2026/27 returns (all of them with ``sign_all``, as ``oscb demo --export`` asks).
 """
 
 from __future__ import annotations
@@ -22,14 +25,30 @@ from typing import Any
 
 from oscb_desktop.forms import FormDefinition
 from oscb_desktop.services import agencies as agency_service
-from oscb_desktop.services import returns
+from oscb_desktop.services import identities, returns, signoff
 from oscb_desktop.services.workspace import Workspace, partnership
+from oscb_desktop.store import Submission
 from oscb_desktop.store.models import dumps
 
 HISTORY_PERIOD = "2025/26"
 CURRENT_PERIOD = "2026/27"
 SECTION11 = "section11"
 IMPACT = "impact"
+
+#: The passphrase of every demo agency's signing key (documented in the README).
+DEMO_PASSPHRASE = "oscb-demo-2026"
+
+#: Who signs a return off, by sector: a senior officer, not the safeguarding lead who filled it in.
+SIGNATORY_ROLES = {
+    "local_authority": "Director of Children's Services",
+    "district_council": "Chief Executive",
+    "police": "Assistant Chief Constable",
+    "probation": "Head of Probation Delivery Unit",
+    "health": "Chief Nursing Officer",
+    "education": "Headteacher",
+    "voluntary": "Chief Executive",
+    "military": "Commanding Officer",
+}
 
 #: How far an agency's 2026/27 Section 11 return has got.
 COMPLETE, HALF_DONE, BARELY_STARTED = "complete", "half done", "barely started"
@@ -2394,9 +2413,11 @@ def _plan_impact(
 # =================================================================================================
 
 
-def generate(ws: Workspace, agencies: int = 12, seed: int = 2026) -> DemoSummary:
+def generate(ws: Workspace, agencies: int = 12, seed: int = 2026, *, sign_all: bool = False) -> DemoSummary:
     """Fill an empty workspace with demo agencies and their returns; see the module docstring.
 
+    With ``sign_all`` every agency completes and signs both of its 2026/27 returns (and some reopen their
+    Section 11 return as a new draft version), so that every agency has bundles to export.
     Raises :class:`DemoError` if the workspace already holds agencies or ``agencies`` is out of range.
     """
     members = partnership().agencies
@@ -2415,6 +2436,10 @@ def generate(ws: Workspace, agencies: int = 12, seed: int = 2026) -> DemoSummary
             f"assessment for {CURRENT_PERIOD}; check `oscb forms list`."
         ) from None
     people = _agencies(rng, agencies)
+    if sign_all:
+        for ag in people:
+            ag.stage = ag.impact_stage = COMPLETE
+    signatories = random.Random(seed + 1)
 
     # Plan everything first, so that the cross-agency totals can be steered before anything is written.
     histories = [_plan_history(rng, ag, s11_history) for ag in people]
@@ -2450,6 +2475,7 @@ def generate(ws: Workspace, agencies: int = 12, seed: int = 2026) -> DemoSummary
             if ag.index in impacts:
                 with_file = evidence_for.index(ag.index) if ag.index in evidence_for else None
                 _write_impact(ws, agency_id, ag, impacts[ag.index], with_file)
+            _sign(ws, agency_id, ag, signatories, sign_all=sign_all, reopen=sign_all and ag.index % 7 == 3)
             created += 1
     finally:
         ws.set_setting("user_name", previous_user or "")
@@ -2543,6 +2569,38 @@ def _write_impact(ws: Workspace, agency_id: int, ag: _Agency, plan: _ImpactPlan,
             returns.add_evidence(ws, sub.id, "impact.evidence", path)
     if ag.impact_stage == COMPLETE:
         _require_complete(ws, sub.id, ag, CURRENT_PERIOD)
+
+
+def _sign(ws: Workspace, agency_id: int, ag: _Agency, rng: random.Random, *, sign_all: bool, reopen: bool) -> None:
+    """A senior officer's identity; last year's return signed, and this year's complete ones as chosen."""
+    person = f"{_pick(rng, FIRST_NAMES)} {_pick(rng, SURNAMES)}"
+    role = SIGNATORY_ROLES.get(ag.sector, "Chief Executive")
+    row = identities.create(ws, agency_id, person_name=person, role=role, email=None, passphrase=DEMO_PASSPHRASE)
+    key = identities.unlock(row, DEMO_PASSPHRASE)
+    chosen = [(SECTION11, HISTORY_PERIOD)]
+    if sign_all or ag.index % 5 == 0:
+        chosen += [(SECTION11, CURRENT_PERIOD), (IMPACT, CURRENT_PERIOD)]
+    for form_id, period in chosen:
+        sub = returns.current_return(ws, agency_id, form_id, period)
+        if sub is None or sub.percent_complete < 100 or returns.problems(ws, sub.id):
+            continue
+        # Whoever filled the return in clicks "Sign off" with the senior officer beside them.
+        ws.set_setting("user_name", (ag.former_lead or ag.lead) if period == HISTORY_PERIOD else ag.lead)
+        signoff.sign_off(ws, sub.id, signatory_name=person, signatory_role=role, key=key)
+        if reopen and form_id == SECTION11 and period == CURRENT_PERIOD:
+            signoff.reopen(ws, sub.id)
+
+
+def export_signed(ws: Workspace, folder: str | Path) -> list[Path]:
+    """Export every signed (or superseded) return as ``<agency>_<form>_<period>_v<N>.oscb`` into ``folder``."""
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for sub in Submission.select().where(Submission.status.in_(["signed", "superseded"])).order_by(Submission.id):
+        path = target / f"{signoff.file_stem(sub)}.oscb"
+        signoff.export(ws, sub.id, path, passphrase=DEMO_PASSPHRASE)
+        written.append(path)
+    return written
 
 
 def _require_complete(ws: Workspace, submission_id: str, ag: _Agency, period: str) -> None:

@@ -84,8 +84,51 @@ def _v2(db: SqliteDatabase) -> None:
     )
 
 
+_SUBMISSION_LOCK_COLUMNS = (
+    "form_id",
+    "form_version",
+    "period",
+    "version",
+    "agency_id",
+    "signed_at",
+    "signatory_name",
+    "signatory_role",
+)
+
+
+def _submission_lock_trigger(columns: tuple[str, ...]) -> str:
+    changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns)
+    return f"""CREATE TRIGGER submission_locked_update BEFORE UPDATE ON submission
+        WHEN OLD.status IN ('signed', 'superseded') AND (NEW.status NOT IN ('signed', 'superseded') OR {changed})
+        BEGIN SELECT RAISE(ABORT, 'this return is signed and cannot be changed'); END"""
+
+
+def _v3(db: SqliteDatabase) -> None:
+    """Signing identities (encrypted keys), and the signed PDF and signer of each signed return."""
+    db.execute_sql(
+        """CREATE TABLE signing_identity (
+            id INTEGER NOT NULL PRIMARY KEY,
+            agency_id INTEGER NOT NULL REFERENCES agency (id) ON DELETE CASCADE,
+            fingerprint VARCHAR(255) NOT NULL, certificate_pem TEXT NOT NULL, encrypted_key_pem TEXT NOT NULL,
+            origin VARCHAR(255) NOT NULL, created_at VARCHAR(255) NOT NULL, retired_at VARCHAR(255))"""
+    )
+    db.execute_sql(
+        "CREATE UNIQUE INDEX signing_identity_agency_id_fingerprint ON signing_identity (agency_id, fingerprint)"
+    )
+    db.execute_sql("ALTER TABLE submission ADD COLUMN signed_pdf_sha256 VARCHAR(255)")
+    db.execute_sql("ALTER TABLE submission ADD COLUMN signer_fingerprint VARCHAR(255)")
+    db.execute_sql("DROP TRIGGER submission_locked_update")
+    db.execute_sql(_submission_lock_trigger((*_SUBMISSION_LOCK_COLUMNS, "signed_pdf_sha256", "signer_fingerprint")))
+    # Nor can a signed return be deleted, directly or by deleting its agency.
+    db.execute_sql(
+        """CREATE TRIGGER submission_locked_delete BEFORE DELETE ON submission
+        WHEN OLD.status IN ('signed', 'superseded')
+        BEGIN SELECT RAISE(ABORT, 'this return is signed and cannot be deleted'); END"""
+    )
+
+
 #: Index = version reached after the step (1-based). Append only; never edit a released step.
-MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1, _v2, _v3]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -85,6 +85,10 @@ class Submission(BaseModel):
     signed_at = CharField(null=True)
     signatory_name = CharField(null=True)
     signatory_role = CharField(null=True)
+    #: SHA-256 of the signed PDF in the blob store: what prints and what travels in the bundle.
+    signed_pdf_sha256 = CharField(null=True)
+    #: SHA-256 fingerprint of the certificate that signed it (finds the identity again at export).
+    signer_fingerprint = CharField(null=True)
 
     @property
     def locked(self) -> bool:
@@ -117,4 +121,25 @@ class AuditEntry(BaseModel):
     action = CharField(default="edit")
 
 
-ALL_MODELS = (Setting, Agency, Submission, Answer, AuditEntry)
+class SigningIdentity(BaseModel):
+    """An agency's signing certificate and its private key, encrypted with the user's passphrase.
+
+    The newest identity without ``retired_at`` is the one used to sign; retired ones stay so that
+    returns they signed can still be exported.
+    """
+
+    id = AutoField()
+    agency = ForeignKeyField(Agency, backref="identities", on_delete="CASCADE")
+    fingerprint = CharField()
+    certificate_pem = TextField()
+    encrypted_key_pem = TextField()
+    #: created (in the app) or imported (from a PKCS#12 file)
+    origin = CharField()
+    created_at = CharField()
+    retired_at = CharField(null=True)
+
+    class Meta:
+        indexes = ((("agency", "fingerprint"), True),)
+
+
+ALL_MODELS = (Setting, Agency, Submission, Answer, AuditEntry, SigningIdentity)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from oscb_desktop.bundle import verify_bundle
 from oscb_desktop.cli import main
 from oscb_desktop.services import agencies, demo, returns
 from oscb_desktop.services.workspace import Workspace, partnership
@@ -86,7 +87,8 @@ def test_this_years_section11_returns_are_at_different_stages(ws: Workspace) -> 
         assert s.carried_from_id is not None
         assert returns.problems(ws, s.id) == []
         assert returns.carried_items(ws, s.id) == set()
-        assert returns.summarise(ws, s).status_label == "Ready to sign"
+    labels = Counter(returns.summarise(ws, s).status_label for s in ready)
+    assert set(labels) == {"Ready to sign", "Signed"}, "some complete returns are signed, some wait for it"
     audit = Counter((e.submission_id, e.action) for e in AuditEntry.select())
     with_carried = [s for s in current if returns.carried_items(ws, s.id)]
     untouched = [s for s in with_carried if audit[(s.id, "edit")] == 0 and audit[(s.id, "review")] == 0]
@@ -261,3 +263,30 @@ def test_cli_demo_then_refuses_a_second_time(tmp_path: Path, capsys: pytest.Capt
     assert "already has 3 agencies" in err and "--data-dir" in err
     with pytest.raises(SystemExit):
         main(["--data-dir", str(tmp_path), "demo", "--agencies", "41"])
+
+
+def test_cli_demo_export_signs_every_agency_and_every_bundle_verifies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_dir = tmp_path / "bundles"
+    assert main(["--data-dir", str(tmp_path / "ws"), "demo", "--agencies", "4", "--export", str(out_dir)]) == 0
+    assert f"Exported 12 signed returns to {out_dir}" in capsys.readouterr().out
+    with Workspace.open(tmp_path / "ws") as ws:
+        ws.bind()
+        for a in Agency.select():
+            for form_id, period in (("section11", "2025/26"), ("section11", "2026/27"), ("impact", "2026/27")):
+                first = Submission.get(
+                    (Submission.agency == a.id)
+                    & (Submission.form_id == form_id)
+                    & (Submission.period == period)
+                    & (Submission.version == 1)
+                )
+                assert first.status in ("signed", "superseded"), (a.name, form_id, period)
+        reopened = list(Submission.select().where(Submission.version == 2))
+        assert len(reopened) == 1 and reopened[0].status == "draft", "one agency reopened its return after signing"
+        bundles = sorted(out_dir.glob("*.oscb"))
+        assert len(bundles) == 12
+        for path in bundles:
+            result = verify_bundle(path, forms=ws.forms, trusted=None)
+            assert result.ok, (path.name, result.reason)
+            assert result.manifest["signatory"]["name"] and result.manifest["signatory"]["role"]

@@ -1,0 +1,99 @@
+"""An agency's signing identity: create or import it, find it, unlock it, hand out its certificate.
+
+Only the certificate and the passphrase-encrypted key are stored (table ``signing_identity``); the clear
+key lives in memory inside :class:`~oscb_desktop.signing.UnlockedKey` while a signature is made.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from oscb_desktop import signing
+from oscb_desktop.fsutil import atomic_write
+from oscb_desktop.services.workspace import Workspace, now_iso
+from oscb_desktop.signing import IdentityError, SigningIdentity, UnlockedKey, WrongPassphraseError
+from oscb_desktop.store import Agency
+from oscb_desktop.store.models import SigningIdentity as IdentityRow
+
+__all__ = [
+    "IdentityError",
+    "WrongPassphraseError",
+    "create",
+    "current",
+    "for_fingerprint",
+    "import_pkcs12",
+    "save_certificate",
+    "to_identity",
+    "unlock",
+]
+
+
+def to_identity(row: IdentityRow) -> SigningIdentity:
+    return SigningIdentity(
+        certificate_pem=row.certificate_pem.encode(), encrypted_key_pem=row.encrypted_key_pem.encode()
+    )
+
+
+def current(ws: Workspace, agency_id: int) -> IdentityRow | None:
+    """The identity the agency signs with now: its newest one not retired."""
+    return (
+        IdentityRow.select()
+        .where((IdentityRow.agency == agency_id) & IdentityRow.retired_at.is_null())
+        .order_by(IdentityRow.id.desc())
+        .first()
+    )
+
+
+def for_fingerprint(ws: Workspace, agency_id: int, fingerprint: str) -> IdentityRow | None:
+    return IdentityRow.get_or_none((IdentityRow.agency == agency_id) & (IdentityRow.fingerprint == fingerprint))
+
+
+def _store(ws: Workspace, agency_id: int, identity: SigningIdentity, origin: str) -> IdentityRow:
+    """Keep a new identity and retire the agency's previous one, in one transaction."""
+    with ws.db.atomic():
+        if Agency.get_or_none(Agency.id == agency_id) is None:
+            raise IdentityError("That agency profile no longer exists.")
+        fp = identity.fingerprint_sha256
+        if for_fingerprint(ws, agency_id, fp) is not None:
+            raise IdentityError("This certificate is already this agency's signing identity.")
+        stamp = now_iso()
+        IdentityRow.update(retired_at=stamp).where(
+            (IdentityRow.agency == agency_id) & IdentityRow.retired_at.is_null()
+        ).execute()
+        return IdentityRow.create(
+            agency=agency_id,
+            fingerprint=fp,
+            certificate_pem=identity.certificate_pem.decode("ascii"),
+            encrypted_key_pem=identity.encrypted_key_pem.decode("ascii"),
+            origin=origin,
+            created_at=stamp,
+        )
+
+
+def create(
+    ws: Workspace, agency_id: int, *, person_name: str, role: str, email: str | None, passphrase: str
+) -> IdentityRow:
+    """A new ECDSA P-256 key and self-signed certificate naming the person and the agency."""
+    agency = Agency.get_or_none(Agency.id == agency_id)
+    if agency is None:
+        raise IdentityError("That agency profile no longer exists.")
+    identity = signing.create_identity(person_name, role, agency.name, email, passphrase)
+    return _store(ws, agency_id, identity, "created")
+
+
+def import_pkcs12(ws: Workspace, agency_id: int, data: bytes, *, p12_password: str, passphrase: str) -> IdentityRow:
+    """The organisation's own certificate and key from a .p12/.pfx file, re-encrypted with ``passphrase``."""
+    identity = signing.import_pkcs12(data, p12_password, passphrase)
+    return _store(ws, agency_id, identity, "imported")
+
+
+def unlock(row: IdentityRow, passphrase: str) -> UnlockedKey:
+    """Raises :class:`WrongPassphraseError` (nothing changes) when the passphrase is not right."""
+    return signing.unlock(to_identity(row), passphrase)
+
+
+def save_certificate(row: IdentityRow, path: str | Path) -> Path:
+    """Write the certificate as ``.pem`` for the Business Unit to register (crash-safe)."""
+    target = Path(path)
+    atomic_write(target, row.certificate_pem.encode("ascii"))
+    return target
