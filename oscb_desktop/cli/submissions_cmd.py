@@ -6,7 +6,8 @@ import argparse
 import json
 
 from oscb_desktop.cli.common import open_workspace
-from oscb_desktop.services import returns
+from oscb_desktop.services import registry, returns, review
+from oscb_desktop.services.workspace import Workspace
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -19,6 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def cmd_list(args: argparse.Namespace) -> int:
     with open_workspace(args) as ws:
+        if registry.is_business_unit(ws):
+            return _list_received(ws, as_json=args.json)
         rows = returns.list_returns(ws)
     if args.json:
         out = [
@@ -48,4 +51,40 @@ def cmd_list(args: argparse.Namespace) -> int:
             f"{r.id[:8]}  {r.period:<8} {r.form_title:<18} v{r.version}  {r.status_label:<13} "
             f"{r.percent_complete:>3}%  {r.agency_name}"
         )
+    return 0
+
+
+def _list_received(ws: Workspace, *, as_json: bool) -> int:
+    """In the Business Unit's workspace: the returns imported from agencies, every version."""
+    rows = review.list_received(ws, include_superseded=True)
+    if as_json:
+        out = [
+            {
+                "id": r.submission_id,
+                "agency": r.agency.name,
+                "sector": r.agency.sector,
+                "form_id": r.form_id,
+                "form_version": r.form_version,
+                "period": r.period,
+                "version": r.version,
+                "supersedes": r.supersedes_id,
+                "superseded": r.superseded,
+                "status": "superseded" if r.superseded else "signed",
+                "review_status": r.review_status,
+                "signed_at": r.signed_at,
+                "signatory": {"name": r.signatory_name, "role": r.signatory_role},
+                "signer_fingerprint": r.signer_fingerprint,
+                "imported_at": r.imported_at,
+                "file": r.file_name,
+            }
+            for r in rows
+        ]
+        print(json.dumps({"submissions": out}, indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("No returns imported into this Business Unit workspace yet (oscb import PATH...).")
+        return 0
+    for r in rows:
+        state = "superseded" if r.superseded else review.REVIEW_STATUSES[r.review_status]
+        print(f"{r.submission_id[:8]}  {r.period:<8} {r.form_id:<10} v{r.version}  {state:<11} {r.agency.name}")
     return 0

@@ -127,8 +127,79 @@ def _v3(db: SqliteDatabase) -> None:
     )
 
 
+_RECEIVED_CONTENT = (
+    "submission_id",
+    "version",
+    "supersedes_id",
+    "agency_id",
+    "form_id",
+    "form_version",
+    "period",
+    "signed_at",
+    "signatory_name",
+    "signatory_role",
+    "signer_fingerprint",
+    "content_digest",
+    "bundle_sha256",
+    "pdf_sha256",
+    "answers",
+    "imported_at",
+)
+
+
+def _v4(db: SqliteDatabase) -> None:
+    """The Business Unit's side: agency register, trusted certificates, received returns, moderation."""
+    for sql in (
+        """CREATE TABLE registered_agency (
+            id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, sector VARCHAR(255) NOT NULL,
+            contact_name VARCHAR(255) NOT NULL, contact_email VARCHAR(255) NOT NULL,
+            created_at VARCHAR(255) NOT NULL)""",
+        "CREATE UNIQUE INDEX registered_agency_name ON registered_agency (name)",
+        """CREATE TABLE trusted_certificate (
+            id INTEGER NOT NULL PRIMARY KEY,
+            agency_id INTEGER NOT NULL REFERENCES registered_agency (id) ON DELETE CASCADE,
+            fingerprint VARCHAR(255) NOT NULL, certificate_pem TEXT NOT NULL, subject TEXT NOT NULL,
+            source VARCHAR(255) NOT NULL, registered_at VARCHAR(255) NOT NULL, registered_by VARCHAR(255) NOT NULL,
+            revoked_at VARCHAR(255), revoked_by VARCHAR(255))""",
+        "CREATE UNIQUE INDEX trusted_certificate_agency_id_fingerprint ON trusted_certificate (agency_id, fingerprint)",
+        """CREATE TABLE received_return (
+            id INTEGER NOT NULL PRIMARY KEY,
+            submission_id VARCHAR(255) NOT NULL, version INTEGER NOT NULL, supersedes_id VARCHAR(255),
+            agency_id INTEGER NOT NULL REFERENCES registered_agency (id),
+            form_id VARCHAR(255) NOT NULL, form_version VARCHAR(255) NOT NULL, period VARCHAR(255) NOT NULL,
+            signed_at VARCHAR(255) NOT NULL, signatory_name VARCHAR(255) NOT NULL,
+            signatory_role VARCHAR(255) NOT NULL, signer_fingerprint VARCHAR(255) NOT NULL,
+            content_digest VARCHAR(255) NOT NULL, bundle_sha256 VARCHAR(255) NOT NULL,
+            pdf_sha256 VARCHAR(255) NOT NULL, answers TEXT NOT NULL, file_name VARCHAR(255) NOT NULL,
+            imported_at VARCHAR(255) NOT NULL, imported_by VARCHAR(255) NOT NULL,
+            superseded INTEGER NOT NULL DEFAULT 0,
+            review_status VARCHAR(255) NOT NULL DEFAULT 'received', review_notes TEXT NOT NULL DEFAULT '',
+            reviewed_at VARCHAR(255), reviewed_by VARCHAR(255))""",
+        "CREATE UNIQUE INDEX received_return_submission_id_version ON received_return (submission_id, version)",
+        "CREATE INDEX received_return_agency_id ON received_return (agency_id)",
+        "CREATE INDEX received_return_period ON received_return (period)",
+        # What an agency signed never changes here either; only the Business Unit's review columns can.
+        f"""CREATE TRIGGER received_return_signed_update BEFORE UPDATE ON received_return
+        WHEN {" OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _RECEIVED_CONTENT)}
+        BEGIN SELECT RAISE(ABORT, 'a received return is signed by its agency and cannot be changed'); END""",
+        """CREATE TRIGGER received_return_signed_delete BEFORE DELETE ON received_return
+        BEGIN SELECT RAISE(ABORT, 'a received return is signed by its agency and cannot be deleted'); END""",
+        """CREATE TABLE moderation (
+            id INTEGER NOT NULL PRIMARY KEY,
+            agency_id INTEGER NOT NULL REFERENCES registered_agency (id) ON DELETE CASCADE,
+            form_id VARCHAR(255) NOT NULL, period VARCHAR(255) NOT NULL, target VARCHAR(255) NOT NULL,
+            level VARCHAR(255), note TEXT NOT NULL, updated_at VARCHAR(255) NOT NULL,
+            updated_by VARCHAR(255) NOT NULL)""",
+        "CREATE UNIQUE INDEX moderation_key ON moderation (agency_id, form_id, period, target)",
+        """CREATE TABLE business_unit_log (
+            id INTEGER NOT NULL PRIMARY KEY, at VARCHAR(255) NOT NULL, user VARCHAR(255) NOT NULL,
+            action VARCHAR(255) NOT NULL, detail TEXT NOT NULL)""",
+    ):
+        db.execute_sql(sql)
+
+
 #: Index = version reached after the step (1-based). Append only; never edit a released step.
-MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1, _v2, _v3, _v4]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -142,4 +142,117 @@ class SigningIdentity(BaseModel):
         indexes = ((("agency", "fingerprint"), True),)
 
 
-ALL_MODELS = (Setting, Agency, Submission, Answer, AuditEntry, SigningIdentity)
+# The Business Unit's side -----------------------------------------------------------------------
+
+
+class RegisteredAgency(BaseModel):
+    """A partner agency on the Business Unit's register."""
+
+    id = AutoField()
+    name = CharField(unique=True)
+    sector = CharField(default="")
+    contact_name = CharField(default="")
+    contact_email = CharField(default="")
+    created_at = CharField()
+
+
+class TrustedCertificate(BaseModel):
+    """A certificate the Business Unit trusts for one agency, by fingerprint, until revoked."""
+
+    id = AutoField()
+    agency = ForeignKeyField(RegisteredAgency, backref="certificates", on_delete="CASCADE")
+    fingerprint = CharField()
+    certificate_pem = TextField()
+    subject = TextField()
+    #: pem (registered from a file) or import (confirmed on screen at first import)
+    source = CharField()
+    registered_at = CharField()
+    registered_by = CharField()
+    revoked_at = CharField(null=True)
+    revoked_by = CharField(null=True)
+
+    class Meta:
+        indexes = ((("agency", "fingerprint"), True),)
+
+
+class ReceivedReturn(BaseModel):
+    """One verified bundle: a signed version of an agency's return. Its signed content never changes.
+
+    The bundle file and its PDF are kept in the blob store by SHA-256. Only the review columns (and
+    ``superseded``) change, and the database refuses anything else.
+    """
+
+    id = AutoField()
+    submission_id = CharField()
+    version = IntegerField()
+    supersedes_id = CharField(null=True)
+    agency = ForeignKeyField(RegisteredAgency, backref="returns")
+    form_id = CharField()
+    form_version = CharField()
+    period = CharField(index=True)
+    signed_at = CharField()
+    signatory_name = CharField()
+    signatory_role = CharField()
+    signer_fingerprint = CharField()
+    #: SHA-256 over submission.json and submission.pdf: equal for re-exports of the same signed return.
+    content_digest = CharField()
+    bundle_sha256 = CharField()
+    pdf_sha256 = CharField()
+    answers = JsonField()
+    file_name = CharField()
+    imported_at = CharField()
+    imported_by = CharField()
+    superseded = BooleanField(default=False)
+    #: received, has_issues or accepted
+    review_status = CharField(default="received")
+    review_notes = TextField(default="")
+    reviewed_at = CharField(null=True)
+    reviewed_by = CharField(null=True)
+
+    class Meta:
+        indexes = ((("submission_id", "version"), True),)
+
+
+class Moderation(BaseModel):
+    """The Business Unit's moderated rating and challenge notes, apart from the signed return.
+
+    ``target`` is a section id (a standard), an item id (a statement) or "" (the return as a whole).
+    """
+
+    id = AutoField()
+    agency = ForeignKeyField(RegisteredAgency, backref="moderation", on_delete="CASCADE")
+    form_id = CharField()
+    period = CharField()
+    target = CharField()
+    level = CharField(null=True)
+    note = TextField(default="")
+    updated_at = CharField()
+    updated_by = CharField()
+
+    class Meta:
+        indexes = ((("agency", "form_id", "period", "target"), True),)
+
+
+class BusinessUnitLog(BaseModel):
+    """Trust decisions, imports, revocations and reviews: who did what and when."""
+
+    id = AutoField()
+    at = CharField()
+    user = CharField()
+    action = CharField()
+    detail = JsonField()
+
+
+ALL_MODELS = (
+    Setting,
+    Agency,
+    Submission,
+    Answer,
+    AuditEntry,
+    SigningIdentity,
+    RegisteredAgency,
+    TrustedCertificate,
+    ReceivedReturn,
+    Moderation,
+    BusinessUnitLog,
+)

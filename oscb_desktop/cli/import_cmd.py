@@ -1,0 +1,74 @@
+"""``oscb import PATH... [--trust-new] [--json]``: bring agencies' bundles into the Business Unit's workspace."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from oscb_desktop.cli.common import CommandError, open_workspace
+from oscb_desktop.services import imports
+from oscb_desktop.signing import format_fingerprint
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "import",
+        help="import .oscb bundles into the Business Unit's workspace",
+        description=(
+            "Verify and import signed bundles. A PATH may be a folder (every *.oscb file in it and below). Each "
+            "bundle is imported in one transaction; a rejected bundle changes nothing. Exit 0 when nothing was "
+            "rejected, 1 otherwise."
+        ),
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="bundle files or folders")
+    p.add_argument(
+        "--trust-new",
+        action="store_true",
+        help=(
+            "trust the certificate of an agency that has none registered yet (check the fingerprints printed "
+            "with the agency afterwards); without it such bundles are rejected as untrusted"
+        ),
+    )
+    p.add_argument("--json", action="store_true", help='print {"results": [...]} with one entry per file')
+    p.set_defaults(func=cmd_import)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    missing = [str(p) for p in args.paths if not p.exists()]
+    with open_workspace(args) as ws:
+        try:
+            imports.check_can_import(ws)
+        except imports.ImportRefusedError as exc:
+            raise CommandError(str(exc)) from exc
+        results = imports.import_paths(ws, [p for p in args.paths if p.exists()], trust_new=args.trust_new)
+    results += [
+        imports.ImportResult(
+            file=m,
+            outcome="rejected",
+            code="unreadable",
+            reason="There is no such file or folder; nothing was imported.",
+        )
+        for m in missing
+    ]
+    if args.json:
+        print(json.dumps({"results": [r.to_json() for r in results]}, indent=2, ensure_ascii=False))
+    else:
+        for r in results:
+            what = ", ".join(str(x) for x in (r.agency, r.form_id, r.period) if x)
+            what += f", v{r.version}" if r.version else ""
+            line = f"{r.outcome.upper():<9} {r.file}"
+            line += f"  — {what}" if what else ""
+            line += f": {r.reason}" if r.outcome != "imported" else ""
+            if r.newly_trusted and r.signer_fingerprint:
+                line += f"  [new certificate trusted: {format_fingerprint(r.signer_fingerprint)}]"
+            print(line)
+        counts = imports.summary_counts(results)
+        print(
+            f"{counts['imported']} imported, {counts['duplicate']} already there, {counts['rejected']} rejected.",
+            file=sys.stderr,
+        )
+        if not results:
+            print("No .oscb files found.", file=sys.stderr)
+    return 1 if any(r.outcome == "rejected" for r in results) else 0

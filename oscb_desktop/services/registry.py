@@ -1,0 +1,237 @@
+"""The Business Unit's register of agencies and the certificates it trusts for each.
+
+Trust is by SHA-256 fingerprint, per agency: a certificate registered for one agency never vouches for
+another's return. Registering happens from a ``.pem`` file the agency sent, or at first import after the
+officer has compared the fingerprint on screen with the agency (never silently). Revoking keeps the row.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.x509.oid import NameOID
+
+from oscb_desktop.bundle import Trust
+from oscb_desktop.services.workspace import Workspace, now_iso, partnership
+from oscb_desktop.signing import format_fingerprint
+from oscb_desktop.store.models import BusinessUnitLog, RegisteredAgency, TrustedCertificate
+
+BUSINESS_UNIT = "business_unit"
+ROLE_SETTING = "workspace_role"
+
+
+class RegisterError(Exception):
+    """A register change refused; the message is for the user."""
+
+
+def is_business_unit(ws: Workspace) -> bool:
+    return ws.setting(ROLE_SETTING) == BUSINESS_UNIT
+
+
+def become_business_unit(ws: Workspace) -> None:
+    """Mark the workspace as the Business Unit's, with the partnership's member agencies on its register."""
+    if not is_business_unit(ws):
+        with ws.db.atomic():
+            ws.set_setting(ROLE_SETTING, BUSINESS_UNIT)
+            register_partnership(ws)
+
+
+def log(ws: Workspace, action: str, **detail: Any) -> None:
+    BusinessUnitLog.create(at=now_iso(), user=ws.user, action=action, detail=detail)
+
+
+def normalise(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def find_agency(ws: Workspace, name: str) -> RegisteredAgency | None:
+    key = normalise(name)
+    for row in RegisteredAgency.select():
+        if normalise(row.name) == key:
+            return row
+    return None
+
+
+def list_agencies(ws: Workspace) -> list[RegisteredAgency]:
+    return list(RegisteredAgency.select().order_by(RegisteredAgency.name))
+
+
+def add_agency(
+    ws: Workspace, name: str, *, sector: str = "", contact_name: str = "", contact_email: str = ""
+) -> RegisteredAgency:
+    name = " ".join((name or "").split())
+    if not name:
+        raise RegisterError("The agency needs a name.")
+    if len(name) > 200:
+        raise RegisterError("The agency's name is too long (at most 200 characters).")
+    if contact_email and ("@" not in contact_email or " " in contact_email.strip()):
+        raise RegisterError(f"{contact_email!r} does not look like an email address.")
+    with ws.db.atomic():
+        if find_agency(ws, name) is not None:
+            raise RegisterError(f"{name} is already on the register.")
+        row = RegisteredAgency.create(
+            name=name,
+            sector=sector or _known_sector(name),
+            contact_name=contact_name.strip(),
+            contact_email=contact_email.strip(),
+            created_at=now_iso(),
+        )
+        log(ws, "register-agency", agency=name)
+        return row
+
+
+def update_agency(ws: Workspace, agency_id: int, **fields: str) -> RegisteredAgency:
+    allowed = {"sector", "contact_name", "contact_email"}
+    if set(fields) - allowed:
+        raise RegisterError(f"Only {', '.join(sorted(allowed))} can be changed.")
+    with ws.db.atomic():
+        RegisteredAgency.update(**{k: (v or "").strip() for k, v in fields.items()}).where(
+            RegisteredAgency.id == agency_id
+        ).execute()
+        return RegisteredAgency.get_by_id(agency_id)
+
+
+def register_partnership(ws: Workspace) -> int:
+    """Put every member agency of the partnership on the register (those not there yet); return how many."""
+    added = 0
+    with ws.db.atomic():
+        for name, sector in partnership().agencies:
+            if find_agency(ws, name) is None:
+                RegisteredAgency.create(
+                    name=name, sector=sector, contact_name="", contact_email="", created_at=now_iso()
+                )
+                added += 1
+        if added:
+            log(ws, "register-partnership", added=added)
+    return added
+
+
+def _known_sector(name: str) -> str:
+    key = normalise(name)
+    return next((sector for n, sector in partnership().agencies if normalise(n) == key), "")
+
+
+# Certificates --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CertificateInfo:
+    fingerprint: str
+    subject: str
+    organisation: str | None
+    pem: str
+
+    @property
+    def fingerprint_display(self) -> str:
+        return format_fingerprint(self.fingerprint)
+
+
+def read_certificate(data: bytes) -> CertificateInfo:
+    """A single certificate from PEM (or DER) bytes, with a plain message if it is not one."""
+    try:
+        certificate = (
+            x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data else x509.load_der_x509_certificate(data)
+        )
+    except ValueError:
+        raise RegisterError(
+            "This file is not a certificate. Ask the agency for the .pem file that OSCB Desktop saves under "
+            "Return ▸ Signing identity ▸ Save certificate."
+        ) from None
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    orgs = certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    return CertificateInfo(
+        fingerprint=certificate.fingerprint(hashes.SHA256()).hex(),
+        subject=certificate.subject.rfc4514_string(),
+        organisation=str(orgs[0].value) if orgs else None,
+        pem=certificate.public_bytes(Encoding.PEM).decode("ascii"),
+    )
+
+
+def certificates(ws: Workspace, agency_id: int) -> list[TrustedCertificate]:
+    return list(
+        TrustedCertificate.select().where(TrustedCertificate.agency == agency_id).order_by(TrustedCertificate.id)
+    )
+
+
+def trust_certificate(
+    ws: Workspace, agency_name: str, cert: CertificateInfo, *, source: str, sector: str = ""
+) -> TrustedCertificate:
+    """Trust ``cert`` for the agency (put on the register if it is not yet). Refuses a revoked certificate."""
+    with ws.db.atomic():
+        agency = find_agency(ws, agency_name) or add_agency(ws, agency_name, sector=sector)
+        existing = TrustedCertificate.get_or_none(
+            (TrustedCertificate.agency == agency.id) & (TrustedCertificate.fingerprint == cert.fingerprint)
+        )
+        if existing is not None:
+            if existing.revoked_at:
+                raise RegisterError(
+                    f"This certificate was revoked for {agency.name} on {existing.revoked_at[:10]}; it cannot be "
+                    "trusted again. Ask the agency to create a new signing identity."
+                )
+            return existing
+        row = TrustedCertificate.create(
+            agency=agency.id,
+            fingerprint=cert.fingerprint,
+            certificate_pem=cert.pem,
+            subject=cert.subject,
+            source=source,
+            registered_at=now_iso(),
+            registered_by=ws.user,
+        )
+        log(ws, "trust-certificate", agency=agency.name, fingerprint=cert.fingerprint, source=source)
+        return row
+
+
+def register_pem(ws: Workspace, path: str | Path, agency_name: str | None = None) -> TrustedCertificate:
+    """Register a certificate from a file, for the agency it names (O=) unless another is given."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise RegisterError(f"{path} cannot be read ({exc.strerror}).") from exc
+    if len(data) > 64 * 1024:
+        raise RegisterError(f"{Path(path).name} is too large to be a certificate.")
+    cert = read_certificate(data)
+    name = agency_name or cert.organisation
+    if not name:
+        raise RegisterError("The certificate does not name an agency (O=); choose the agency it belongs to.")
+    return trust_certificate(ws, name, cert, source="pem")
+
+
+def revoke(ws: Workspace, certificate_id: int) -> TrustedCertificate:
+    with ws.db.atomic():
+        row = TrustedCertificate.get_or_none(TrustedCertificate.id == certificate_id)
+        if row is None:
+            raise RegisterError("That certificate is not on the register.")
+        if row.revoked_at is None:
+            TrustedCertificate.update(revoked_at=now_iso(), revoked_by=ws.user).where(
+                TrustedCertificate.id == certificate_id
+            ).execute()
+            log(ws, "revoke-certificate", agency=row.agency.name, fingerprint=row.fingerprint)
+        return TrustedCertificate.get_by_id(certificate_id)
+
+
+class RegisterPolicy:
+    """The register as the bundle verifier's trust policy."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+
+    def __call__(self, fingerprint: str, agency_name: str, /) -> Trust:
+        rows = list(TrustedCertificate.select().where(TrustedCertificate.fingerprint == fingerprint))
+        if any(r.revoked_at for r in rows):
+            return Trust.REVOKED  # revoked for one agency: refused for all
+        agency = find_agency(self.ws, agency_name)
+        if agency is not None and any(r.agency_id == agency.id for r in rows):
+            return Trust.TRUSTED
+        return Trust.UNKNOWN
+
+
+def log_entries(ws: Workspace, limit: int = 200) -> list[dict[str, Any]]:
+    rows = BusinessUnitLog.select().order_by(BusinessUnitLog.id.desc()).limit(limit)
+    return [{"at": r.at, "user": r.user, "action": r.action, "detail": json.loads(json.dumps(r.detail))} for r in rows]

@@ -1,0 +1,259 @@
+"""The Business Unit's review of received returns: status and notes, moderated ratings, the cycle at a glance,
+year-on-year, and the input for collation.
+
+Moderation is stored apart from the signed return (table ``moderation``), which never changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from oscb_desktop.collate.model import CollationInput, RegisteredAgency, ReturnRecord
+from oscb_desktop.forms import FormDefinition
+from oscb_desktop.services import registry
+from oscb_desktop.services.workspace import Workspace, now_iso, partnership
+from oscb_desktop.store.models import Moderation, ReceivedReturn
+from oscb_desktop.store.models import RegisteredAgency as AgencyRow
+
+REVIEW_STATUSES = {"received": "Received", "has_issues": "Has issues", "accepted": "Accepted"}
+MAX_NOTE_CHARS = 20_000
+
+
+class ReviewError(Exception):
+    """A review change refused; the message is for the user."""
+
+
+def received(ws: Workspace, received_id: int) -> ReceivedReturn:
+    row = ReceivedReturn.get_or_none(ReceivedReturn.id == received_id)
+    if row is None:
+        raise ReviewError("That return is not in this workspace.")
+    return row
+
+
+def list_received(
+    ws: Workspace, *, period: str | None = None, include_superseded: bool = False
+) -> list[ReceivedReturn]:
+    q = ReceivedReturn.select(ReceivedReturn, AgencyRow).join(AgencyRow)
+    if period is not None:
+        q = q.where(ReceivedReturn.period == period)
+    if not include_superseded:
+        q = q.where(ReceivedReturn.superseded == False)  # noqa: E712 - peewee expression
+    return list(
+        q.order_by(ReceivedReturn.period.desc(), AgencyRow.name, ReceivedReturn.form_id, ReceivedReturn.version)
+    )
+
+
+def history(ws: Workspace, agency_id: int, form_id: str, period: str) -> list[ReceivedReturn]:
+    """Every version received of one return, newest first (older versions stay viewable)."""
+    return list(
+        ReceivedReturn.select()
+        .where(
+            (ReceivedReturn.agency == agency_id)
+            & (ReceivedReturn.form_id == form_id)
+            & (ReceivedReturn.period == period)
+        )
+        .order_by(ReceivedReturn.version.desc())
+    )
+
+
+def signed_pdf(ws: Workspace, row: ReceivedReturn) -> bytes:
+    try:
+        return ws.blobs.read(row.pdf_sha256)
+    except OSError as exc:
+        raise ReviewError(
+            f"The PDF of this return is missing from the workspace ({exc.strerror}); import its bundle again."
+        ) from exc
+
+
+def set_status(ws: Workspace, received_id: int, status: str, notes: str | None = None) -> ReceivedReturn:
+    if status not in REVIEW_STATUSES:
+        raise ReviewError(f"{status!r} is not a review status ({', '.join(REVIEW_STATUSES)}).")
+    if notes is not None and len(notes) > MAX_NOTE_CHARS:
+        raise ReviewError(f"The notes are too long (at most {MAX_NOTE_CHARS:,} characters).")
+    with ws.db.atomic():
+        row = received(ws, received_id)
+        fields = {"review_status": status, "reviewed_at": now_iso(), "reviewed_by": ws.user}
+        if notes is not None:
+            fields["review_notes"] = notes
+        ReceivedReturn.update(**fields).where(ReceivedReturn.id == row.id).execute()
+        registry.log(ws, "review", agency=row.agency.name, form=row.form_id, period=row.period, status=status)
+        return ReceivedReturn.get_by_id(row.id)
+
+
+def set_moderation(
+    ws: Workspace,
+    agency_id: int,
+    form_id: str,
+    period: str,
+    target: str,
+    *,
+    level: str | None,
+    note: str | None = None,
+) -> Moderation | None:
+    """Set (or, with no level and no note, clear) the moderated rating / challenge note for a standard,
+    a statement (``target`` = section or item id) or the return as a whole (``target`` = "")."""
+    if note is not None and len(note) > MAX_NOTE_CHARS:
+        raise ReviewError(f"The note is too long (at most {MAX_NOTE_CHARS:,} characters).")
+    with ws.db.atomic():
+        key = (
+            (Moderation.agency == agency_id)
+            & (Moderation.form_id == form_id)
+            & (Moderation.period == period)
+            & (Moderation.target == target)
+        )
+        existing = Moderation.get_or_none(key)
+        note_value = note if note is not None else (existing.note if existing else "")
+        if not level and not note_value:
+            if existing is not None:
+                Moderation.delete().where(key).execute()
+                registry.log(
+                    ws, "moderate", agency_id=agency_id, form=form_id, period=period, target=target, level=None
+                )
+            return None
+        stamp = now_iso()
+        if existing is None:
+            Moderation.create(
+                agency=agency_id,
+                form_id=form_id,
+                period=period,
+                target=target,
+                level=level or None,
+                note=note_value,
+                updated_at=stamp,
+                updated_by=ws.user,
+            )
+        else:
+            Moderation.update(level=level or None, note=note_value, updated_at=stamp, updated_by=ws.user).where(
+                key
+            ).execute()
+        registry.log(ws, "moderate", agency_id=agency_id, form=form_id, period=period, target=target, level=level)
+        return Moderation.get(key)
+
+
+def moderation_for(ws: Workspace, agency_id: int, form_id: str, period: str) -> dict[str, Moderation]:
+    rows = Moderation.select().where(
+        (Moderation.agency == agency_id) & (Moderation.form_id == form_id) & (Moderation.period == period)
+    )
+    return {r.target: r for r in rows}
+
+
+# The cycle at a glance -----------------------------------------------------------------------------
+
+CYCLE_STATUSES = {
+    "not_received": "Not received",
+    "received": "Received",
+    "has_issues": "Has issues",
+    "accepted": "Accepted",
+}
+
+
+@dataclass(frozen=True)
+class CycleRow:
+    agency_id: int
+    agency: str
+    sector: str
+    form_id: str
+    status: str
+    overdue: bool
+    version: int | None
+    latest_import: str | None
+    signed_at: str | None
+    received_id: int | None
+
+    @property
+    def status_label(self) -> str:
+        label = CYCLE_STATUSES[self.status]
+        return f"{label} — overdue" if self.overdue else label
+
+
+def forms_for(ws: Workspace, period: str) -> list[FormDefinition]:
+    """The newest version of each form used in a period."""
+    seen: dict[str, FormDefinition] = {}
+    for form in ws.forms.for_period(period):
+        seen.setdefault(form.id, form)
+    return list(seen.values())
+
+
+def cycle(ws: Workspace, period: str, *, today: date | None = None) -> list[CycleRow]:
+    """Every registered agency × every form of the period, with the state of its newest received version."""
+    today = today or date.today()
+    newest: dict[tuple[int, str], ReceivedReturn] = {}
+    for row in list_received(ws, period=period):
+        key = (row.agency_id, row.form_id)
+        if key not in newest or row.version > newest[key].version:
+            newest[key] = row
+    out = []
+    for agency in registry.list_agencies(ws):
+        for form in forms_for(ws, period):
+            row = newest.get((agency.id, form.id))
+            deadline = form.deadline
+            if row is None:
+                status, overdue = "not_received", deadline is not None and today > deadline
+            else:
+                status = row.review_status
+                overdue = deadline is not None and row.signed_at[:10] > deadline.isoformat()
+            out.append(
+                CycleRow(
+                    agency_id=agency.id,
+                    agency=agency.name,
+                    sector=agency.sector,
+                    form_id=form.id,
+                    status=status,
+                    overdue=overdue,
+                    version=row.version if row else None,
+                    latest_import=row.imported_at if row else None,
+                    signed_at=row.signed_at if row else None,
+                    received_id=row.id if row else None,
+                )
+            )
+    return out
+
+
+def periods(ws: Workspace) -> list[str]:
+    """Periods with received returns or installed forms, newest first."""
+    found = {r.period for r in ReceivedReturn.select(ReceivedReturn.period).distinct()}
+    found |= {f.period for f in ws.forms}
+    return sorted(found, reverse=True)
+
+
+# Collation ---------------------------------------------------------------------------------------
+
+
+def _record(row: ReceivedReturn, moderation: Mapping[str, Moderation]) -> ReturnRecord:
+    return ReturnRecord(
+        agency=row.agency.name,
+        sector=row.agency.sector,
+        form_id=row.form_id,
+        form_version=row.form_version,
+        period=row.period,
+        version=row.version,
+        submission_id=row.submission_id,
+        answers=row.answers,
+        signed_at=row.signed_at,
+        received_at=row.imported_at,
+        review_status=row.review_status,
+        review_notes=row.review_notes,
+        moderated={t: m.level for t, m in moderation.items() if m.level},
+        challenge_notes={t: m.note for t, m in moderation.items() if m.note},
+    )
+
+
+def collation_input(ws: Workspace, period: str) -> CollationInput:
+    """The newest received version of every return, all periods (for year-on-year), with moderation."""
+    mods: dict[tuple[int, str, str], dict[str, Moderation]] = {}
+    for m in Moderation.select():
+        mods.setdefault((m.agency_id, m.form_id, m.period), {})[m.target] = m
+    records = [
+        _record(row, mods.get((row.agency_id, row.form_id, row.period), {}))
+        for row in list_received(ws)  # superseded versions left out
+    ]
+    return CollationInput(
+        period=period,
+        forms=ws.forms,
+        returns=records,
+        agencies=[RegisteredAgency(a.name, a.sector, a.contact_name) for a in registry.list_agencies(ws)],
+        sector_labels=dict(partnership().sectors),
+        partnership=partnership().name,
+    )
