@@ -2608,3 +2608,41 @@ def _require_complete(ws: Workspace, submission_id: str, ag: _Agency, period: st
     if found:
         detail = "; ".join(f"{p.item_id}: {p.message}" for p in found[:5])
         raise DemoError(f"Demo data for {ag.name} ({period}) is incomplete, which is a bug: {detail}")
+
+
+def generate_business_unit(ws: Workspace, agencies: int = 15, seed: int = 2026) -> list[Any]:
+    """Fill an empty workspace as the Business Unit's: demo agencies sign and export their returns (in a
+    temporary agency workspace), the bundles are imported with their certificates confirmed, and a few
+    are reviewed and moderated as after a challenge event. Returns the import results."""
+    from oscb_desktop.services import imports, review  # the Business Unit's side, only needed here
+
+    if Submission.select().exists() or ws.setting("workspace_role"):
+        raise DemoError("Demo data can only be added to an empty workspace.")
+    with tempfile.TemporaryDirectory(prefix="oscb-demo-agencies-") as tmp:
+        agency_ws = Workspace.open(Path(tmp) / "agencies", forms=ws.forms)
+        try:
+            agency_ws.bind()
+            generate(agency_ws, agencies=agencies, seed=seed, sign_all=True)
+            export_signed(agency_ws, Path(tmp) / "bundles")
+        finally:
+            agency_ws.close()
+            ws.bind()
+        results = imports.import_paths(ws, [Path(tmp) / "bundles"], trust_new=True)
+    rng = random.Random(seed + 2)
+    for row in review.list_received(ws, period=CURRENT_PERIOD):
+        if row.form_id != SECTION11:
+            continue
+        roll = rng.random()
+        if roll < 0.25:
+            review.set_status(
+                ws, row.id, "has_issues", "Evidence for the Amber ratings was not attached; asked for it."
+            )
+            sections = [k.split(".")[0] for k, v in row.answers.items() if isinstance(v, dict) and v.get("level")]
+            target = rng.choice(sorted(set(sections)))
+            review.set_moderation(
+                ws, row.agency_id, row.form_id, row.period, target, level="amber",
+                note="Challenge event: the evidence offered does not yet show this is met across all services.",
+            )  # fmt: skip
+        elif roll < 0.7:
+            review.set_status(ws, row.id, "accepted", "Discussed at the challenge event; ratings agreed.")
+    return results

@@ -290,3 +290,18 @@ def test_cli_demo_export_signs_every_agency_and_every_bundle_verifies(
             result = verify_bundle(path, forms=ws.forms, trusted=None)
             assert result.ok, (path.name, result.reason)
             assert result.manifest["signatory"]["name"] and result.manifest["signatory"]["role"]
+
+
+def test_business_unit_demo_imports_every_agency_and_reviews_some(tmp_path: Path) -> None:
+    from oscb_desktop.services import registry, review
+
+    with Workspace.open(tmp_path / "bu") as ws:
+        ws.bind()
+        results = demo.generate_business_unit(ws, agencies=5)
+        assert [r.outcome for r in results] == ["imported"] * 15
+        assert registry.is_business_unit(ws)
+        rows = review.list_received(ws)
+        assert {r.agency.name for r in rows} == set(partnership().agencies[i][0] for i in range(5))
+        assert {r.review_status for r in rows} > {"received"}, "some returns were reviewed"
+        with pytest.raises(demo.DemoError):
+            demo.generate_business_unit(ws, agencies=2)
