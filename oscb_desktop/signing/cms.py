@@ -16,14 +16,39 @@ import hmac
 
 from asn1crypto import algos, cms
 from asn1crypto import x509 as asn1_x509
+from asn1crypto.core import Void
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 
 from oscb_desktop.signing.errors import SignatureInvalidError
 from oscb_desktop.signing.identity import UnlockedKey
+
+#: id-data (RFC 5652 §4), the only content type we sign.
+_ID_DATA = "1.2.840.113549.1.7.1"
+
+#: Digest algorithms accepted for the signer, by OID, as hashlib names.
+_DIGESTS = {"2.16.840.1.101.3.4.2.1": "sha256"}
+_HASHES: dict[str, type[hashes.HashAlgorithm]] = {"sha256": hashes.SHA256}
+
+#: Signature algorithms accepted, by OID: the key they need and the hash they name (None for
+#: rsaEncryption, which names none and means the digest algorithm's; openssl writes it for RSA keys).
+#: A named hash must be the digest algorithm's, so SHA-384/512 entries are here to say so plainly.
+_SIGNATURES: dict[str, tuple[type[ec.EllipticCurvePublicKey] | type[rsa.RSAPublicKey], str | None]] = {
+    "1.2.840.10045.4.3.2": (ec.EllipticCurvePublicKey, "sha256"),  # ecdsa-with-SHA256
+    "1.2.840.10045.4.3.3": (ec.EllipticCurvePublicKey, "sha384"),  # ecdsa-with-SHA384
+    "1.2.840.10045.4.3.4": (ec.EllipticCurvePublicKey, "sha512"),  # ecdsa-with-SHA512
+    "1.2.840.113549.1.1.1": (rsa.RSAPublicKey, None),  # rsaEncryption
+    "1.2.840.113549.1.1.11": (rsa.RSAPublicKey, "sha256"),  # sha256WithRSAEncryption
+    "1.2.840.113549.1.1.12": (rsa.RSAPublicKey, "sha384"),  # sha384WithRSAEncryption
+    "1.2.840.113549.1.1.13": (rsa.RSAPublicKey, "sha512"),  # sha512WithRSAEncryption
+}
+
+#: DER of absent and of NULL algorithm parameters: the two forms RFC 5754 allows for SHA-2 digests
+#: and RFC 4055 for RSA; ECDSA's must be absent (RFC 5758).
+_NO_PARAMETERS = (b"", b"\x05\x00")
 
 
 def sign_detached(data: bytes, key: UnlockedKey) -> bytes:
@@ -52,6 +77,14 @@ def verify_detached(signature_der: bytes, data: bytes) -> x509.Certificate:
     whether that certificate is trusted for an agency is for the caller to
     decide by comparing fingerprints. Raises :class:`SignatureInvalidError`
     with a plain-language reason.
+
+    The structure must be one that :func:`sign_detached` or ``openssl cms -sign
+    -binary -md sha256`` (with or without ``-keyid``) writes. The parts the
+    signature does not cover (the versions, the list of digest algorithms, the
+    content type, the algorithm names) are checked at least as strictly as
+    ``openssl cms -verify`` checks them, so nothing it rejects is accepted
+    here; some (the versions, the content type, the signature algorithm) more
+    strictly, because OpenSSL 3.0 does not look at them.
     """
     signed_data = _load_signed_data(signature_der)
 
@@ -59,10 +92,16 @@ def verify_detached(signature_der: bytes, data: bytes) -> x509.Certificate:
     if len(signer_infos) != 1:
         raise SignatureInvalidError(f"the signature has {len(signer_infos)} signers; exactly one was expected")
     signer_info = signer_infos[0]
-    if signed_data["encap_content_info"]["content"].native is not None:
+    _check_versions(signed_data, signer_info)
+    encap = signed_data["encap_content_info"]
+    if encap["content"].native is not None:
         raise SignatureInvalidError("the signature is not detached: it carries its own copy of the data")
-    if signer_info["digest_algorithm"]["algorithm"].native != "sha256":
-        raise SignatureInvalidError("the signature does not use SHA-256")
+    if encap["content_type"].dotted != _ID_DATA:
+        raise SignatureInvalidError("the signature is not over plain data")
+    digest_algorithm = signer_info["digest_algorithm"]
+    hash_name = _digest_name(digest_algorithm)
+    if [a.dump() for a in signed_data["digest_algorithms"]] != [digest_algorithm.dump()]:
+        raise SignatureInvalidError("the signature's list of digest algorithms does not name its signer's alone")
 
     certificate = _signer_certificate(signed_data, signer_info["sid"])
     signed_attrs = signer_info["signed_attrs"]
@@ -71,15 +110,46 @@ def verify_detached(signature_der: bytes, data: bytes) -> x509.Certificate:
     if _single_attribute(signed_attrs, "content_type") != "data":
         raise SignatureInvalidError("the signature is not over plain data")
     digest = _single_attribute(signed_attrs, "message_digest")
-    if not isinstance(digest, bytes) or not hmac.compare_digest(digest, hashlib.sha256(data).digest()):
+    expected = hashlib.new(hash_name, data).digest()
+    if not isinstance(digest, bytes) or not hmac.compare_digest(digest, expected):
         raise SignatureInvalidError("the signature does not match the signed data")
 
     # The signature covers the attributes DER-encoded as a SET OF (RFC 5652 §5.4),
     # not with the [0] IMPLICIT tag they carry inside SignerInfo.
     _check_signature_value(
-        certificate, signer_info["signature_algorithm"], signer_info["signature"].native, signed_attrs.untag().dump()
+        certificate,
+        signer_info["signature_algorithm"],
+        hash_name,
+        signer_info["signature"].native,
+        signed_attrs.untag().dump(),
     )
     return certificate
+
+
+def _check_versions(signed_data: cms.SignedData, signer_info: cms.SignerInfo) -> None:
+    """SignerInfo is v1 when it names its signer by issuer and serial number, v3 by key identifier
+    (RFC 5652 §5.3); SignedData over id-data with no attribute certificates is v1 with a v1 signer and
+    v3 with a v3 one (§5.1). Those are the pairs we and openssl write; anything else is refused."""
+    sid = signer_info["sid"].name
+    expected = {"issuer_and_serial_number": "v1", "subject_key_identifier": "v3"}.get(sid)
+    found = signer_info["version"].native
+    if found != expected:
+        raise SignatureInvalidError(f"the signature's signer information has the wrong version ({found})")
+    found = signed_data["version"].native
+    if found != expected:
+        raise SignatureInvalidError(f"the signature's signed data has the wrong version ({found})")
+
+
+def _digest_name(algorithm: algos.DigestAlgorithm) -> str:
+    name = _DIGESTS.get(algorithm["algorithm"].dotted)
+    if name is None or _parameters_der(algorithm) not in _NO_PARAMETERS:
+        raise SignatureInvalidError("the signature does not use SHA-256")
+    return name
+
+
+def _parameters_der(algorithm: algos.DigestAlgorithm | algos.SignedDigestAlgorithm) -> bytes:
+    parameters = algorithm["parameters"]
+    return b"" if isinstance(parameters, Void) else parameters.dump()
 
 
 def _load_signed_data(signature_der: bytes) -> cms.SignedData:
@@ -108,7 +178,10 @@ def _signer_certificate(signed_data: cms.SignedData, sid: cms.SignerIdentifier) 
         else:
             matches = candidate.key_identifier == sid.chosen.native
         if matches:
-            return x509.load_der_x509_certificate(candidate.dump())
+            try:
+                return x509.load_der_x509_certificate(candidate.dump())
+            except (ValueError, x509.InvalidVersion):
+                raise SignatureInvalidError("the signer certificate in the signature is damaged") from None
     raise SignatureInvalidError("no signer certificate: the signature does not include the certificate that made it")
 
 
@@ -122,21 +195,36 @@ def _single_attribute(signed_attrs: cms.CMSAttributes, name: str) -> object:
 def _check_signature_value(
     certificate: x509.Certificate,
     algorithm_id: algos.SignedDigestAlgorithm,
+    hash_name: str,
     signature: bytes,
     signed_bytes: bytes,
 ) -> None:
+    oid = algorithm_id["algorithm"].dotted
+    known = _SIGNATURES.get(oid)
+    if known is None:
+        name = algorithm_id["algorithm"].native  # asn1crypto's name, or the dotted OID if it has none
+        raise SignatureInvalidError(f"the signature uses an unsupported algorithm ({name})")
+    key_type, named_hash = known
+    if named_hash is not None and named_hash != hash_name:
+        raise SignatureInvalidError(
+            f"the signature algorithm names {named_hash.upper()} but the data was hashed with {hash_name.upper()}"
+        )
+    if _parameters_der(algorithm_id) not in (_NO_PARAMETERS if key_type is rsa.RSAPublicKey else (b"",)):
+        raise SignatureInvalidError("the signature algorithm has unexpected parameters")
     try:
-        algorithm = algorithm_id.signature_algo
-    except ValueError:  # an algorithm asn1crypto does not know at all
-        algorithm = algorithm_id["algorithm"].dotted
-    public_key = certificate.public_key()
+        public_key = certificate.public_key()
+    except (ValueError, UnsupportedAlgorithm):
+        raise SignatureInvalidError("the signer certificate's public key cannot be read") from None
+    if not isinstance(public_key, key_type):
+        raise SignatureInvalidError("the signature algorithm does not suit the key of the signer certificate")
+    hash_algorithm = _HASHES[hash_name]()
     try:
-        if isinstance(public_key, ec.EllipticCurvePublicKey) and algorithm == "ecdsa":
-            public_key.verify(signature, signed_bytes, ec.ECDSA(hashes.SHA256()))
-        elif isinstance(public_key, rsa.RSAPublicKey) and algorithm == "rsassa_pkcs1v15":
-            public_key.verify(signature, signed_bytes, padding.PKCS1v15(), hashes.SHA256())
-        else:
-            raise SignatureInvalidError(f"the signature uses an unsupported algorithm ({algorithm})")
+        if isinstance(public_key, ec.EllipticCurvePublicKey):
+            public_key.verify(signature, signed_bytes, ec.ECDSA(hash_algorithm))
+        elif isinstance(public_key, rsa.RSAPublicKey):
+            public_key.verify(signature, signed_bytes, padding.PKCS1v15(), hash_algorithm)
+        else:  # pragma: no cover - _SIGNATURES names only these two key types
+            raise SignatureInvalidError("the signature uses an unsupported kind of key")
     except InvalidSignature:
         raise SignatureInvalidError(
             "the signature is damaged or was not made with the key of its certificate"
