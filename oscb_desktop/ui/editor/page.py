@@ -30,6 +30,7 @@ from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import Submission
 from oscb_desktop.ui.editor.autosave import AutosaveController
 from oscb_desktop.ui.editor.items import ItemFrame, make_input
+from oscb_desktop.ui.signing.common import html, when
 
 ITEM_ROLE = 0x0100  # Qt.UserRole
 
@@ -40,6 +41,15 @@ class EditorPage(QWidget):
 
     sig_save_state = Signal(str, str)
     """Autosave state and message, for the status bar."""
+
+    sig_sign_off_requested = Signal()
+    """The user asked to sign this return off."""
+
+    sig_reopen_requested = Signal()
+    """The user asked to reopen this signed return as a new version."""
+
+    sig_export_requested = Signal()
+    """The user asked to export this signed return as a bundle."""
 
     def __init__(self, ws: Workspace, submission_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,11 +96,18 @@ class EditorPage(QWidget):
         self.status = QLabel()
         self.status.setObjectName("statusChip")
 
+        self.sign_off_button = QPushButton("Sign off…")
+        self.sign_off_button.setObjectName("primary")
+        self.sign_off_button.setToolTip("Sign this return off (Ctrl+Shift+S)")
+        self.sign_off_button.clicked.connect(self.sig_sign_off_requested)
+        self.sign_off_button.setVisible(not self.read_only)
+
         header = QHBoxLayout()
         header.addWidget(self.back)
         header.addWidget(self.title, 1)
         header.addWidget(self.status)
         header.addWidget(self.progress)
+        header.addWidget(self.sign_off_button)
 
         self.sections = QListWidget()
         self.sections.setAccessibleName("Sections")
@@ -147,15 +164,51 @@ class EditorPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        self.banner: QFrame | None = None
         if self.read_only:
-            banner = QLabel(
-                f"This return was signed on {self.submission.signed_at or ''} by "
-                f"{self.submission.signatory_name or 'the signatory'} and cannot be changed."
-            )
-            banner.setObjectName("lockedBanner")
-            layout.addWidget(banner)
+            self.banner = self._locked_banner()
+            layout.addWidget(self.banner)
         layout.addWidget(split, 1)
         self._update_status()
+
+    def _locked_banner(self) -> QFrame:
+        """Who signed this version and when; export it, or reopen it as a new version."""
+        sub = self.submission
+        who = html(sub.signatory_name or "the signatory") + (
+            f", {html(sub.signatory_role)}" if sub.signatory_role else ""
+        )
+        signed = f"on {when(sub.signed_at)} by {who}" if sub.signed_at else f"by {who}"
+        if sub.status == "superseded":
+            newer = Submission.get_or_none(Submission.supersedes == sub.id)
+            text = (
+                f"<b>Version {sub.version} was signed off</b> {signed}. It has been reopened"
+                + (f" as version {newer.version}" if newer is not None else "")
+                + " and stays as it was signed: it cannot be changed."
+            )
+        else:
+            text = (
+                f"<b>Signed off</b> {signed}. This version cannot be changed; to change anything, "
+                "reopen it as a new version."
+            )
+        banner = QFrame()
+        banner.setObjectName("lockedBanner")
+        self.banner_text = QLabel(text)
+        self.banner_text.setWordWrap(True)
+        self.banner_text.setTextFormat(Qt.TextFormat.RichText)
+        self.export_button = QPushButton("Export signed bundle…")
+        self.export_button.setToolTip("Save the signed return as a .oscb file for the Business Unit (Ctrl+E)")
+        self.export_button.clicked.connect(self.sig_export_requested)
+        row = QHBoxLayout(banner)
+        row.setContentsMargins(8, 6, 8, 6)
+        row.addWidget(self.banner_text, 1)
+        row.addWidget(self.export_button)
+        self.reopen_button: QPushButton | None = None
+        if sub.status == "signed":
+            self.reopen_button = QPushButton("Reopen as a new version…")
+            self.reopen_button.setToolTip(f"Start version {sub.version + 1} from these answers")
+            self.reopen_button.clicked.connect(self.sig_reopen_requested)
+            row.addWidget(self.reopen_button)
+        return banner
 
     def _section_page(self, n: int, section: Any) -> QScrollArea:
         page = QWidget()
@@ -348,11 +401,12 @@ class EditorPage(QWidget):
             if p.item_id == current:
                 self.missing.setCurrentItem(entry)
         count = self.missing.count()
-        self.missing_title.setText(
-            "<b>Nothing is missing.</b> The return is ready to sign."
-            if count == 0
-            else f"<b>Still to do ({count})</b> — click or press Enter to go there"
-        )
+        if count == 0 and self.read_only:
+            self.missing_title.setText("<b>Signed off.</b> This version cannot be changed.")
+        elif count == 0:
+            self.missing_title.setText("<b>Nothing is missing.</b> The return is ready to sign off (Ctrl+Shift+S).")
+        else:
+            self.missing_title.setText(f"<b>Still to do ({count})</b> — click or press Enter to go there")
 
     def _update_status(self) -> None:
         sub = self.submission

@@ -1,0 +1,177 @@
+"""Small pieces the signing dialogs share: dates as people read them, message boxes that never block,
+the busy state of a dialog doing work on the UI thread, and the fingerprint display."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QStandardPaths, Qt, Slot
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+
+from oscb_desktop.signing import format_fingerprint
+
+
+def parse_iso(iso: str | None) -> datetime | None:
+    if not iso:
+        return None
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def when(iso: str | None) -> str:
+    """``22 November 2026 at 14:18`` in local time (stored times are UTC)."""
+    moment = parse_iso(iso)
+    return f"{moment.astimezone():%d %B %Y at %H:%M}".lstrip("0") if moment else (iso or "")
+
+
+def day(moment: datetime | str | None) -> str:
+    """``22 November 2026``."""
+    if isinstance(moment, str) or moment is None:
+        moment = parse_iso(moment)
+    return f"{moment.astimezone():%d %B %Y}".lstrip("0") if moment else ""
+
+
+def html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def safe_file_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:60] or "agency"
+
+
+def documents_folder() -> Path:
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(location) if location else Path.home()
+
+
+def message(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    *,
+    informative: str = "",
+    icon: QMessageBox.Icon = QMessageBox.Icon.Information,
+) -> QMessageBox:
+    """A window-modal message that does not block the caller (``open()``, deleted when closed)."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    if informative:
+        box.setInformativeText(informative)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+def ask(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    informative: str,
+    accept_text: str,
+    on_accept: Callable[[], None],
+    *,
+    icon: QMessageBox.Icon = QMessageBox.Icon.Question,
+) -> QMessageBox:
+    """A window-modal question; ``on_accept`` runs if the user presses ``accept_text`` (Cancel is the default)."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setInformativeText(informative)
+    accept = box.addButton(accept_text, QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def finished(_result: int) -> None:
+        if box.clickedButton() is accept:
+            on_accept()
+
+    box.finished.connect(finished)
+    box.open()
+    return box
+
+
+def pump() -> None:
+    """Let the window repaint (a progress text, the wait cursor) while work runs on the UI thread; ignore input."""
+    QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+
+
+@contextmanager
+def busy(widget: QWidget) -> Iterator[None]:
+    """The widget disabled and a wait cursor while work runs on the UI thread."""
+    widget.setEnabled(False)
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    pump()
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
+        widget.setEnabled(True)
+
+
+def fit_height(window: QWidget) -> None:
+    """Grow a dialog so wrapped text that has just appeared (an error, another page) is not squeezed.
+
+    Qt sizes a window from its layout once; word-wrapped labels shown later do not make it taller.
+    """
+    layout = window.layout()
+    if layout is None:
+        return
+    layout.activate()
+    wanted = layout.totalHeightForWidth(window.width()) if layout.hasHeightForWidth() else layout.sizeHint().height()
+    if wanted > window.height():
+        window.resize(window.width(), wanted)
+
+
+class FingerprintView(QWidget):
+    """A certificate's SHA-256 fingerprint in groups of four, two lines, selectable, with a Copy button."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.hex = ""
+        self.text = QLabel()
+        self.text.setObjectName("fingerprint")
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.text.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.text.setAccessibleName("Certificate fingerprint (SHA-256)")
+        self.copy = QPushButton("Copy")
+        self.copy.setAutoDefault(False)
+        self.copy.setAccessibleName("Copy the fingerprint")
+        self.copy.setToolTip("Copy the fingerprint, to paste it into an email to the Business Unit")
+        self.copy.clicked.connect(self.copy_to_clipboard)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.text)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.copy)
+        buttons.addStretch(1)
+        row.addLayout(buttons)
+        row.addStretch(1)
+
+    def set_fingerprint(self, hex_digest: str) -> None:
+        self.hex = hex_digest
+        groups = format_fingerprint(hex_digest).split()
+        half = (len(groups) + 1) // 2
+        self.text.setText(" ".join(groups[:half]) + "\n" + " ".join(groups[half:]))
+        self.text.setAccessibleDescription(format_fingerprint(hex_digest))
+
+    @property
+    def display(self) -> str:
+        """One line, as it is copied."""
+        return format_fingerprint(self.hex)
+
+    @Slot()
+    def copy_to_clipboard(self) -> None:
+        QGuiApplication.clipboard().setText(self.display)
+        self.copy.setText("Copied")
