@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable
 
 import pytest
+from asn1crypto import pkcs12 as asn1_pkcs12
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -25,6 +27,7 @@ from oscb_desktop.signing import (
     import_pkcs12,
     unlock,
 )
+from oscb_desktop.signing.identity import KDF_ROUNDS
 
 P12_PASSWORD = "p12-secret"
 NEW_PASSPHRASE = "another good passphrase"
@@ -109,10 +112,31 @@ def test_fingerprints_agree_and_display_in_groups_of_four(identity: SigningIdent
 
 
 def test_stored_key_is_encrypted(identity: SigningIdentity) -> None:
-    assert b"ENCRYPTED PRIVATE KEY" in identity.encrypted_key_pem
+    assert identity.encrypted_key_pem.startswith(b"-----BEGIN PKCS12 ENCRYPTED PRIVATE KEY-----")
     assert b"BEGIN PRIVATE KEY" not in identity.encrypted_key_pem
-    with pytest.raises(TypeError):
-        serialization.load_pem_private_key(identity.encrypted_key_pem, password=None)
+    # The body is a standard PKCS#12 file with the key under PBES2/AES-256 and 600,000 PBKDF2 rounds.
+    der = base64.b64decode(b"".join(identity.encrypted_key_pem.strip().splitlines()[1:-1]))
+    with pytest.raises(ValueError):
+        pkcs12.load_key_and_certificates(der, None)
+    [content] = asn1_pkcs12.Pfx.load(der).authenticated_safe
+    [bag] = asn1_pkcs12.SafeContents.load(content["content"].native)
+    assert bag["bag_id"].native == "pkcs8_shrouded_key_bag"
+    algorithm = bag["bag_value"]["encryption_algorithm"]
+    assert algorithm["algorithm"].native == "pbes2"
+    assert algorithm["parameters"]["key_derivation_func"]["parameters"]["iteration_count"].native == KDF_ROUNDS
+
+
+def test_an_identity_stored_as_pkcs8_still_unlocks(identity: SigningIdentity, passphrase: str) -> None:
+    key = unlock(identity, passphrase).private_key
+    legacy = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(passphrase.encode()),
+    )
+    old = SigningIdentity(certificate_pem=identity.certificate_pem, encrypted_key_pem=legacy)
+    assert unlock(old, passphrase).fingerprint_sha256 == identity.fingerprint_sha256
+    with pytest.raises(WrongPassphraseError):
+        unlock(old, "not the passphrase")
 
 
 def test_unlock_gives_the_key_of_the_certificate(identity: SigningIdentity, passphrase: str) -> None:
