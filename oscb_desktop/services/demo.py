@@ -50,6 +50,14 @@ SIGNATORY_ROLES = {
     "military": "Commanding Officer",
 }
 
+#: Where the agency's name says more than its sector.
+SIGNATORY_BY_NAME = (
+    ("Adult Social Care", "Director of Adult Social Care"),
+    ("Education", "Director of Education"),
+    ("Fire and Rescue", "Chief Fire Officer"),
+    ("Youth Justice", "Head of Youth Justice"),
+)
+
 #: How far an agency's 2026/27 Section 11 return has got.
 COMPLETE, HALF_DONE, BARELY_STARTED = "complete", "half done", "barely started"
 #: How far its impact assessment has got (ABSENT: not started at all).
@@ -2574,7 +2582,9 @@ def _write_impact(ws: Workspace, agency_id: int, ag: _Agency, plan: _ImpactPlan,
 def _sign(ws: Workspace, agency_id: int, ag: _Agency, rng: random.Random, *, sign_all: bool, reopen: bool) -> None:
     """A senior officer's identity; last year's return signed, and this year's complete ones as chosen."""
     person = f"{_pick(rng, FIRST_NAMES)} {_pick(rng, SURNAMES)}"
-    role = SIGNATORY_ROLES.get(ag.sector, "Chief Executive")
+    role = next(
+        (r for word, r in SIGNATORY_BY_NAME if word in ag.name), SIGNATORY_ROLES.get(ag.sector, "Chief Executive")
+    )
     row = identities.create(ws, agency_id, person_name=person, role=role, email=None, passphrase=DEMO_PASSPHRASE)
     key = identities.unlock(row, DEMO_PASSPHRASE)
     chosen = [(SECTION11, HISTORY_PERIOD)]
