@@ -1,0 +1,385 @@
+"""What collation gives: the figures of the Business Unit's board report, as frozen plain data.
+
+The PDF (:mod:`oscb_desktop.report.collation_pdf`), the spreadsheet
+(:mod:`oscb_desktop.report.collation_xlsx`) and the GUI all show these values and work nothing out
+themselves, so the three always agree. How each figure is worked out is in :data:`RULES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from oscb_desktop.forms.model import NOT_APPLICABLE, Level, Scale
+
+#: A standard's change against the agency's previous return.
+IMPROVED, SAME, DECLINED = "improved", "same", "declined"
+
+#: How the figures are worked out, in the words the report prints (title, rule).
+RULES: tuple[tuple[str, str], ...] = (
+    (
+        "Which returns count",
+        "The newest version of each agency's return of each form for the period. Earlier versions, "
+        "superseded by a reopened and re-signed return, are left out.",
+    ),
+    (
+        "On time",
+        "A return is on time when it was signed off on or before the form's deadline (the date of the "
+        "signature, which the agency's key vouches for). A return without a signing time counts by the "
+        "date the Business Unit received it.",
+    ),
+    (
+        "Challenged",
+        "An agency is challenged when the Business Unit marked one of its returns as having issues, or "
+        "when a moderated rating (of a standard or of a statement) differs from the agency's own.",
+    ),
+    (
+        "Mean score",
+        "The average of the percentages of the levels given (Blue 100%, Green 75%, Amber 50%, Red 25% on "
+        "the Oxfordshire scale). Statements rated Not applicable, and statements left unrated, are left out.",
+    ),
+    (
+        "Green or better",
+        "The share of rated statements (Not applicable left out) at a level whose percentage is at least "
+        "that of Green.",
+    ),
+    (
+        "An agency's level for a standard",
+        "The mean of the agency's statement percentages in the standard, mapped to the nearest level of "
+        "the scale; exactly half way between two levels gives the lower one. A standard whose statements "
+        "are all Not applicable shows N/A. The matrix, the spreadsheet and the app all use this rule.",
+    ),
+    (
+        "Moderated level",
+        "A moderated rating given to a standard applies to each of its statements, unless a statement "
+        "has a moderated rating of its own, which then wins. The moderated level of the standard is the "
+        "mean of those statement percentages, mapped to the nearest level as above.",
+    ),
+    (
+        "Gap between self and moderated",
+        "Over the agencies whose standard was moderated: their mean self-rated percentage minus their "
+        "mean moderated percentage, each agency counting once. A positive gap means agencies rated "
+        "themselves higher than the moderators did.",
+    ),
+    (
+        "Year on year",
+        "An agency's mean self-rated percentage for a standard compared with its mean in its latest "
+        "earlier return (standards are matched by their id across form versions). Any rise is improved, "
+        "any fall declined; only an identical mean is the same. A standard not rated in both years is "
+        "not compared.",
+    ),
+    (
+        "Pressures and what would make it easier",
+        "Each ranked answer scores points for its category: with three ranks, rank 1 scores 3, rank 2 "
+        "scores 2 and rank 3 scores 1. Categories are ordered by points, then by how many agencies named "
+        "them.",
+    ),
+    (
+        "Open and overdue actions",
+        "An action is open unless its status is Complete; an open action is overdue when its due date "
+        "is before the date of this report.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class FormReturns:
+    """How many agencies returned one form for the period, and when."""
+
+    form_id: str
+    title: str
+    deadline: date | None
+    returned: tuple[str, ...]
+    on_time: tuple[str, ...]
+    late: tuple[str, ...]
+    #: Returned, but neither signed nor received at a known time.
+    time_unknown: tuple[str, ...]
+    #: Registered agencies without a return of this form.
+    not_received: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Challenge:
+    agency: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Headline:
+    registered: int
+    forms: tuple[FormReturns, ...]
+    challenged: tuple[Challenge, ...]
+    #: Registered agencies with no return of any form for the period.
+    not_received: tuple[str, ...]
+
+    def form(self, form_id: str) -> FormReturns | None:
+        return next((f for f in self.forms if f.form_id == form_id), None)
+
+
+@dataclass(frozen=True)
+class YearOnYear:
+    improved: int = 0
+    same: int = 0
+    declined: int = 0
+    #: Agencies with a return this period whose standard could not be compared (no earlier rating).
+    not_compared: int = 0
+
+
+@dataclass(frozen=True)
+class StatementSummary:
+    id: str
+    label: str
+    #: Level id (``na`` included) -> number of agencies giving it.
+    counts: Mapping[str, int]
+    unanswered: int
+    mean: float | None
+
+
+@dataclass(frozen=True)
+class StandardSummary:
+    """One standard (a Section 11 section with rated statements) across all agencies."""
+
+    id: str
+    #: "S1", "S2"...: the standard's place among the rated sections of the form.
+    code: str
+    title: str
+    scale: Scale
+    statements: tuple[StatementSummary, ...]
+    #: Level id (``na`` included) -> number of statement ratings at that level, over all agencies.
+    counts: Mapping[str, int]
+    unanswered: int
+    #: Ratings other than Not applicable.
+    rated: int
+    #: Of those, at a level at least as good as Green (see :attr:`good_label`).
+    good: int
+    good_label: str
+    #: Mean percentage over rated statements.
+    mean: float | None
+    #: Agencies that rated at least one statement of this standard.
+    agencies_rated: int
+    moderated_agencies: int
+    #: Over the moderated agencies: mean self percentage, mean moderated percentage, and self minus moderated.
+    self_mean_moderated: float | None
+    moderated_mean: float | None
+    gap: float | None
+    year_on_year: YearOnYear
+    actions: int = 0
+    open_actions: int = 0
+    overdue_actions: int = 0
+
+    @property
+    def good_share(self) -> float | None:
+        return self.good / self.rated if self.rated else None
+
+    @property
+    def na(self) -> int:
+        return self.counts.get(NOT_APPLICABLE, 0)
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    standard_id: str
+    #: The agency's level for the standard (see :data:`RULES`); the scale's N/A level if all N/A; None if unrated.
+    self_level: Level | None
+    self_mean: float | None
+    moderated_level: Level | None = None
+    moderated_mean: float | None = None
+    #: improved / same / declined against :attr:`previous_period`, or None when not compared.
+    change: str | None = None
+    previous_mean: float | None = None
+    previous_period: str | None = None
+
+    @property
+    def moderated_differs(self) -> bool:
+        return self.moderated_level is not None and (
+            self.self_level is None or self.moderated_level.id != self.self_level.id
+        )
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    agency: str
+    sector: str
+    sector_label: str
+    #: False: no Section 11 return for the period (every cell is empty).
+    returned: bool
+    cells: tuple[MatrixCell, ...]
+    challenged: bool = False
+
+    def cell(self, standard_id: str) -> MatrixCell | None:
+        return next((c for c in self.cells if c.standard_id == standard_id), None)
+
+
+@dataclass(frozen=True)
+class StatementRating:
+    """One agency's rating of one statement: a row of the spreadsheet's Ratings sheet."""
+
+    agency: str
+    sector: str
+    sector_label: str
+    period: str
+    form_id: str
+    form_version: str
+    standard_id: str
+    standard_title: str
+    statement_id: str
+    statement: str
+    self_level: Level | None
+    moderated_level: Level | None
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    agency: str
+    sector_label: str
+    standard_id: str
+    standard_code: str
+    standard_title: str
+    item_id: str
+    action: str
+    lead: str
+    due: date | None
+    #: The due date as the agency typed it, when it is not a real date.
+    due_text: str
+    status: str
+    status_label: str
+    open: bool
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class Quote:
+    agency: str
+    text: str
+    rank: int | None = None
+    sector_label: str = ""
+
+
+@dataclass(frozen=True)
+class RankedTheme:
+    category: str
+    label: str
+    #: Rank-weighted: rank 1 of n scores n points, rank n scores 1.
+    points: int
+    #: How many agencies named this category (at any rank).
+    agencies: int
+    #: How many named it as their rank 1.
+    first: int
+    quotes: tuple[Quote, ...]
+
+
+@dataclass(frozen=True)
+class RankedQuestion:
+    item_id: str
+    label: str
+    ranks: int
+    #: Agencies that answered the question.
+    respondents: int
+    #: Every category named, most points first.
+    themes: tuple[RankedTheme, ...]
+
+    def top(self, n: int = 3) -> tuple[RankedTheme, ...]:
+        return self.themes[:n]
+
+
+@dataclass(frozen=True)
+class RankedAnswer:
+    """One ranked answer: a row of the spreadsheet's Impact sheet."""
+
+    agency: str
+    sector_label: str
+    item_id: str
+    question: str
+    rank: int
+    category: str
+    category_label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ThemeCount:
+    id: str
+    label: str
+    agencies: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.agencies)
+
+
+@dataclass(frozen=True)
+class ServiceChange:
+    agency: str
+    change: str
+    when: str
+    impact: str
+    affects: str
+
+
+@dataclass(frozen=True)
+class Risk:
+    agency: str
+    risk: str
+    likelihood: str
+    mitigation: str
+
+
+@dataclass(frozen=True)
+class ImpactSummary:
+    returned: int = 0
+    ranked: tuple[RankedQuestion, ...] = ()
+    answers: tuple[RankedAnswer, ...] = ()
+    improvement_areas: tuple[Quote, ...] = ()
+    improvement_themes: tuple[ThemeCount, ...] = ()
+    service_changes: tuple[ServiceChange, ...] = ()
+    #: Risks of agencies that asked for escalation to the board.
+    risks: tuple[Risk, ...] = ()
+    #: Agencies that asked for risks to be escalated.
+    escalating: tuple[str, ...] = ()
+
+    def question(self, item_id: str) -> RankedQuestion | None:
+        return next((q for q in self.ranked if q.item_id == item_id), None)
+
+    @property
+    def pressures(self) -> RankedQuestion | None:
+        return self.question("impact.pressures")
+
+    @property
+    def enablers(self) -> RankedQuestion | None:
+        return self.question("impact.enablers")
+
+
+@dataclass(frozen=True)
+class Collation:
+    period: str
+    partnership: str
+    #: The date actions are judged overdue against.
+    as_of: date
+    #: ISO time (UTC) the collation was made.
+    generated_at: str
+    headline: Headline
+    standards: tuple[StandardSummary, ...]
+    matrix: tuple[MatrixRow, ...]
+    ratings: tuple[StatementRating, ...]
+    actions: tuple[ActionRow, ...]
+    impact: ImpactSummary
+    #: The scale of the first standard, for keys and legends (None when there are no standards).
+    scale: Scale | None = None
+    #: Form (id, version) the standards come from.
+    section11_form: tuple[str, str] | None = None
+    #: Earlier periods the year-on-year comparison used.
+    compared_with: tuple[str, ...] = ()
+    #: Things the Business Unit should know about the data (an unknown form version, an unknown level...).
+    notes: tuple[str, ...] = field(default=())
+
+    def standard(self, standard_id: str) -> StandardSummary:
+        return next(s for s in self.standards if s.id == standard_id)
+
+    @property
+    def open_actions(self) -> tuple[ActionRow, ...]:
+        return tuple(a for a in self.actions if a.open)
+
+    @property
+    def overdue_actions(self) -> tuple[ActionRow, ...]:
+        return tuple(a for a in self.actions if a.overdue)
