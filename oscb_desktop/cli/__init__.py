@@ -8,17 +8,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from oscb_desktop import __version__
-from oscb_desktop.cli import demo_cmd, export_cmd, forms_cmd, import_cmd, submissions_cmd, verify_cmd
+from oscb_desktop.cli import collate_cmd, demo_cmd, export_cmd, forms_cmd, import_cmd, submissions_cmd, verify_cmd
 from oscb_desktop.cli.common import CommandError
 from oscb_desktop.store import DatabaseTooNewError
 
-COMMAND_MODULES = (forms_cmd, submissions_cmd, demo_cmd, export_cmd, verify_cmd, import_cmd)
+COMMAND_MODULES = (forms_cmd, submissions_cmd, demo_cmd, export_cmd, verify_cmd, import_cmd, collate_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="oscb",
-        description="OSCB Desktop from the command line: forms, demo data, returns, export, verify, import.",
+        description="OSCB Desktop from the command line: forms, demo data, returns, export, verify, import, collate.",
     )
     parser.add_argument("--version", action="version", version=f"oscb {__version__}")
     parser.add_argument(
