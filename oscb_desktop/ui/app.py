@@ -15,11 +15,13 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from oscb_desktop import __version__, paths
-from oscb_desktop.services import demo
+from oscb_desktop.services import demo, imports, registry
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import Agency, DatabaseTooNewError
 from oscb_desktop.ui.main_window import MainWindow
 
+DEMO_AGENCIES = 12
+DEMO_BU_AGENCIES = 15
 #: Time the window is given to settle (layouts, first paint) before a --screenshot is taken.
 SCREENSHOT_SETTLE_MS = 600
 
@@ -29,7 +31,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"oscb-desktop {__version__}")
     p.add_argument("--data-dir", type=Path, metavar="DIR", help="workspace folder (default: your user data folder)")
     p.add_argument("--demo", action="store_true", help="open a fresh temporary workspace filled with demo data")
-    p.add_argument("--demo-agencies", type=int, default=12, metavar="N", help=argparse.SUPPRESS)
+    p.add_argument("--demo-agencies", type=int, default=None, metavar="N", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--business-unit",
+        action="store_true",
+        help=(
+            "open the Business Unit's workspace (with --demo: agencies' returns imported, some reviewed and "
+            "moderated; otherwise an empty workspace becomes the Business Unit's)"
+        ),
+    )
     p.add_argument("--screenshot", type=Path, metavar="FILE.png", help="save a PNG of the main window, then exit")
     p.add_argument(
         "--open-first-return",
@@ -47,17 +57,27 @@ def load_stylesheet() -> str:
 
 
 def open_workspace(args: argparse.Namespace) -> Workspace:
+    """Raises ImportRefusedError for --business-unit on an agency's workspace."""
     if args.demo:
         folder = args.data_dir or Path(tempfile.mkdtemp(prefix="oscb-demo-"))
         if args.data_dir is None:
             atexit.register(shutil.rmtree, folder, True)
         ws = Workspace.open(folder)
         ws.bind()
-        if not Agency.select().exists():
-            demo.generate(ws, agencies=args.demo_agencies)
+        if args.business_unit:
+            if not registry.is_business_unit(ws) and not Agency.select().exists():
+                demo.generate_business_unit(ws, agencies=args.demo_agencies or DEMO_BU_AGENCIES)
+        elif not Agency.select().exists() and not registry.is_business_unit(ws):
+            demo.generate(ws, agencies=args.demo_agencies or DEMO_AGENCIES)
         return ws
     ws = Workspace.open(args.data_dir)
     ws.bind()
+    if args.business_unit:
+        try:
+            imports.check_can_import(ws)  # an empty workspace becomes the Business Unit's; an agency's is refused
+        except imports.ImportRefusedError:
+            ws.close()
+            raise
     return ws
 
 
@@ -76,6 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseTooNewError as exc:
         if args.screenshot is None:
             QMessageBox.critical(None, "Workspace made by a newer version", str(exc))
+        print(f"oscb-desktop: {exc}", file=sys.stderr)
+        return 2
+    except imports.ImportRefusedError as exc:
+        if args.screenshot is None:
+            QMessageBox.critical(None, "Not a Business Unit workspace", str(exc))
         print(f"oscb-desktop: {exc}", file=sys.stderr)
         return 2
     for err in ws.forms.errors:

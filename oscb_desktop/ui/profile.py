@@ -11,13 +11,14 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from oscb_desktop.services import agencies
+from oscb_desktop.services import agencies, registry
 from oscb_desktop.services.workspace import Workspace, partnership
 from oscb_desktop.store import Agency
 
@@ -98,6 +99,9 @@ class WelcomePage(QWidget):
     sig_profile_created = Signal(int)
     """A profile was created (agency id)."""
 
+    sig_business_unit_chosen = Signal()
+    """The workspace became the Business Unit's (the window switches to its workspace)."""
+
     def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ws = ws
@@ -115,6 +119,19 @@ class WelcomePage(QWidget):
         self.create = QPushButton("Create profile")
         self.create.setDefault(True)
         self.create.clicked.connect(self.submit)
+        self.business_unit = QPushButton("I work in the partnership's Business Unit…")
+        self.business_unit.setFlat(True)
+        self.business_unit.setCursor(Qt.CursorShape.PointingHandCursor)
+        # Styled here, not in app.qss: one link-like button, on this page only.
+        self.business_unit.setStyleSheet(
+            "QPushButton { color: #1d4ed8; text-decoration: underline; border: none; padding: 2px 0; }"
+            "QPushButton:focus { border: 1px dotted #1d4ed8; }"
+        )
+        self.business_unit.setToolTip(
+            "Use this workspace to import, check and collate the returns that agencies send to the Business Unit"
+        )
+        self.business_unit.clicked.connect(self.ask_business_unit)
+        self.question: QMessageBox | None = None
         box = QWidget()
         box.setMaximumWidth(720)
         col = QVBoxLayout(box)
@@ -123,6 +140,11 @@ class WelcomePage(QWidget):
         col.addWidget(self.form)
         col.addWidget(self.error)
         col.addWidget(self.create, 0, Qt.AlignmentFlag.AlignRight)
+        col.addSpacing(24)
+        other = QLabel("Not filling in returns for an agency?")
+        other.setObjectName("muted")
+        col.addWidget(other)
+        col.addWidget(self.business_unit, 0, Qt.AlignmentFlag.AlignLeft)
         col.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -138,6 +160,38 @@ class WelcomePage(QWidget):
             return
         self.error.setVisible(False)
         self.sig_profile_created.emit(agency.id)
+
+    @Slot()
+    def ask_business_unit(self) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Use this workspace for the Business Unit?",
+            "This workspace will hold the returns that the partnership's agencies send you: you import their "
+            "signed bundles, review and moderate them, and write the board report.",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setInformativeText(
+            "An agency's own returns cannot be kept in it. To fill in a return for an agency, start the app "
+            "with another workspace folder."
+        )
+        accept = box.addButton("Use it for the Business Unit", QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def finished(_result: int) -> None:
+            self.question = None
+            if box.clickedButton() is accept:
+                self.become_business_unit()
+
+        box.finished.connect(finished)
+        self.question = box
+        box.open()
+
+    def become_business_unit(self) -> None:
+        registry.become_business_unit(self.ws)
+        self.sig_business_unit_chosen.emit()
 
 
 class ProfileDialog(QDialog):

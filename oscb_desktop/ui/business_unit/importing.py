@@ -1,0 +1,317 @@
+"""Importing bundles: progress, the trust confirmation for a certificate not on the register, and the results.
+
+The import runs on the UI thread (the workspace's SQLite connection belongs to it); the progress callback
+keeps the window painting and the Cancel button working between bundles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+from PySide6.QtCore import QCoreApplication, Qt, Slot
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from oscb_desktop.bundle import VerifyResult
+from oscb_desktop.services import imports, registry
+from oscb_desktop.services.imports import ImportResult
+from oscb_desktop.services.workspace import Workspace
+from oscb_desktop.signing import format_fingerprint
+from oscb_desktop.ui.business_unit.common import setup_table
+from oscb_desktop.ui.business_unit.models import ImportResultsModel
+from oscb_desktop.ui.signing.common import html, message
+
+#: ``confirm(result, path) -> bool``: asked for a bundle signed by a certificate not on the register.
+ConfirmTrust = Callable[[VerifyResult, Path], bool]
+
+COMPARE_ADVICE = (
+    "Compare this fingerprint with the one the agency gave you (by phone or in person). "
+    "Only trust it if every group matches."
+)
+
+
+def subject_text(certificate: bytes | str | None, fallback: str = "") -> str:
+    """Who a certificate names, in words: ``Femi Reid, Director of Children's Services, Oxford City Council``."""
+    if not certificate:
+        return fallback
+    data = certificate.encode("ascii", "replace") if isinstance(certificate, str) else certificate
+    try:
+        cert = x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data else x509.load_der_x509_certificate(data)
+    except ValueError:
+        return fallback
+    oids = (
+        NameOID.COMMON_NAME,
+        NameOID.TITLE,
+        NameOID.ORGANIZATIONAL_UNIT_NAME,
+        NameOID.ORGANIZATION_NAME,
+        NameOID.EMAIL_ADDRESS,
+    )
+    parts = [str(a.value) for oid in oids for a in cert.subject.get_attributes_for_oid(oid)]
+    return ", ".join(dict.fromkeys(parts)) or fallback
+
+
+def fingerprint_lines(hex_digest: str, per_line: int = 4) -> str:
+    """``3F2A 9C01 77B0 12CD`` four groups a line: easy to read aloud and tick off one line at a time."""
+    groups = format_fingerprint(hex_digest).split()
+    return "\n".join(" ".join(groups[i : i + per_line]) for i in range(0, len(groups), per_line))
+
+
+class FingerprintDialog(QDialog):
+    """Shows a certificate's fingerprint, big and monospaced, and asks the officer to compare it before trusting.
+
+    The safe answer (reject / cancel) is the default button, so Enter never trusts by accident.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        heading: str,
+        details: Sequence[tuple[str, str]],
+        fingerprint: str,
+        *,
+        accept_text: str,
+        reject_text: str,
+        note: str = "",
+        extra: QWidget | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.fingerprint = fingerprint
+        top = QLabel(f"<h3 style='margin:0'>{heading}</h3>")
+        top.setWordWrap(True)
+        form = QFormLayout()
+        self.detail_labels: dict[str, QLabel] = {}
+        for label, value in details:
+            field = QLabel(value)
+            field.setTextFormat(Qt.TextFormat.PlainText)
+            field.setWordWrap(True)
+            field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(f"{label}:", field)
+            self.detail_labels[label] = field
+        if extra is not None:
+            form.addRow(extra)
+        caption = QLabel("<b>Fingerprint (SHA-256)</b>")
+        self.fingerprint_label = QLabel(fingerprint_lines(fingerprint))
+        self.fingerprint_label.setObjectName("bigFingerprint")
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        font.setPointSize(max(16, font.pointSize() + 6))
+        font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 1.0)
+        self.fingerprint_label.setFont(font)
+        self.fingerprint_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.fingerprint_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.fingerprint_label.setAccessibleName("Certificate fingerprint")
+        self.fingerprint_label.setAccessibleDescription(format_fingerprint(fingerprint))
+        self.advice = QLabel(COMPARE_ADVICE + (f" {note}" if note else ""))
+        self.advice.setWordWrap(True)
+        self.advice.setObjectName("guidance")
+
+        buttons = QDialogButtonBox()
+        self.accept_button = buttons.addButton(accept_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.reject_button = buttons.addButton(reject_text, QDialogButtonBox.ButtonRole.RejectRole)
+        self.accept_button.setAutoDefault(False)
+        self.reject_button.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(top)
+        layout.addLayout(form)
+        layout.addSpacing(6)
+        layout.addWidget(caption)
+        layout.addWidget(self.fingerprint_label, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(6)
+        layout.addWidget(self.advice)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(620)
+        self.reject_button.setFocus()
+
+
+def trust_dialog(ws: Workspace, res: VerifyResult, path: Path, parent: QWidget | None = None) -> FingerprintDialog:
+    """The question asked at import for a bundle signed by a certificate not on the register."""
+    manifest = res.manifest or {}
+    agency = manifest.get("agency", {}).get("name", "an unnamed agency")
+    subject = subject_text(res.signer_pem, "(not readable)")
+    known = registry.find_agency(ws, agency)
+    if known is None:
+        standing = f"{agency} is not on your register yet; trusting the certificate adds it."
+    else:
+        others = [c for c in registry.certificates(ws, known.id) if not c.revoked_at]
+        if not others:
+            standing = f"{agency} is on your register, with no certificate yet."
+        else:
+            count = "another certificate" if len(others) == 1 else f"{len(others)} other certificates"
+            standing = (
+                f"You already trust {count} for {agency}; this is a new one (for example a new signing "
+                "identity or a new laptop)."
+            )
+    signatory = manifest.get("signatory", {})
+    form = manifest.get("form", {})
+    details = [
+        ("Agency", agency),
+        ("Return", f"{form.get('title') or form.get('id', '')} {manifest.get('period', '')}"),
+        ("Signed off by", ", ".join(v for v in (signatory.get("name"), signatory.get("role")) if v)),
+        ("Certificate of", subject),
+        ("File", path.name),
+        ("On your register", standing),
+    ]
+    return FingerprintDialog(
+        "Trust this agency's certificate?",
+        "This return is signed with a certificate that is not on your register",
+        details,
+        res.signer_fingerprint or "",
+        accept_text="Trust and import",
+        reject_text="Reject",
+        note="If it does not match, reject it: someone else may have signed the bundle.",
+        parent=parent,
+    )
+
+
+def ask_trust(ws: Workspace, parent: QWidget | None) -> ConfirmTrust:
+    """The default confirmation: the dialog, modal, while the import waits."""
+
+    def confirm(res: VerifyResult, path: Path) -> bool:
+        dialog = trust_dialog(ws, res, path, parent)
+        try:
+            return dialog.exec() == QDialog.DialogCode.Accepted
+        finally:
+            dialog.deleteLater()
+
+    return confirm
+
+
+@dataclass(frozen=True)
+class ImportRun:
+    results: list[ImportResult]
+    total: int
+    cancelled: bool
+
+    def summary(self) -> str:
+        counts = imports.summary_counts(self.results)
+        text = f"{counts['imported']} imported, {counts['duplicate']} already imported, {counts['rejected']} rejected."
+        if self.cancelled:
+            text += f" Cancelled after {len(self.results)} of {self.total} files; the rest were not imported."
+        return text
+
+
+def run_import(
+    parent: QWidget | None, ws: Workspace, paths: Iterable[str | Path], confirm: ConfirmTrust
+) -> ImportRun | None:
+    """Import with a progress dialog; None if nothing could be imported (the user has been told why)."""
+    paths = list(paths)
+    try:
+        imports.check_can_import(ws)
+    except imports.ImportRefusedError as exc:
+        message(parent, "Nothing imported", str(exc), icon=QMessageBox.Icon.Warning)
+        return None
+    files = imports.expand_paths(paths)
+    if not files:
+        where = ", ".join(Path(p).name or str(p) for p in paths)
+        message(parent, "Nothing to import", f"No .oscb bundles were found in {where}.")
+        return None
+    dialog = QProgressDialog("Checking bundles…", "Cancel", 0, len(files), parent)
+    dialog.setWindowTitle("Importing bundles")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(0)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    refused: set[tuple[str, str]] = set()
+
+    def progress(done: int, total: int, name: str) -> None:
+        dialog.setMaximum(total)
+        dialog.setValue(done)
+        if name:
+            dialog.setLabelText(f"Checking {name} ({done + 1} of {total})…")
+        QCoreApplication.processEvents()
+
+    def trust(res: VerifyResult, path: Path) -> bool:
+        # Asked once per certificate and agency in one import: a "Reject" holds for that signer's other bundles.
+        agency = registry.normalise((res.manifest or {}).get("agency", {}).get("name", ""))
+        key = (res.signer_fingerprint or "", agency)
+        if key in refused:
+            return False
+        accepted = confirm(res, path)
+        if not accepted:
+            refused.add(key)
+        return accepted
+
+    try:
+        results = imports.import_paths(ws, files, trust_new=trust, progress=progress, cancelled=dialog.wasCanceled)
+        cancelled = dialog.wasCanceled() and len(results) < len(files)
+    finally:
+        dialog.close()
+        dialog.deleteLater()
+    return ImportRun(results, len(files), cancelled)
+
+
+class ImportResultsDialog(QDialog):
+    """One row per file: what it claims to be, and what happened to it (rejected rows highlighted)."""
+
+    def __init__(self, run: ImportRun, form_titles: dict[str, str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import results")
+        self.run = run
+        self.summary = QLabel(f"<b>{html(run.summary())}</b>")
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Import summary")
+        self.explain = QLabel(
+            "A rejected bundle changes nothing in this workspace. Send its reason to the agency, who can export "
+            "the return again or sign off a new version. Rejected rows are highlighted."
+        )
+        self.explain.setWordWrap(True)
+        self.explain.setObjectName("muted")
+        self.explain.setVisible(any(r.outcome == "rejected" for r in run.results))
+        self.model = ImportResultsModel(form_titles, self)
+        self.model.set_rows(run.results)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        setup_table(self.table, "Import results", sortable=False)
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.resizeColumnsToContents()
+        # Long file and agency names are cut in the middle (the whole name is in the tooltip) so that the
+        # reason, which says what to do, gets the width.
+        for column, widest in enumerate((240, 220, 150, 70, 60, 200)):
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), widest))
+        header.setSectionResizeMode(ImportResultsModel.HEADERS.index("Reason"), QHeaderView.ResizeMode.Stretch)
+        copy = QPushButton("Copy")
+        copy.setToolTip("Copy the results as a table, to paste into an email or a spreadsheet")
+        copy.clicked.connect(self.copy)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.explain)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(buttons)
+        self.resize(1300, 560)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.table.resizeRowsToContents()  # once the reason column has its real width
+
+    @Slot()
+    def copy(self) -> None:
+        rows = ["\t".join(ImportResultsModel.HEADERS), *("\t".join(r) for r in self.model.texts())]
+        QGuiApplication.clipboard().setText("\n".join(rows))

@@ -1,0 +1,532 @@
+"""A received return, read-only: the signed PDF as the agency signed it, with the Business Unit's review beside it.
+
+The review (status, notes, moderated ratings, challenge-event notes) is stored in this workspace apart from the
+signed return, through :mod:`oscb_desktop.services.review`; the signed answers and PDF never change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QTimer, Signal, Slot
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from oscb_desktop.forms.model import Scale
+from oscb_desktop.fsutil import WriteError
+from oscb_desktop.services import review
+from oscb_desktop.services.workspace import Workspace
+from oscb_desktop.store.models import ReceivedReturn
+from oscb_desktop.ui import printing
+from oscb_desktop.ui.business_unit.common import CollationError, Collations, labelled, level_text, short_date
+from oscb_desktop.ui.business_unit.models import short_fingerprint
+from oscb_desktop.ui.signing.common import html, message, safe_file_name, when
+
+SECTION11 = "section11"
+STORED_APART = (
+    "Your review, moderated ratings and challenge notes are stored in this workspace, apart from the signed "
+    "return: the agency's signed answers and PDF never change."
+)
+
+
+def _plain_edit(accessible_name: str, placeholder: str, height: int = 64) -> QPlainTextEdit:
+    edit = QPlainTextEdit()
+    edit.setAccessibleName(accessible_name)
+    edit.setPlaceholderText(placeholder)
+    edit.setTabChangesFocus(True)
+    edit.setFixedHeight(height)
+    return edit
+
+
+@dataclass(frozen=True)
+class Standard:
+    id: str
+    code: str
+    title: str
+    scale: Scale
+
+
+class StandardReview(QFrame):
+    """One standard: the agency's own level, the moderated level (a combo) and a challenge-event note."""
+
+    def __init__(self, standard: Standard, own: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("itemFrame")
+        self.standard = standard
+        title = QLabel(f"<b>{standard.code}</b> {html(standard.title)}")
+        title.setWordWrap(True)
+        self.own = QLabel(f"Agency's rating: <b>{own}</b>")
+        self.level = QComboBox()
+        self.level.setAccessibleName(f"Moderated rating of {standard.code} {standard.title}")
+        self.level.addItem("— not moderated", None)
+        for lv in standard.scale.choices:
+            self.level.addItem(lv.display, lv.id)
+        self.note = _plain_edit(
+            f"Challenge-event notes on {standard.code}", "Challenge-event notes on this standard (optional)", 52
+        )
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 6, 8, 6)
+        grid.addWidget(title, 0, 0, 1, 3)
+        grid.addWidget(self.own, 1, 0)
+        grid.addWidget(labelled("Moderated:", self.level), 1, 1, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self.level, 1, 2)
+        grid.addWidget(self.note, 2, 0, 1, 3)
+        grid.setColumnStretch(0, 1)
+
+    def set_values(self, level: str | None, note: str) -> None:
+        self.level.setCurrentIndex(max(0, self.level.findData(level)) if level else 0)
+        self.note.setPlainText(note)
+
+    def values(self) -> tuple[str | None, str]:
+        return self.level.currentData(), self.note.toPlainText().strip()
+
+
+class ReviewPane(QWidget):
+    """Status and notes of the newest version, moderated ratings and challenge notes of the return."""
+
+    sig_changed = Signal()
+    """Something was edited since the last save."""
+
+    def __init__(self, standards: list[tuple[Standard, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        stored = QLabel(STORED_APART)
+        stored.setWordWrap(True)
+        stored.setObjectName("guidance")
+
+        status_box = QGroupBox("Review status")
+        self.status_group = QButtonGroup(self)
+        self.status_buttons: dict[str, QRadioButton] = {}
+        row = QHBoxLayout()
+        for key, label in review.REVIEW_STATUSES.items():
+            button = QRadioButton(label)
+            self.status_group.addButton(button)
+            self.status_buttons[key] = button
+            row.addWidget(button)
+        row.addStretch(1)
+        self.notes = _plain_edit("Review notes", "Notes, e.g. what you asked the agency for and when", 70)
+        status_layout = QVBoxLayout(status_box)
+        status_layout.addLayout(row)
+        status_layout.addWidget(self.notes)
+
+        self.standards: dict[str, StandardReview] = {}
+        moderation_box = QGroupBox("Moderated ratings and challenge-event notes")
+        mod_layout = QVBoxLayout(moderation_box)
+        if standards:
+            for standard, own in standards:
+                widget = StandardReview(standard, own)
+                self.standards[standard.id] = widget
+                mod_layout.addWidget(widget)
+        else:
+            none = QLabel("This form has no rated standards to moderate.")
+            none.setObjectName("muted")
+            mod_layout.addWidget(none)
+        self.whole = _plain_edit("Challenge-event notes on the whole return", "Notes on the return as a whole", 70)
+        mod_layout.addWidget(QLabel("<b>The return as a whole</b>"))
+        mod_layout.addWidget(self.whole)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(stored)
+        layout.addWidget(status_box)
+        layout.addWidget(moderation_box)
+        layout.addStretch(1)
+
+        self.status_group.buttonToggled.connect(lambda *_: self.sig_changed.emit())
+        self.notes.textChanged.connect(self.sig_changed)
+        self.whole.textChanged.connect(self.sig_changed)
+        for widget in self.standards.values():
+            widget.level.currentIndexChanged.connect(lambda _i: self.sig_changed.emit())
+            widget.note.textChanged.connect(self.sig_changed)
+
+    def status(self) -> str:
+        return next((k for k, b in self.status_buttons.items() if b.isChecked()), "received")
+
+    def set_status(self, status: str) -> None:
+        self.status_buttons.get(status, self.status_buttons["received"]).setChecked(True)
+
+
+class ReturnViewer(QDialog):
+    """The signed PDF (any version) on the left; the review and the version history on the right."""
+
+    sig_review_saved = Signal(int)
+    """The review of a return was saved (received id of its newest version)."""
+
+    def __init__(
+        self,
+        ws: Workspace,
+        received_id: int,
+        collations: Collations,
+        *,
+        focus_standard: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        shown = review.received(ws, received_id)
+        self.versions = review.history(ws, shown.agency_id, shown.form_id, shown.period)
+        self.newest = self.versions[0]
+        self.agency = shown.agency
+        self.form_title = self._form_title(shown)
+        self.setWindowTitle(f"{self.form_title} {shown.period} – {self.agency.name}")
+        self.pdf_bytes = b""
+        self.shown = shown
+        self.dirty = False
+        self._loading = False
+        self._loaded: dict[str, tuple[str | None, str]] = {}
+
+        # The PDF ------------------------------------------------------------------------------
+        self.showing = QLabel()
+        self.showing.setWordWrap(True)
+        self.showing.setTextFormat(Qt.TextFormat.RichText)
+        self.preview_button = QPushButton("Print pre&view…")
+        self.print_button = QPushButton("&Print…")
+        self.save_pdf_button = QPushButton("Save P&DF…")
+        self.preview_button.clicked.connect(self.print_preview)
+        self.print_button.clicked.connect(self.print_pdf)
+        self.save_pdf_button.clicked.connect(self.save_pdf)
+        self.pages = QLabel()
+        self.pages.setObjectName("muted")
+        self.document = QPdfDocument(self)
+        self._buffer: QBuffer | None = None
+        self.pdf_view = QPdfView()
+        self.pdf_view.setAccessibleName("The signed return")
+        self.pdf_view.setDocument(self.document)
+        self.pdf_view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.pdf_view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.pdf_problem = QLabel()
+        self.pdf_problem.setObjectName("warningBanner")
+        self.pdf_problem.setWordWrap(True)
+        self.pdf_problem.setVisible(False)
+        tools = QHBoxLayout()
+        tools.addWidget(self.pages)
+        tools.addStretch(1)
+        for button in (self.preview_button, self.print_button, self.save_pdf_button):
+            button.setAutoDefault(False)
+            tools.addWidget(button)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.showing)
+        left_layout.addLayout(tools)
+        left_layout.addWidget(self.pdf_problem)
+        left_layout.addWidget(self.pdf_view, 1)
+
+        # The review ---------------------------------------------------------------------------
+        self.review = ReviewPane(self._standards(collations))
+        self.review.sig_changed.connect(self._changed)
+        self.review_scroll = QScrollArea()
+        self.review_scroll.setWidgetResizable(True)
+        self.review_scroll.setWidget(self.review)
+        self.review_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.save_button = QPushButton("&Save review")
+        self.save_button.setObjectName("primary")
+        self.save_button.setAutoDefault(False)
+        self.save_button.clicked.connect(self.save)
+        self.save_state = QLabel()
+        self.save_state.setObjectName("muted")
+        close = QPushButton("Close")
+        close.setAutoDefault(False)
+        close.clicked.connect(self.reject)
+        review_tab = QWidget()
+        review_layout = QVBoxLayout(review_tab)
+        review_layout.setContentsMargins(0, 0, 0, 0)
+        review_layout.addWidget(self.review_scroll, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.save_state, 1)
+        bottom.addWidget(self.save_button)
+        bottom.addWidget(close)
+        review_layout.addLayout(bottom)
+
+        self.history = QTableWidget(0, 5)
+        self.history.setHorizontalHeaderLabels(["Version", "Review", "Signed off", "Imported", "Signed by"])
+        self.history.setWordWrap(False)
+        self.history.setAccessibleName("Versions received of this return")
+        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.history.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.history.verticalHeader().setVisible(False)
+        self.history.itemActivated.connect(lambda _item: self.show_selected_version())
+        self.show_version_button = QPushButton("Show this version")
+        self.show_version_button.setAutoDefault(False)
+        self.show_version_button.clicked.connect(self.show_selected_version)
+        history_tab = QWidget()
+        history_layout = QVBoxLayout(history_tab)
+        explain = QLabel(
+            "Every version of this return that was imported, newest first. A reopened return is signed off "
+            "again as a new version; older versions stay here exactly as they were signed."
+        )
+        explain.setWordWrap(True)
+        explain.setObjectName("muted")
+        history_layout.addWidget(explain)
+        history_layout.addWidget(self.history, 1)
+        history_layout.addWidget(self.show_version_button, 0, Qt.AlignmentFlag.AlignRight)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(review_tab, "Review")
+        self.tabs.addTab(history_tab, f"Versions ({len(self.versions)})")
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([760, 560])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self.resize(1340, 860)
+
+        self._fill_history()
+        self.load_review()
+        self.show_version(shown)
+        if focus_standard in self.review.standards:
+            QTimer.singleShot(0, self, lambda: self.focus_standard(focus_standard))
+
+    # Data ---------------------------------------------------------------------------------------
+
+    def _form_title(self, row: ReceivedReturn) -> str:
+        try:
+            return self.ws.forms.get(row.form_id, row.form_version).short_title
+        except KeyError:
+            return row.form_id
+
+    def _standards(self, collations: Collations) -> list[tuple[Standard, str]]:
+        if self.newest.form_id != SECTION11:
+            return []
+        try:
+            collation = collations(self.newest.period)
+        except CollationError:
+            return []
+        row = next((r for r in collation.matrix if r.agency == self.agency.name), None)
+        out = []
+        for s in collation.standards:
+            cell = row.cell(s.id) if row is not None else None
+            own = "not rated"
+            if cell is not None and cell.self_level is not None:
+                own = level_text(cell.self_level)
+                if cell.self_mean is not None:
+                    own += f" (mean {cell.self_mean:.0f}%)"
+            out.append((Standard(s.id, s.code, s.title, s.scale), own))
+        return out
+
+    def load_review(self) -> None:
+        row = review.received(self.ws, self.newest.id)
+        mods = review.moderation_for(self.ws, row.agency_id, row.form_id, row.period)
+        self._loading = True
+        try:
+            self.review.set_status(row.review_status)
+            self.review.notes.setPlainText(row.review_notes or "")
+            for target, widget in self.review.standards.items():
+                m = mods.get(target)
+                widget.set_values(m.level if m else None, m.note if m else "")
+            whole = mods.get("")
+            self.review.whole.setPlainText(whole.note if whole else "")
+        finally:
+            self._loading = False
+        self._loaded = self._values()
+        self.dirty = False
+        reviewed = f"Last reviewed {when(row.reviewed_at)} by {row.reviewed_by}." if row.reviewed_at else ""
+        self.save_state.setText(reviewed or "Not reviewed yet.")
+
+    def _values(self) -> dict[str, tuple[str | None, str]]:
+        """What the pane shows: ``status`` -> (status, notes); each target -> (level, note)."""
+        values: dict[str, tuple[str | None, str]] = {
+            "status": (self.review.status(), self.review.notes.toPlainText().strip()),
+            "": (None, self.review.whole.toPlainText().strip()),
+        }
+        for target, widget in self.review.standards.items():
+            values[target] = widget.values()
+        return values
+
+    @Slot()
+    def _changed(self) -> None:
+        if self._loading:
+            return
+        self.dirty = self._values() != self._loaded
+        self.save_state.setText("Unsaved changes." if self.dirty else "")
+
+    @Slot()
+    def save(self) -> bool:
+        """Write what changed; all or nothing."""
+        now, before = self._values(), self._loaded
+        row = self.newest
+        try:
+            with self.ws.db.atomic():
+                if now["status"] != before["status"]:
+                    status, notes = now["status"]
+                    review.set_status(self.ws, row.id, status or "received", notes)
+                for target, value in now.items():
+                    if target == "status" or value == before.get(target):
+                        continue
+                    level, note = value
+                    review.set_moderation(
+                        self.ws, row.agency_id, row.form_id, row.period, target, level=level, note=note
+                    )
+        except review.ReviewError as exc:
+            message(self, "Review not saved", str(exc), icon=QMessageBox.Icon.Warning)
+            return False
+        self.load_review()
+        self._fill_history()
+        self.save_state.setText("Saved. " + self.save_state.text())
+        self.sig_review_saved.emit(row.id)
+        return True
+
+    def reject(self) -> None:
+        if self.dirty:
+            answer = QMessageBox.question(
+                self,
+                "Save your review?",
+                "You have changed the review of this return. Save the changes before closing?",
+                QMessageBox.StandardButton.Save
+                | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Save,
+            )
+            if answer == QMessageBox.StandardButton.Cancel:
+                return
+            if answer == QMessageBox.StandardButton.Save and not self.save():
+                return
+        super().reject()
+
+    def focus_standard(self, standard_id: str) -> None:
+        widget = self.review.standards.get(standard_id)
+        if widget is not None:
+            self.tabs.setCurrentIndex(0)
+            self.review_scroll.ensureWidgetVisible(widget, 0, 40)
+            widget.level.setFocus()
+
+    # Versions and the PDF ----------------------------------------------------------------------
+
+    def _fill_history(self) -> None:
+        self.versions = review.history(self.ws, self.newest.agency_id, self.newest.form_id, self.newest.period)
+        self.history.setRowCount(len(self.versions))
+        for n, v in enumerate(self.versions):
+            state = "Superseded" if v.superseded else review.REVIEW_STATUSES.get(v.review_status, v.review_status)
+            cells = (
+                f"v{v.version}",
+                state,
+                short_date(v.signed_at),
+                short_date(v.imported_at),
+                f"{v.signatory_name}, {v.signatory_role}",
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, v.id)
+                item.setToolTip(f"Imported by {v.imported_by} from {v.file_name}")
+                self.history.setItem(n, column, item)
+        self.history.resizeColumnsToContents()
+        self.history.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        if self.versions:
+            self.history.selectRow(0)
+
+    @Slot()
+    def show_selected_version(self) -> None:
+        item = self.history.item(self.history.currentRow(), 0)
+        if item is not None:
+            self.show_version(review.received(self.ws, item.data(Qt.ItemDataRole.UserRole)))
+
+    def show_version(self, row: ReceivedReturn) -> None:
+        self.shown = row
+        signed = (
+            f"Signed off by <b>{html(row.signatory_name)}</b>, {html(row.signatory_role)}, on "
+            f"{when(row.signed_at)}, with the certificate whose fingerprint begins "
+            f"{short_fingerprint(row.signer_fingerprint).rstrip(' …')}. "
+            f"Imported {short_date(row.imported_at)} from {html(row.file_name)}."
+        )
+        version = f"version {row.version}"
+        if row.id != self.newest.id:
+            version += (
+                f" — <b>superseded by version {self.newest.version}</b>; the review on the right is of version "
+                f"{self.newest.version}"
+            )
+        self.showing.setText(
+            f"<h3 style='margin:0'>{html(self.agency.name)}</h3>{html(self.form_title)} {html(row.period)}, "
+            f"{version}. Read-only: this is the PDF the agency signed.<br>{signed}"
+        )
+        try:
+            pdf = review.signed_pdf(self.ws, row)
+        except review.ReviewError as exc:
+            self._set_pdf(b"", str(exc))
+            return
+        self._set_pdf(pdf, "")
+
+    def _set_pdf(self, pdf: bytes, problem: str) -> None:
+        self.pdf_bytes = pdf
+        self.document.close()
+        if self._buffer is not None:
+            self._buffer.close()
+            self._buffer.deleteLater()
+            self._buffer = None
+        if pdf:
+            # QtPdf leaves form widgets, such as the visible signature, undrawn: show the copy printing
+            # renders, with their appearances drawn into the pages (the stored bytes are never changed).
+            self._buffer = QBuffer(self)
+            self._buffer.setData(QByteArray(printing._burn_in_widgets(pdf)))
+            self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+            self.document.load(self._buffer)
+            if self.document.status() != QPdfDocument.Status.Ready:
+                problem = "This PDF cannot be shown: it is damaged. Import the agency's bundle again."
+        ok = bool(pdf) and not problem
+        self.pdf_problem.setText(problem)
+        self.pdf_problem.setVisible(bool(problem))
+        count = self.document.pageCount() if ok else 0
+        self.pages.setText(f"{count} pages" if ok else "")
+        for button in (self.preview_button, self.print_button, self.save_pdf_button):
+            button.setEnabled(ok)
+
+    @property
+    def document_title(self) -> str:
+        return f"{self.form_title} {self.shown.period} – {self.agency.name} (version {self.shown.version})"
+
+    @property
+    def file_name(self) -> str:
+        period = self.shown.period.replace("/", "-")
+        return f"{safe_file_name(self.agency.name)}_{self.shown.form_id}_{period}_v{self.shown.version}.pdf"
+
+    @Slot()
+    def print_preview(self) -> None:
+        try:
+            dialog = printing.make_print_preview(self, self.pdf_bytes, self.document_title)
+        except printing.PrintError as exc:
+            message(self, "Not previewed", str(exc), icon=QMessageBox.Icon.Warning)
+            return
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    @Slot()
+    def print_pdf(self) -> None:
+        try:
+            printing.print_with_dialog(self, self.pdf_bytes, self.document_title)
+        except printing.PrintError as exc:
+            message(self, "Not printed", str(exc), icon=QMessageBox.Icon.Warning)
+
+    @Slot()
+    def save_pdf(self) -> None:
+        try:
+            path = printing.save_pdf_dialog(self, self.pdf_bytes, self.file_name)
+        except WriteError as exc:
+            message(self, "PDF not saved", str(exc), icon=QMessageBox.Icon.Warning)
+            return
+        if path is not None:
+            self.save_state.setText(f"PDF saved as {path}")
