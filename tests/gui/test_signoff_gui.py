@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import pytest
 from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+from cryptography.x509.oid import NameOID
 from PySide6.QtCore import QModelIndex, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtPrintSupport import QPrintPreviewDialog
@@ -326,7 +327,8 @@ def test_wrong_passphrase_then_the_right_one_signs_off_and_export_now_needs_no_p
     assert dialog.state == SignOffDialog.READY
     identity = identities.to_identity(identities.current(demo_ws, agency.id))
     assert dialog.name.text() == identity.subject_name
-    assert dialog.role.text() == demo.SIGNATORY_ROLES[agency.sector]
+    title = identity.certificate.subject.get_attributes_for_oid(NameOID.TITLE)[0].value
+    assert dialog.role.text() == title
     assert dialog.passphrase.echoMode() == QLineEdit.EchoMode.Password
     assert dialog.ratings.rowCount() == len(signoff.review_summary(demo_ws, sub.id).sections) > 5
     assert dialog.ratings.item(0, 2).text().endswith("%")
