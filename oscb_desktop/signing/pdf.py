@@ -16,6 +16,7 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from pyhanko import stamp
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -28,6 +29,23 @@ from oscb_desktop.signing.errors import PdfSigningError
 from oscb_desktop.signing.identity import UnlockedKey
 
 DEFAULT_FIELD_NAME = "OSCB-Signoff"
+
+
+def _stamp(signer_name: str) -> stamp.TextStampStyle:
+    """The visible signature: plain text in a thin frame (pyHanko's default puts its logo behind the text).
+
+    pyHanko's built-in stamp font only has the Windows-1252 characters, so a name outside them is left out
+    of the stamp; the sign-off page shows it in full, in the document's own Unicode font.
+    """
+    try:
+        signer_name.encode("cp1252")
+        text = "Digitally signed by %(signer)s\nat %(ts)s"
+    except UnicodeEncodeError:
+        text = "Digitally signed\nat %(ts)s"
+    return stamp.TextStampStyle(
+        stamp_text=text, timestamp_format="%d %B %Y, %H:%M UTC", border_width=1, background=None
+    )
+
 
 #: Accept either usage that permits signing, matching the check made when a .p12 is imported.
 _SIGNER_KEY_USAGE = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
@@ -92,7 +110,13 @@ def sign_pdf(
     field_spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=page, box=box)  # type: ignore[arg-type]
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes))
-        output = signers.sign_pdf(writer, metadata, signer=signer, new_field_spec=field_spec)
+        pdf_signer = signers.PdfSigner(
+            metadata,
+            signer=signer,
+            stamp_style=_stamp(key.certificate.subject.rfc4514_string()),
+            new_field_spec=field_spec,
+        )
+        output = pdf_signer.sign_pdf(writer)
     except (PdfError, ValueError, IndexError) as error:
         # pyHanko's own signing errors are ValueErrors; IndexError is a page that does not exist.
         raise PdfSigningError(f"The PDF cannot be signed: {error}") from error

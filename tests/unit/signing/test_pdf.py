@@ -17,7 +17,9 @@ from oscb_desktop.signing import (
     DEFAULT_FIELD_NAME,
     PdfSigningError,
     UnlockedKey,
+    create_identity,
     sign_pdf,
+    unlock,
     verify_pdf,
 )
 
@@ -142,3 +144,18 @@ def test_signing_garbage_or_a_missing_page_fails_clearly(small_pdf: bytes, unloc
         sign_pdf(b"not a pdf", unlocked, reason="r", location=None)
     with pytest.raises(PdfSigningError, match="cannot be signed"):
         sign_pdf(small_pdf, unlocked, reason="r", location=None, box=BOX, page=7)
+
+
+@pytest.mark.parametrize("name", ["Zoë O'Brien", "Łukasz Żółć-Brontë", "李小龍"])
+def test_any_signatory_name_signs_and_the_stamp_names_those_its_font_can_show(small_pdf: bytes, name: str) -> None:
+    key = unlock(create_identity(name, "Director", "Example Agency", None, "passphrase 1"), "passphrase 1")
+    signed = sign_pdf(small_pdf, key, reason="Sign-off", location=None, box=(72, 72, 360, 144), page=0)
+    assert verify_pdf(signed).ok
+    [sig] = PdfFileReader(BytesIO(signed)).embedded_signatures
+    stamp = sig.sig_field["/AP"]["/N"].data
+    try:
+        name.encode("cp1252")  # the stamp's built-in font has these characters only
+    except UnicodeEncodeError:
+        assert b"(Digitally signed) Tj" in stamp, "the name is left out rather than garbled"
+    else:
+        assert b"(Digitally signed by " in stamp
