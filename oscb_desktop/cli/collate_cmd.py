@@ -1,4 +1,5 @@
-"""``oscb collate --period P --pdf FILE --xlsx FILE``: the board's assurance report and spreadsheet."""
+"""``oscb collate --period P [--pdf FILE] [--xlsx FILE] [--feedback-dir DIR]``: the board's assurance report and
+spreadsheet, and a feedback letter to each agency that sent a return."""
 
 from __future__ import annotations
 
@@ -6,31 +7,42 @@ import argparse
 from pathlib import Path
 
 from oscb_desktop.cli.common import CommandError, open_workspace
-from oscb_desktop.collate import collate
+from oscb_desktop.collate import Collation, collate
 from oscb_desktop.fsutil import WriteError, atomic_write
 from oscb_desktop.report.collation_pdf import render_collation_pdf
 from oscb_desktop.report.collation_xlsx import write_collation_xlsx
+from oscb_desktop.report.feedback_pdf import feedback_file_name, render_feedback_pdf
 from oscb_desktop.services import registry, review
+from oscb_desktop.services.workspace import Workspace
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "collate",
-        help="the board's assurance report (PDF) and spreadsheet (XLSX) for a period",
+        help="the board's assurance report (PDF), spreadsheet (XLSX) and feedback to each agency for a period",
         description=(
             "Collate every agency's newest received return for a period, with the Business Unit's moderation, "
-            "into the board's assurance report and spreadsheet."
+            "into the board's assurance report and spreadsheet, and a feedback letter (PDF) to each agency that "
+            "sent a return: its own ratings beside the moderated ones, the Business Unit's notes and its open "
+            "actions. Say at least one of --pdf, --xlsx and --feedback-dir."
         ),
     )
     p.add_argument("--period", required=True, metavar="P", help="reporting period, e.g. 2026/27")
-    p.add_argument("--pdf", type=Path, metavar="FILE", help="write the report here")
+    p.add_argument("--pdf", type=Path, metavar="FILE", help="write the board's report here")
     p.add_argument("--xlsx", type=Path, metavar="FILE", help="write the spreadsheet here")
+    p.add_argument(
+        "--feedback-dir",
+        type=Path,
+        metavar="DIR",
+        help="write Feedback_<agency>_<period>.pdf here for each agency that sent a return for the period "
+        "(the folder is made if needed; letters of the same name are replaced)",
+    )
     p.set_defaults(func=cmd_collate)
 
 
 def cmd_collate(args: argparse.Namespace) -> int:
-    if args.pdf is None and args.xlsx is None:
-        raise CommandError("Say what to write: --pdf FILE, --xlsx FILE, or both.")
+    if args.pdf is None and args.xlsx is None and args.feedback_dir is None:
+        raise CommandError("Say what to write: --pdf FILE, --xlsx FILE, --feedback-dir DIR, or several of them.")
     with open_workspace(args) as ws:
         if not registry.is_business_unit(ws):
             raise CommandError(
@@ -41,6 +53,7 @@ def cmd_collate(args: argparse.Namespace) -> int:
         if args.period not in known:
             raise CommandError(f"There is no period {args.period!r}; choose one of {', '.join(known)}.")
         result = collate(review.collation_input(ws, args.period))
+        signatories = _signatories(ws, result) if args.feedback_dir is not None else {}
     try:
         if args.pdf is not None:
             atomic_write(args.pdf, render_collation_pdf(result))
@@ -48,6 +61,32 @@ def cmd_collate(args: argparse.Namespace) -> int:
         if args.xlsx is not None:
             write_collation_xlsx(result, args.xlsx)
             print(f"Wrote {args.xlsx}")
+        if args.feedback_dir is not None:
+            written = _write_feedback(result, args.feedback_dir, signatories)
+            print(f"Wrote {written} feedback letter{'' if written == 1 else 's'} to {args.feedback_dir}")
     except WriteError as exc:
         raise CommandError(str(exc)) from exc
     return 0
+
+
+def _signatories(ws: Workspace, c: Collation) -> dict[str, dict[str, tuple[str, str]]]:
+    """Agency -> form id -> (name, role) of whoever signed the version the collation counts."""
+    counted = {(r.agency, r.form_id): r.version for r in c.returns}
+    out: dict[str, dict[str, tuple[str, str]]] = {}
+    for row in review.list_received(ws, period=c.period):
+        if counted.get((row.agency.name, row.form_id)) == row.version:
+            out.setdefault(row.agency.name, {})[row.form_id] = (row.signatory_name or "", row.signatory_role or "")
+    return out
+
+
+def _write_feedback(c: Collation, folder: Path, signatories: dict[str, dict[str, tuple[str, str]]]) -> int:
+    agencies = list(dict.fromkeys(r.agency for r in c.returns))
+    used: set[str] = set()
+    for agency in agencies:
+        name = feedback_file_name(agency, c.period)
+        stem, n = name.removesuffix(".pdf"), 2
+        while name.casefold() in used:  # two names that differ only in punctuation or case
+            name, n = f"{stem}-{n}.pdf", n + 1
+        used.add(name.casefold())
+        atomic_write(folder / name, render_feedback_pdf(c, agency, signatories=signatories.get(agency, {})))
+    return len(agencies)

@@ -32,6 +32,8 @@ from oscb_desktop.collate.result import (
     RankedAnswer,
     RankedQuestion,
     RankedTheme,
+    ReturnReceived,
+    ReviewNote,
     Risk,
     ServiceChange,
     StandardSummary,
@@ -342,6 +344,7 @@ class _Collator:
             )
             for row in matrix
         ]
+        forms = self._form_returns()
         return Collation(
             period=self.period,
             partnership=self.inp.partnership,
@@ -349,7 +352,7 @@ class _Collator:
             generated_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
             headline=Headline(
                 registered=len(self.register),
-                forms=self._form_returns(),
+                forms=forms,
                 challenged=challenged,
                 not_received=tuple(
                     a for a in self.order if self._registered(a) and not any(r.agency == a for r in self.current)
@@ -364,6 +367,7 @@ class _Collator:
             section11_form=self.s11_form.key if self.s11_form else None,
             compared_with=tuple(sorted(compared_with, key=_period_key)),
             notes=tuple(dict.fromkeys(self.notes)),
+            returns=self._returns(forms),
         )
 
     def _form_returns(self) -> tuple[FormReturns, ...]:
@@ -398,6 +402,53 @@ class _Collator:
                 )
             )
         return tuple(out)
+
+    def _returns(self, forms: tuple[FormReturns, ...]) -> tuple[ReturnReceived, ...]:
+        """The period's returns, by agency then form, with the review and the challenge-event notes."""
+        order = {f.form_id: n for n, f in enumerate(forms)}
+        out = []
+        for r in sorted(self.current, key=lambda r: (self.rank[r.agency], order.get(r.form_id, len(order)))):
+            form = self.form(r)
+            timing = next((f for f in forms if f.form_id == r.form_id), None)
+            on_time = None
+            if timing is not None and r.agency in timing.on_time:
+                on_time = True
+            elif timing is not None and r.agency in timing.late:
+                on_time = False
+            out.append(
+                ReturnReceived(
+                    agency=r.agency,
+                    form_id=r.form_id,
+                    form_title=form.title,
+                    form_version=r.form_version,
+                    version=r.version,
+                    submission_id=r.submission_id,
+                    signed_at=r.signed_at,
+                    received_at=r.received_at,
+                    on_time=on_time,
+                    review_status=r.review_status,
+                    review_notes=_text(r.review_notes),
+                    challenge_notes=self._review_notes(r, form),
+                    moderated=dict(r.moderated),
+                )
+            )
+        return tuple(out)
+
+    def _review_notes(self, r: ReturnRecord, form: FormDefinition) -> tuple[ReviewNote, ...]:
+        """Challenge-event notes in the order of the form: the whole return, then each section and its items."""
+        places: dict[str, tuple[int, str, str]] = {"": (0, "", "The return as a whole")}
+        for n, section in enumerate(form.sections, start=1):
+            code = self.codes.get(section.id, "") if r.form_id == SECTION11 else ""
+            places[section.id] = (n * 1000, section.id, f"{code} {section.title}".strip())
+            for k, item in enumerate(section.items, start=1):
+                places[item.id] = (n * 1000 + k, section.id, f"{item.id} {item.label}")
+        notes = []
+        for target, text in r.challenge_notes.items():
+            if not _text(text):
+                continue
+            rank, section_id, label = places.get(target, (10**9, "", target))
+            notes.append((rank, ReviewNote(target, section_id, label, _text(text))))
+        return tuple(note for _, note in sorted(notes, key=lambda x: (x[0], x[1].target)))
 
     def _registered(self, agency: str) -> bool:
         return agency in self.registered

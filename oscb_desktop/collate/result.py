@@ -351,6 +351,42 @@ class ImpactSummary:
 
 
 @dataclass(frozen=True)
+class ReviewNote:
+    """A challenge-event note of the Business Unit's on a return: on the whole return, a section or a statement."""
+
+    #: "" for the return as a whole, else the id of the section or item the note is about.
+    target: str
+    #: The section the note belongs under: the target itself, the statement's section, or "" for the whole return.
+    section_id: str
+    #: What the note is about, in words: "The return as a whole", "S1 Senior management...", "s1.2 The agency...".
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ReturnReceived:
+    """The newest received version of one agency's return of one form for the period, with the review."""
+
+    agency: str
+    form_id: str
+    form_title: str
+    form_version: str
+    version: int
+    submission_id: str
+    signed_at: str | None
+    received_at: str | None
+    #: Signed (or received) by the form's deadline: True, False, or None when the time is not known.
+    on_time: bool | None
+    #: received | has_issues | accepted
+    review_status: str
+    review_notes: str
+    #: Whole-return note first, then in the order of the form.
+    challenge_notes: tuple[ReviewNote, ...] = ()
+    #: The moderated ratings as the Business Unit gave them: section or item id -> level id.
+    moderated: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Collation:
     period: str
     partnership: str
@@ -372,9 +408,14 @@ class Collation:
     compared_with: tuple[str, ...] = ()
     #: Things the Business Unit should know about the data (an unknown form version, an unknown level...).
     notes: tuple[str, ...] = field(default=())
+    #: Every return received for the period (newest versions), by agency then form, with the review.
+    returns: tuple[ReturnReceived, ...] = ()
 
     def standard(self, standard_id: str) -> StandardSummary:
         return next(s for s in self.standards if s.id == standard_id)
+
+    def returns_of(self, agency: str) -> tuple[ReturnReceived, ...]:
+        return tuple(r for r in self.returns if r.agency == agency)
 
     @property
     def open_actions(self) -> tuple[ActionRow, ...]:
