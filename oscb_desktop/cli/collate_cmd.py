@@ -7,13 +7,11 @@ import argparse
 from pathlib import Path
 
 from oscb_desktop.cli.common import CommandError, open_workspace
-from oscb_desktop.collate import Collation, collate
+from oscb_desktop.collate import collate
 from oscb_desktop.fsutil import WriteError, atomic_write
 from oscb_desktop.report.collation_pdf import render_collation_pdf
 from oscb_desktop.report.collation_xlsx import write_collation_xlsx
-from oscb_desktop.report.feedback_pdf import feedback_file_name, render_feedback_pdf
 from oscb_desktop.services import registry, review
-from oscb_desktop.services.workspace import Workspace
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -53,7 +51,7 @@ def cmd_collate(args: argparse.Namespace) -> int:
         if args.period not in known:
             raise CommandError(f"There is no period {args.period!r}; choose one of {', '.join(known)}.")
         result = collate(review.collation_input(ws, args.period))
-        signatories = _signatories(ws, result) if args.feedback_dir is not None else {}
+        signatories = review.signatories(ws, result) if args.feedback_dir is not None else {}
     try:
         if args.pdf is not None:
             atomic_write(args.pdf, render_collation_pdf(result))
@@ -62,31 +60,8 @@ def cmd_collate(args: argparse.Namespace) -> int:
             write_collation_xlsx(result, args.xlsx)
             print(f"Wrote {args.xlsx}")
         if args.feedback_dir is not None:
-            written = _write_feedback(result, args.feedback_dir, signatories)
+            written = len(review.write_feedback_letters(result, args.feedback_dir, signatories))
             print(f"Wrote {written} feedback letter{'' if written == 1 else 's'} to {args.feedback_dir}")
     except WriteError as exc:
         raise CommandError(str(exc)) from exc
     return 0
-
-
-def _signatories(ws: Workspace, c: Collation) -> dict[str, dict[str, tuple[str, str]]]:
-    """Agency -> form id -> (name, role) of whoever signed the version the collation counts."""
-    counted = {(r.agency, r.form_id): r.version for r in c.returns}
-    out: dict[str, dict[str, tuple[str, str]]] = {}
-    for row in review.list_received(ws, period=c.period):
-        if counted.get((row.agency.name, row.form_id)) == row.version:
-            out.setdefault(row.agency.name, {})[row.form_id] = (row.signatory_name or "", row.signatory_role or "")
-    return out
-
-
-def _write_feedback(c: Collation, folder: Path, signatories: dict[str, dict[str, tuple[str, str]]]) -> int:
-    agencies = list(dict.fromkeys(r.agency for r in c.returns))
-    used: set[str] = set()
-    for agency in agencies:
-        name = feedback_file_name(agency, c.period)
-        stem, n = name.removesuffix(".pdf"), 2
-        while name.casefold() in used:  # two names that differ only in punctuation or case
-            name, n = f"{stem}-{n}.pdf", n + 1
-        used.add(name.casefold())
-        atomic_write(folder / name, render_feedback_pdf(c, agency, signatories=signatories.get(agency, {})))
-    return len(agencies)

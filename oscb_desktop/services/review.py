@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from oscb_desktop.collate.model import CollationInput, RegisteredAgency, ReturnRecord
+from oscb_desktop.collate.result import Collation
 from oscb_desktop.forms import FormDefinition
+from oscb_desktop.fsutil import atomic_write
 from oscb_desktop.services import registry
 from oscb_desktop.services.workspace import Workspace, now_iso, partnership
 from oscb_desktop.store.models import Moderation, ReceivedReturn
@@ -257,3 +260,35 @@ def collation_input(ws: Workspace, period: str) -> CollationInput:
         sector_labels=dict(partnership().sectors),
         partnership=partnership().name,
     )
+
+
+# Feedback letters --------------------------------------------------------------------------------
+
+
+def signatories(ws: Workspace, c: Collation) -> dict[str, dict[str, tuple[str, str]]]:
+    """Agency -> form id -> (name, role) of whoever signed the version the collation counts."""
+    counted = {(r.agency, r.form_id): r.version for r in c.returns}
+    out: dict[str, dict[str, tuple[str, str]]] = {}
+    for row in list_received(ws, period=c.period):
+        if counted.get((row.agency.name, row.form_id)) == row.version:
+            out.setdefault(row.agency.name, {})[row.form_id] = (row.signatory_name or "", row.signatory_role or "")
+    return out
+
+
+def write_feedback_letters(
+    c: Collation, folder: Path, signed_by: Mapping[str, Mapping[str, tuple[str, str]]]
+) -> list[Path]:
+    """One ``Feedback_<agency>_<period>.pdf`` per agency with a return in the period, written crash-safe."""
+    from oscb_desktop.report.feedback_pdf import feedback_file_name, render_feedback_pdf
+
+    written: list[Path] = []
+    used: set[str] = set()
+    for agency in dict.fromkeys(r.agency for r in c.returns):
+        name = feedback_file_name(agency, c.period)
+        stem, n = name.removesuffix(".pdf"), 2
+        while name.casefold() in used:  # two names that differ only in punctuation or case
+            name, n = f"{stem}-{n}.pdf", n + 1
+        used.add(name.casefold())
+        atomic_write(folder / name, render_feedback_pdf(c, agency, signatories=dict(signed_by.get(agency, {}))))
+        written.append(folder / name)
+    return written

@@ -621,3 +621,23 @@ def test_board_report_files(qtbot, bu_ws: Workspace, tmp_path: Path, kind: str, 
     for box in visible(QMessageBox):
         assert str(written) in box.text()
         box.close()
+
+
+def test_feedback_letters_one_per_agency(qtbot, bu_ws: Workspace, tmp_path: Path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    widget = make_workspace(qtbot, bu_ws)
+    page = widget.report
+    assert page.feedback_button.isEnabled()
+    with qtbot.waitSignal(page.sig_exported, timeout=120_000) as blocker:
+        page.feedback_button.click()
+    assert Path(blocker.args[0]) == folder
+    letters = sorted(folder.glob("Feedback_*.pdf"))
+    assert len(letters) == 5 and all(p.read_bytes().startswith(b"%PDF") for p in letters)
+    assert str(folder) in page.result.text()
+    for box in visible(QMessageBox):
+        assert str(folder) in box.text()
+        box.close()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from oscb_desktop.services import review
 from oscb_desktop.services.workspace import Workspace, partnership
 from oscb_desktop.ui.business_unit.common import CollationError, Collations, long_date
 from oscb_desktop.ui.signing.common import documents_folder, html, message
@@ -80,8 +81,14 @@ class ReportPage(QWidget):
         self.pdf_button = QPushButton("Board report (PDF)…")
         self.pdf_button.setObjectName("primary")
         self.xlsx_button = QPushButton("Spreadsheet (XLSX)…")
+        self.feedback_button = QPushButton("Feedback letters (PDF)…")
+        self.feedback_button.setToolTip(
+            "One letter per agency that sent a return: its ratings beside the moderated ones, your notes, "
+            "its open actions"
+        )
         self.pdf_button.clicked.connect(lambda: self.export_pdf())
         self.xlsx_button.clicked.connect(lambda: self.export_xlsx())
+        self.feedback_button.clicked.connect(lambda: self.export_feedback())
         self.result = QLabel()
         self.result.setObjectName("success")
         self.result.setWordWrap(True)
@@ -96,6 +103,7 @@ class ReportPage(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.pdf_button)
         buttons.addWidget(self.xlsx_button)
+        buttons.addWidget(self.feedback_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
@@ -114,11 +122,10 @@ class ReportPage(QWidget):
             c = self.collations(self.period) if self.period else None
         except CollationError as exc:
             self.summary.setText(html(str(exc)))
-            self.pdf_button.setEnabled(False)
-            self.xlsx_button.setEnabled(False)
+            self._enable(False)
             return
-        self.pdf_button.setEnabled(c is not None)
-        self.xlsx_button.setEnabled(c is not None)
+        self._enable(c is not None)
+        self.feedback_button.setEnabled(c is not None and bool(c.returns))
         if c is None:
             self.summary.setText("No reporting period yet.")
             return
@@ -181,6 +188,30 @@ class ReportPage(QWidget):
 
         self._run("spreadsheet", path, work)
 
+    @Slot()
+    def export_feedback(self, folder: Path | None = None) -> None:
+        if folder is None:
+            chosen = QFileDialog.getExistingDirectory(
+                self, "Folder for the feedback letters", str(self.last_folder or documents_folder())
+            )
+            if not chosen:
+                return
+            folder = Path(chosen)
+        try:
+            signed_by = review.signatories(self.ws, self.collations(self.period))
+        except CollationError as exc:
+            message(self, "The feedback letters were not saved", str(exc), icon=QMessageBox.Icon.Warning)
+            return
+
+        def work(collation: object) -> None:
+            review.write_feedback_letters(collation, folder, signed_by)  # type: ignore[arg-type]
+
+        self._run("feedback letters", folder, work)
+
+    def _enable(self, on: bool) -> None:
+        for button in (self.pdf_button, self.xlsx_button, self.feedback_button):
+            button.setEnabled(on)
+
     def _run(self, what: str, path: Path, work: Callable[[object], None]) -> None:
         try:
             collation = self.collations(self.period)
@@ -194,8 +225,7 @@ class ReportPage(QWidget):
         progress.setMinimumDuration(300)
         job = _Job(lambda: work(collation))
         _RUNNING.add(job)
-        self.pdf_button.setEnabled(False)
-        self.xlsx_button.setEnabled(False)
+        self._enable(False)
 
         def done(problem: str) -> None:
             _RUNNING.discard(job)
@@ -203,16 +233,16 @@ class ReportPage(QWidget):
             job.deleteLater()
             progress.close()
             progress.deleteLater()
-            self.pdf_button.setEnabled(True)
-            self.xlsx_button.setEnabled(True)
+            self._enable(True)
             if problem:
                 message(self, f"The {what} was not saved", problem, icon=QMessageBox.Icon.Warning)
                 self.sig_exported.emit("")
                 return
-            self.last_folder = path.parent
-            self.result.setText(f"The {what} for {self.period} was saved as {path}")
+            self.last_folder = path if path.is_dir() else path.parent
+            said = f"were saved in {path}" if path.is_dir() else f"was saved as {path}"
+            self.result.setText(f"The {what} for {self.period} {said}")
             self.sig_message.emit(f"Saved {path}")
-            message(self, f"The {what} is saved", f"The {what} for {self.period} was saved as:\n{path}")
+            message(self, "Saved", f"The {what} for {self.period} {said}")
             self.sig_exported.emit(str(path))
 
         job.sig_done.connect(done)
