@@ -1,0 +1,350 @@
+"""Import of 1,000 bundles into a Business Unit workspace, as a ratio to hashing and checking their signatures.
+
+The bundles are real ones: ``oscb_desktop.services.demo.generate(ws, agencies=40, sign_all=True)`` makes 40
+agencies, each with its own signing identity and three signed returns (Section 11 2025/26, Section 11 and
+the impact assessment 2026/27), exported with ``demo.export_signed``. Each exported return starts a
+lineage; every lineage is made again as versions 1..k (distinct uuid4 submission ids, each superseding the
+one before) with ``oscb_desktop.bundle.build_bundle``, the agency's own key and the return's own signed PDF,
+answers, answer history and evidence files, until there are ``--bundles`` (default 1,000). The bundles are
+cached in ``bench/results/`` under a version string, so only the first run pays the ~1 minute this takes.
+
+Per round, alternately:
+
+- **floor**: for each bundle, read the file, open the zip and read every member, SHA-256 every member,
+  check the detached CMS signature over ``manifest.json`` (``signing.verify_detached``) and the PDF
+  signature (``signing.verify_pdf``): the bare cryptographic cost any import has to pay;
+- **import**: ``imports.import_paths(ws, [folder], trust_new=True)`` on a fresh workspace
+  (``Workspace.open`` + ``bind``, untimed): the full verification, the register's trust decision, the
+  duplicate/conflict/replay checks, the bundle and its PDF stored as blobs, one transaction per bundle.
+  Every result must be ``imported``.
+
+Memory, two ways: the peak resident set size of the process during each timed phase (Linux: ``VmHWM``
+reset through ``/proc/self/clear_refs`` before the phase), which includes the interpreter, the libraries
+and the forms (~90 MiB before anything is imported); and, in one more untimed round of each with
+``tracemalloc`` on (it slows Python down several times) over the first ``--trace-bundles`` (default 250),
+the peak of what the phase itself allocated and what it still held at the end.
+
+    uv run python bench/bench_import.py [--bundles 1000] [--agencies 40] [--rounds 2] [--trace-bundles 250]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import io
+import json
+import shutil
+import statistics
+import tempfile
+import time
+import tracemalloc
+import uuid
+import zipfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from _common import RESULTS, table, write_results
+
+from oscb_desktop.bundle import FORMAT_VERSION, Signatory, build_bundle
+from oscb_desktop.bundle.model import attachment_refs, parse_json
+from oscb_desktop.forms import FormRegistry
+from oscb_desktop.services import demo, identities, imports
+from oscb_desktop.services.workspace import Workspace
+from oscb_desktop.signing import verify_detached, verify_pdf
+from oscb_desktop.store import Agency
+
+#: Bump when the way the bundles are made changes, so a stale cache is not reused.
+GENERATOR_VERSION = "1"
+
+
+# Making the bundles -----------------------------------------------------------------------------------
+
+
+def members_of(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {info.filename: zf.read(info) for info in zf.infolist()}
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
+
+
+def make_bundles(target: Path, count: int, agencies: int, forms: FormRegistry) -> dict[str, Any]:
+    """Write ``count`` bundles into ``target`` (files sort in import order: versions ascending per lineage)."""
+    with tempfile.TemporaryDirectory(prefix="oscb-bench-import-demo-") as tmp_name:
+        tmp = Path(tmp_name)
+        t0 = time.perf_counter()
+        ws = Workspace.open(tmp / "agencies", forms=forms)
+        try:
+            ws.bind()
+            demo.generate(ws, agencies=agencies, sign_all=True)
+            exported = demo.export_signed(ws, tmp / "demo")
+            keys = {}
+            for agency in Agency.select():
+                row = identities.current(ws, agency.id)
+                assert row is not None, agency.name
+                keys[agency.name] = identities.unlock(row, demo.DEMO_PASSPHRASE)
+        finally:
+            ws.close()
+        t_demo = time.perf_counter() - t0
+        lineages = []
+        for path in exported:
+            members = members_of(path.read_bytes())
+            lineages.append((parse_json(members["manifest.json"]), members))
+
+    per_lineage, extra = divmod(count, len(lineages))
+    target.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    written = 0
+    for n, (manifest, members) in enumerate(lineages):
+        submission = parse_json(members["submission.json"])
+        audit = parse_json(members["audit.json"])
+        by_hash = {hashlib.sha256(data).hexdigest(): data for name, data in members.items()}
+        attachments = [(ref.name, by_hash[ref.sha256]) for ref in attachment_refs(submission["answers"])]
+        agency = manifest["agency"]["name"]
+        stem = f"{_slug(agency)}_{manifest['form']['id']}_{manifest['period'].replace('/', '-')}"
+        previous = None
+        for version in range(1, per_lineage + (1 if n < extra else 0) + 1):
+            sid = str(uuid.uuid4())
+            submission["submission"] = {"id": sid, "version": version, "supersedes": previous}
+            data = build_bundle(
+                submission=submission,
+                audit=audit,
+                signed_pdf=members["submission.pdf"],
+                key=keys[agency],
+                form_title=manifest["form"]["title"],
+                signatory=Signatory.from_json(manifest["signatory"]),
+                signed_at=manifest["signed_at"],
+                attachments=attachments,
+            )
+            (target / f"{stem}_v{version:03d}.oscb").write_bytes(data)
+            previous = sid
+            written += 1
+    return {
+        "bundles": written,
+        "agencies": len(keys),
+        "lineages": len(lineages),
+        "demo_seconds": t_demo,
+        "build_seconds": time.perf_counter() - t0,
+    }
+
+
+def bundles_folder(count: int, agencies: int, forms: FormRegistry) -> tuple[Path, dict[str, Any]]:
+    """The cached bundles for this count and number of agencies, made first if missing."""
+    key = f"import-bundles-g{GENERATOR_VERSION}-f{FORMAT_VERSION}-n{count}-a{agencies}"
+    folder = RESULTS / key
+    index = folder / "index.json"
+    if index.exists():
+        return folder / "bundles", json.loads(index.read_text(encoding="utf-8"))
+    shutil.rmtree(folder, ignore_errors=True)
+    print(f"making {count} bundles for {agencies} agencies into {folder} (once) ...", flush=True)
+    info = make_bundles(folder / "bundles", count, agencies, forms)
+    info["bytes"] = sum(p.stat().st_size for p in (folder / "bundles").iterdir())
+    index.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    print(f"  demo workspace {info['demo_seconds']:.0f} s, bundles built in {info['build_seconds']:.0f} s")
+    return folder / "bundles", info
+
+
+# Measuring --------------------------------------------------------------------------------------------
+
+
+def _status_kb(field: str) -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def reset_peak() -> int | None:
+    """Reset the peak resident size (Linux) and return the current one, in KiB."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return None
+    return _status_kb("VmRSS")
+
+
+def floor_pass(files: list[Path]) -> None:
+    """Read, hash and check the two signatures of every bundle, as bare as it gets."""
+    for path in files:
+        with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as zf:
+            members = {info.filename: zf.read(info) for info in zf.infolist()}
+        for data in members.values():
+            hashlib.sha256(data).digest()
+        verify_detached(members["manifest.sig"], members["manifest.json"])
+        report = verify_pdf(members["submission.pdf"])
+        if not report.ok:
+            raise RuntimeError(f"{path.name}: {report.problem}")
+
+
+def import_pass(paths: list[Path], tmp: Path, forms: FormRegistry) -> tuple[float, Counter[str], int]:
+    """Import into a fresh workspace; seconds, outcomes and the stored size (workspace open untimed)."""
+    ws_folder = tmp / "bu"
+    shutil.rmtree(ws_folder, ignore_errors=True)
+    ws = Workspace.open(ws_folder, forms=forms)
+    try:
+        ws.bind()
+        t0 = time.perf_counter()
+        results = imports.import_paths(ws, paths, trust_new=True)
+        elapsed = time.perf_counter() - t0
+    finally:
+        ws.close()
+    outcomes = Counter(r.outcome for r in results)
+    bad = [r for r in results if r.outcome != imports.Outcome.IMPORTED]
+    if bad:
+        raise RuntimeError(f"{len(bad)} bundles not imported, e.g. {bad[0].file}: {bad[0].code} {bad[0].reason}")
+    size = sum(p.stat().st_size for p in ws_folder.rglob("*") if p.is_file())
+    return elapsed, outcomes, size
+
+
+def traced_mib(run: Any) -> dict[str, float]:
+    """Peak of the memory Python allocated while ``run`` ran, and what was still held when it returned
+    (tracemalloc, so slow: untimed)."""
+    tracemalloc.start()
+    try:
+        result = run()
+        peak = tracemalloc.get_traced_memory()[1]
+        gc.collect()  # cyclic garbage (pyHanko's readers, zip files) is not "retained"
+        current = tracemalloc.get_traced_memory()[0]
+        del result
+        return {"peak": peak / 2**20, "retained": current / 2**20}
+    finally:
+        tracemalloc.stop()
+
+
+def measure(run: Any) -> tuple[float, dict[str, float | None], Any]:
+    """Seconds, peak resident memory and the return value of ``run()``."""
+    start_kb = reset_peak()
+    t0 = time.perf_counter()
+    result = run()
+    elapsed = time.perf_counter() - t0
+    peak_kb = _status_kb("VmHWM") if start_kb is not None else None
+    return (
+        elapsed,
+        {
+            "start_rss_mib": start_kb / 1024 if start_kb is not None else None,
+            "peak_rss_mib": peak_kb / 1024 if peak_kb is not None else None,
+            "growth_mib": (peak_kb - start_kb) / 1024 if peak_kb is not None and start_kb is not None else None,
+        },
+        result,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bundles", type=int, default=1000)
+    parser.add_argument("--agencies", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--trace-bundles", type=int, default=250, help="bundles in the tracemalloc round (0: none)")
+    args = parser.parse_args()
+
+    forms = FormRegistry.load()
+    folder, info = bundles_folder(args.bundles, args.agencies, forms)
+    files = imports.expand_paths([folder])
+    assert len(files) == args.bundles, (len(files), args.bundles)
+    print(
+        f"{len(files)} bundles, {info['agencies']} agencies, {info['lineages']} lineages, "
+        f"{info['bytes'] / 2**20:.1f} MiB"
+    )
+
+    floor_s: list[float] = []
+    import_s: list[float] = []
+    memory: dict[str, list[dict[str, float | None]]] = {"floor": [], "import": []}
+    stored = 0
+    with tempfile.TemporaryDirectory(prefix="oscb-bench-import-") as tmp_name:
+        tmp = Path(tmp_name)
+        for rnd in range(args.rounds):
+            elapsed, mem, _ = measure(lambda: floor_pass(files))
+            floor_s.append(elapsed)
+            memory["floor"].append(mem)
+            _, mem, (elapsed, outcomes, stored) = measure(lambda: import_pass([folder], tmp, forms))
+            import_s.append(elapsed)
+            memory["import"].append(mem)
+            print(
+                f"round {rnd + 1}: floor {floor_s[-1]:.1f} s, import {elapsed:.1f} s "
+                f"({dict(outcomes)}), peak RSS {mem['peak_rss_mib'] or 0:.0f} MiB",
+                flush=True,
+            )
+        traced: dict[str, dict[str, float]] = {}
+        if args.trace_bundles > 0:
+            traced["floor"] = traced_mib(lambda: floor_pass(files[: args.trace_bundles]))
+            traced["import"] = traced_mib(lambda: import_pass(files[: args.trace_bundles], tmp, forms))
+            print(f"tracemalloc: {traced}", flush=True)
+
+    n = len(files)
+    f_med, i_med = statistics.median(floor_s), statistics.median(import_s)
+    ratio = i_med / f_med
+
+    def peak(name: str) -> str:
+        values = [m["peak_rss_mib"] for m in memory[name] if m["peak_rss_mib"] is not None]
+        return f"{max(values):.0f}" if values else "n/a"
+
+    def traced_peak(name: str) -> str:
+        return f"{traced[name]['peak']:.1f} / {traced[name]['retained']:.1f}" if name in traced else "n/a"
+
+    round_ratios = [i / f for i, f in zip(import_s, floor_s, strict=True)]
+
+    print(f"Import of {n} bundles into a fresh Business Unit workspace, {args.rounds} rounds (medians)")
+    print(
+        table(
+            [
+                [
+                    "",
+                    "seconds",
+                    "bundles/s",
+                    "ms/bundle",
+                    "peak RSS MiB",
+                    f"tracemalloc peak / retained MiB ({min(args.trace_bundles, n)})",
+                ],
+                [
+                    "hash + check signatures (floor)",
+                    f"{f_med:.1f}",
+                    f"{n / f_med:.1f}",
+                    f"{f_med / n * 1000:.1f}",
+                    peak("floor"),
+                    traced_peak("floor"),
+                ],
+                [
+                    "imports.import_paths",
+                    f"{i_med:.1f}",
+                    f"{n / i_med:.1f}",
+                    f"{i_med / n * 1000:.1f}",
+                    peak("import"),
+                    traced_peak("import"),
+                ],
+            ]
+        )
+    )
+    print(
+        f"ratio import / floor: {ratio:.2f} (per round: {' '.join(f'{r:.2f}' for r in round_ratios)})   "
+        f"workspace after import: {stored / 2**20:.1f} MiB"
+    )
+    out = write_results(
+        "bench_import",
+        {
+            "bundles": info,
+            "rounds": args.rounds,
+            "floor_s": floor_s,
+            "import_s": import_s,
+            "floor_median_s": f_med,
+            "import_median_s": i_med,
+            "bundles_per_s": n / i_med,
+            "floor_bundles_per_s": n / f_med,
+            "ratio_median": ratio,
+            "ratio_per_round": round_ratios,
+            "memory_rss": memory,
+            "tracemalloc_bundles": min(args.trace_bundles, n),
+            "tracemalloc_mib": traced,
+            "workspace_bytes": stored,
+        },
+    )
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
