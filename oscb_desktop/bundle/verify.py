@@ -352,10 +352,13 @@ def _read_input(data_or_path: bytes | bytearray | memoryview | str | os.PathLike
         path = Path(data_or_path)
         try:
             with path.open("rb") as fh:
-                if os.fstat(fh.fileno()).st_size > limits.MAX_BUNDLE_BYTES:
+                size = os.fstat(fh.fileno()).st_size
+                if size > limits.MAX_BUNDLE_BYTES:
                     raise _too_large_file()
-                # One byte more than allowed still catches a file that grew since it was measured.
-                raw = fh.read(limits.MAX_BUNDLE_BYTES + 1)
+                # Read what was measured, plus one byte to notice a file that grew since (not a 200 MB buffer).
+                raw = fh.read(size + 1)
+                if len(raw) > size:
+                    raw += fh.read(limits.MAX_BUNDLE_BYTES + 1 - len(raw))
         except OSError as exc:
             raise _Reject(
                 Code.UNREADABLE,

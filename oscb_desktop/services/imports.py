@@ -134,9 +134,13 @@ def import_paths(
 def _read_bounded(path: Path) -> bytes | None:
     try:
         with path.open("rb") as fh:
-            if os.fstat(fh.fileno()).st_size > limits.MAX_BUNDLE_BYTES:
+            size = os.fstat(fh.fileno()).st_size
+            if size > limits.MAX_BUNDLE_BYTES:
                 return None
-            data = fh.read(limits.MAX_BUNDLE_BYTES + 1)
+            # One byte more than measured catches a file that grew since; never a 200 MB buffer up front.
+            data = fh.read(size + 1)
+            if len(data) > size:  # it grew: read on up to the limit, which the check below refuses
+                data += fh.read(limits.MAX_BUNDLE_BYTES + 1 - len(data))
     except OSError:
         return None
     return data if len(data) <= limits.MAX_BUNDLE_BYTES else None
