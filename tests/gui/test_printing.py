@@ -268,9 +268,10 @@ def test_a_signed_return_prints_with_its_visible_signature(qapp, tmp_path: Path,
     inside = (x1 / width + 0.02, 1 - y2 / height + 0.01, x2 / width - 0.02, 1 - y1 / height - 0.01)
     printed = Pdf(out.read_bytes()).image(final.signature_page, width=600)
     as_qtpdf_draws_it = Pdf(signed).image(final.signature_page, width=600)
-    # QtPdf alone leaves the signature box empty; the printout has the signature's appearance in it.
+    # QtPdf alone leaves the signature box empty; the printout has the signature's appearance (two lines of
+    # text, "Digitally signed by ..." and the time) in it: several times the dark pixels of the empty box.
     assert _dark_fraction(as_qtpdf_draws_it, *inside) < 0.002
-    assert _dark_fraction(printed, *inside) > 0.02
+    assert _dark_fraction(printed, *inside) > 0.008
 
 
 # --- Print preview and print dialog -----------------------------------------------------------------
