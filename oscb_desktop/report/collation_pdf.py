@@ -57,37 +57,38 @@ from oscb_desktop.collate.result import (
 )
 from oscb_desktop.forms.model import NOT_APPLICABLE, Level, Scale
 from oscb_desktop.report import fonts
-
-# The submission PDF's helpers and palette: one house style for every document we print.
-from oscb_desktop.report.submission_pdf import (
+from oscb_desktop.report.style import (
     ACCENT,
+    BOLD,
     FAINT,
+    FONT,
     HEAD_FILL,
     INK,
+    ITALIC,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
     MUTED,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
     RULE,
     STRIPE,
-    _clean,
-    _fit,
-    _format_date,
-    _format_time,
-    _level_colour,
-    _markup,
-    _table_style,
-    _text_colour_on,
+    numbered_canvas_class,
 )
+from oscb_desktop.report.style import clean as _clean
+from oscb_desktop.report.style import fit as _fit
+from oscb_desktop.report.style import format_date as _format_date
+from oscb_desktop.report.style import format_time as _format_time
+from oscb_desktop.report.style import grid as _grid
+from oscb_desktop.report.style import level_colour as _level_colour
+from oscb_desktop.report.style import markup as _markup
+from oscb_desktop.report.style import table_style as _table_style
+from oscb_desktop.report.style import text_colour_on as _text_colour_on
 
 __all__ = ["render_collation_pdf"]
 
-PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_X = 18 * mm
-MARGIN_TOP = 24 * mm
-MARGIN_BOTTOM = 22 * mm
 BODY_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
 
-FONT = fonts.REGULAR
-BOLD = fonts.BOLD
-ITALIC = fonts.ITALIC
 
 UNRATED = colors.HexColor("#e5e7eb")
 WARN = colors.HexColor("#b91c1c")
@@ -107,7 +108,7 @@ def render_collation_pdf(c: Collation) -> bytes:
     styles = _Styles()
     template = _Template(c)
     story = _Story(c, styles).build()
-    template.multiBuild(story, canvasmaker=_numbered_canvas_class())
+    template.multiBuild(story, canvasmaker=numbered_canvas_class(margin_x=MARGIN_X, first_numbered=2))
     return template.output.getvalue()
 
 
@@ -345,67 +346,7 @@ class _Template(BaseDocTemplate):
         canvas.restoreState()
 
 
-def _numbered_canvas_class() -> type[Canvas]:
-    """A canvas that writes "Page N of M" once it knows M (every page but the cover)."""
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._saved_pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:
-            self._saved_pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._saved_pages)
-            for state in self._saved_pages:
-                self.__dict__.update(state)
-                number = self.getPageNumber()
-                if number > 1:
-                    self.saveState()
-                    self.setFont(FONT, 7.5)
-                    self.setFillColor(MUTED)
-                    self.drawRightString(PAGE_WIDTH - MARGIN_X, 12 * mm, f"Page {number} of {total}")
-                    self.restoreState()
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
-
-
 # --- Tables -------------------------------------------------------------------------------------
-
-
-def _grid(
-    data: list[list[Any]],
-    widths: list[float],
-    extra: Sequence[tuple[Any, ...]] = (),
-    *,
-    repeat: int = 1,
-    stripes: bool = True,
-) -> Table:
-    commands: list[tuple[Any, ...]] = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (-1, repeat - 1), HEAD_FILL),
-        ("LINEBELOW", (0, repeat - 1), (-1, repeat - 1), 0.8, MUTED),
-        ("LINEBELOW", (0, repeat), (-1, -1), 0.4, RULE),
-        ("BOX", (0, 0), (-1, -1), 0.6, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-    ]
-    if stripes:
-        commands.append(("ROWBACKGROUNDS", (0, repeat), (-1, -1), [colors.white, STRIPE]))
-    return Table(
-        data,
-        colWidths=widths,
-        repeatRows=repeat,
-        splitByRow=1,
-        hAlign="LEFT",
-        style=_table_style([*commands, *extra]),
-    )
 
 
 def _group_style(s: _Styles) -> ParagraphStyle:

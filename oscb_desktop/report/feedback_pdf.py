@@ -47,36 +47,37 @@ from oscb_desktop.collate.result import (
 )
 from oscb_desktop.forms.model import NOT_APPLICABLE, Level
 from oscb_desktop.report import fonts
-from oscb_desktop.report.submission_pdf import (
+from oscb_desktop.report.style import (
     ACCENT,
+    BOLD,
     FAINT,
-    HEAD_FILL,
+    FONT,
     INK,
+    ITALIC,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MARGIN_X,
     MUTED,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
     RULE,
-    STRIPE,
-    _clean,
-    _fit,
-    _format_date,
-    _level_colour,
-    _markup,
-    _paragraphs,
-    _table_style,
-    _text_colour_on,
+    numbered_canvas_class,
 )
+from oscb_desktop.report.style import clean as _clean
+from oscb_desktop.report.style import fit as _fit
+from oscb_desktop.report.style import format_date as _format_date
+from oscb_desktop.report.style import grid as _grid
+from oscb_desktop.report.style import level_colour as _level_colour
+from oscb_desktop.report.style import markup as _markup
+from oscb_desktop.report.style import paragraphs as _paragraphs
+from oscb_desktop.report.style import table_style as _table_style
+from oscb_desktop.report.style import text_colour_on as _text_colour_on
 
 __all__ = ["feedback_file_name", "render_feedback_pdf"]
 
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN_X = 20 * mm
-MARGIN_TOP = 24 * mm
-MARGIN_BOTTOM = 22 * mm
 BODY_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
 LETTERHEAD = 30 * mm
 
-FONT = fonts.REGULAR
-BOLD = fonts.BOLD
-ITALIC = fonts.ITALIC
 
 UNRATED = colors.HexColor("#e5e7eb")
 WARN = colors.HexColor("#b91c1c")
@@ -121,7 +122,7 @@ def render_feedback_pdf(
     fonts.register_fonts()
     template = _Template(c, agency)
     story = _Letter(c, agency, _Styles(), signatories or {}).build()
-    template.build(story, canvasmaker=_numbered_canvas_class())
+    template.build(story, canvasmaker=numbered_canvas_class(margin_x=MARGIN_X, first_numbered=1))
     return template.output.getvalue()
 
 
@@ -275,57 +276,7 @@ class _Template(BaseDocTemplate):
         canvas.restoreState()
 
 
-def _numbered_canvas_class() -> type[Canvas]:
-    """A canvas that writes "Page N of M" on every page once it knows M."""
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._saved_pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:
-            self._saved_pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._saved_pages)
-            for state in self._saved_pages:
-                self.__dict__.update(state)
-                self.saveState()
-                self.setFont(FONT, 7.5)
-                self.setFillColor(MUTED)
-                self.drawRightString(PAGE_WIDTH - MARGIN_X, 12 * mm, f"Page {self.getPageNumber()} of {total}")
-                self.restoreState()
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
-
-
 # --- Tables -------------------------------------------------------------------------------------
-
-
-def _grid(data: list[list[Any]], widths: list[float], extra: Sequence[tuple[Any, ...]] = ()) -> Table:
-    commands: list[tuple[Any, ...]] = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, MUTED),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
-        ("BOX", (0, 0), (-1, -1), 0.6, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, STRIPE]),
-    ]
-    return Table(
-        data,
-        colWidths=widths,
-        repeatRows=1,
-        splitByRow=1,
-        hAlign="LEFT",
-        style=_table_style([*commands, *extra]),
-    )
 
 
 def _key_values(s: _Styles, rows: list[tuple[str, str]], label_width: float = 38 * mm) -> Table:

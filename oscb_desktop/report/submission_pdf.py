@@ -20,10 +20,8 @@ from __future__ import annotations
 import io
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -47,13 +45,39 @@ from reportlab.platypus import (
     Paragraph,
     Spacer,
     Table,
-    TableStyle,
 )
 from reportlab.platypus.doctemplate import FrameBreak
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from oscb_desktop.forms.model import NOT_APPLICABLE, Column, FormDefinition, Item, Level, Scale, Section
 from oscb_desktop.report import fonts
+from oscb_desktop.report.style import (
+    ACCENT,
+    BOLD,
+    FAINT,
+    FONT,
+    HEAD_FILL,
+    INK,
+    ITALIC,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MARGIN_X,
+    MUTED,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    RULE,
+    STRIPE,
+    numbered_canvas_class,
+)
+from oscb_desktop.report.style import clean as _clean
+from oscb_desktop.report.style import fit as _fit
+from oscb_desktop.report.style import format_date as _format_date
+from oscb_desktop.report.style import format_time as _format_time
+from oscb_desktop.report.style import level_colour as _level_colour
+from oscb_desktop.report.style import markup as _markup
+from oscb_desktop.report.style import paragraphs as _paragraphs
+from oscb_desktop.report.style import table_style as _table_style
+from oscb_desktop.report.style import text_colour_on as _text_colour_on
 
 __all__ = ["RenderedPdf", "ReturnDocument", "render_submission_pdf"]
 
@@ -93,7 +117,7 @@ def render_submission_pdf(doc: ReturnDocument, *, draft: bool) -> RenderedPdf:
     styles = _Styles(_number_indent(doc.form))
     template = _SubmissionTemplate(doc, draft=draft, styles=styles)
     story = _Story(doc, draft=draft, styles=styles, template=template).build()
-    template.multiBuild(story, canvasmaker=_numbered_canvas_class(template))
+    template.multiBuild(story, canvasmaker=numbered_canvas_class(first_numbered=2, on_total=template.set_page_count))
     if template.signature_box is None or template.signature_page is None:  # pragma: no cover - the story always has one
         raise RuntimeError("The sign-off page was not laid out")
     return RenderedPdf(
@@ -113,25 +137,9 @@ def _number_indent(form: FormDefinition) -> float:
 
 # --- Look ---------------------------------------------------------------------------------------
 
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN_X = 20 * mm
-MARGIN_TOP = 24 * mm
-MARGIN_BOTTOM = 22 * mm
 BODY_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
 MIN_INDENT = 9 * mm  # answers sit under their statement, right of its number
-
-INK = colors.HexColor("#1f2937")
-MUTED = colors.HexColor("#4b5563")
-FAINT = colors.HexColor("#6b7280")
-RULE = colors.HexColor("#d1d5db")
-ACCENT = colors.HexColor("#1e3a5f")
-HEAD_FILL = colors.HexColor("#e8edf3")
-STRIPE = colors.HexColor("#f6f8fa")
 DRAFT_RED = colors.HexColor("#b91c1c")
-
-FONT = fonts.REGULAR
-BOLD = fonts.BOLD
-ITALIC = fonts.ITALIC
 
 
 class _Styles:
@@ -219,51 +227,6 @@ class _Styles:
 
 # --- Text helpers -------------------------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-
-def _clean(text: Any) -> str:
-    """User text as plain, printable text: no control characters or lone surrogates."""
-    s = text if isinstance(text, str) else str(text)
-    s = s.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
-    s = _SURROGATE.sub("\ufffd", s)
-    return unicodedata.normalize("NFC", _CONTROL.sub("", s))
-
-
-def _markup(text: Any) -> str:
-    """User text escaped for a Paragraph, line breaks kept."""
-    return escape(_clean(text)).replace("\n", "<br/>")
-
-
-def _paragraphs(text: Any, style: ParagraphStyle) -> list[Flowable]:
-    """Long user text as one Paragraph per paragraph, so it splits across pages line by line."""
-    blocks = [b.strip("\n") for b in re.split(r"\n[ \t]*\n", _clean(text))]
-    return [Paragraph(escape(b).replace("\n", "<br/>"), style) for b in blocks if b.strip()]
-
-
-def _format_date(value: Any) -> str:
-    try:
-        d = value if isinstance(value, date) else date.fromisoformat(str(value))
-    except ValueError:
-        return _clean(value)
-    return f"{d.day} {d:%b %Y}"
-
-
-def _format_time(value: str | None) -> str:
-    if not value:
-        return ""
-    try:
-        t = datetime.fromisoformat(value)
-    except ValueError:
-        return _clean(value)
-    text = f"{t.day} {t:%b %Y}, {t:%H:%M}"
-    offset = t.utcoffset()
-    if offset is not None:
-        zone = t.strftime("%z")
-        text += " UTC" if not offset else f" (UTC{zone[:3]}:{zone[3:5]})"
-    return text
-
 
 def _format_number(value: Any, unit: str = "") -> str:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -302,23 +265,6 @@ def _is_blank(value: Any) -> bool:
     if isinstance(value, (list, dict, tuple)):
         return len(value) == 0
     return False
-
-
-def _text_colour_on(fill: colors.Color) -> colors.Color:
-    """Black or white, whichever reads better on ``fill`` (WCAG relative luminance)."""
-
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    lum = 0.2126 * channel(fill.red) + 0.7152 * channel(fill.green) + 0.0722 * channel(fill.blue)
-    return colors.white if (1.05 / (lum + 0.05)) >= ((lum + 0.05) / 0.05) else colors.black
-
-
-def _level_colour(level: Level) -> colors.Color:
-    try:
-        return colors.HexColor(level.colour)
-    except (ValueError, TypeError):
-        return FAINT
 
 
 def _rating_text(level: Level) -> str:
@@ -486,6 +432,9 @@ class _SubmissionTemplate(BaseDocTemplate):
         if isinstance(flowable, _Heading):
             self.notify("TOCEntry", (flowable.toc_level, flowable.toc_text, self.page, flowable.toc_key))
 
+    def set_page_count(self, total: int) -> None:
+        self.page_count = total
+
     def place_signature(self, page: int, box: tuple[float, float, float, float]) -> None:
         self.signature_page = page
         self.signature_box = box
@@ -563,19 +512,6 @@ def _key_value_table(s: Any, rows: list[tuple[str, str]], *, label_width: float)
     )
 
 
-def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
-    """A TableStyle in our font: a cell's own default is Helvetica, which is neither embedded nor Unicode."""
-    return TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands])
-
-
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
-
-
 def _draw_draft_mark(canvas: Canvas) -> None:
     """A large, light, diagonal DRAFT across the page, drawn as shapes (see :mod:`.fonts`)."""
     word = "DRAFT"
@@ -593,36 +529,6 @@ def _draw_draft_mark(canvas: Canvas) -> None:
         canvas.setFont(BOLD, size)
         canvas.drawCentredString(0, -size * 0.36, word)
     canvas.restoreState()
-
-
-def _numbered_canvas_class(template: _SubmissionTemplate) -> type[Canvas]:
-    """A canvas that writes "Page N of M" once it knows M (every page but the cover)."""
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._saved_pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:
-            self._saved_pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._saved_pages)
-            template.page_count = total
-            for state in self._saved_pages:
-                self.__dict__.update(state)
-                number = self.getPageNumber()
-                if number > 1:
-                    self.saveState()
-                    self.setFont(FONT, 7.5)
-                    self.setFillColor(MUTED)
-                    self.drawRightString(PAGE_WIDTH - MARGIN_X, 12 * mm, f"Page {number} of {total}")
-                    self.restoreState()
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
 
 
 # --- The story ----------------------------------------------------------------------------------
