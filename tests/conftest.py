@@ -18,6 +18,9 @@ from oscb_desktop.services.agencies import create_agency
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import Agency
 
+#: Real signed bundles (tests/bundle_fixtures.py), shared by the bundle, CLI and import tests.
+pytest_plugins = ["bundle_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:

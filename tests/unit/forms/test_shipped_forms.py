@@ -11,9 +11,7 @@ from oscb_desktop.forms.loader import FormRegistry, load_file
 from oscb_desktop.forms.model import FormDefinition
 from oscb_desktop.forms.rules import check
 
-LOW_RATING_MESSAGE = (
-    "A Red or Amber rating in this standard needs at least one action with a lead and a due date."
-)
+LOW_RATING_MESSAGE = "A Red or Amber rating in this standard needs at least one action with a lead and a due date."
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +56,7 @@ def test_each_file_loads_on_its_own(file: Path) -> None:
     assert all(item.guidance.strip() for item in form.items()), "every item needs guidance"
 
 
-def test_periods_and_deadlines(
-    s11: FormDefinition, s11_previous: FormDefinition, impact: FormDefinition
-) -> None:
+def test_periods_and_deadlines(s11: FormDefinition, s11_previous: FormDefinition, impact: FormDefinition) -> None:
     assert (s11.period, str(s11.deadline)) == ("2026/27", "2027-03-31")
     assert (s11_previous.period, str(s11_previous.deadline)) == ("2025/26", "2026-03-31")
     assert (impact.period, str(impact.deadline)) == ("2026/27", "2027-03-31")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 import struct
-import sys
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -14,19 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bundle_testkit import flip_byte, make_zip, members_of, rebuild
 
-_BUNDLE_TESTS = Path(__file__).resolve().parents[1] / "bundle"
-if str(_BUNDLE_TESTS) not in sys.path:
-    sys.path.insert(0, str(_BUNDLE_TESTS))
-
-from bundle_testkit import flip_byte, make_zip, members_of, rebuild  # noqa: E402
-
-from oscb_desktop.bundle import VerifyResult, canonical_json  # noqa: E402
-from oscb_desktop.cli import main  # noqa: E402
-from oscb_desktop.services import demo, identities, imports, registry, returns, review, signoff  # noqa: E402
-from oscb_desktop.services.imports import ImportRefusedError  # noqa: E402
-from oscb_desktop.services.workspace import Workspace  # noqa: E402
-from oscb_desktop.store.models import ALL_MODELS, ReceivedReturn, TrustedCertificate  # noqa: E402
+from oscb_desktop.bundle import VerifyResult, canonical_json
+from oscb_desktop.cli import main
+from oscb_desktop.services import demo, identities, imports, registry, returns, review, signoff
+from oscb_desktop.services.imports import ImportRefusedError
+from oscb_desktop.services.workspace import Workspace
+from oscb_desktop.store.models import ALL_MODELS, ReceivedReturn, TrustedCertificate
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
-"""A real bundle to test with: two agencies' signing keys, a small PDF made with reportlab and signed,
-a Section 11 2026.1 return with a few answers, its answer history and one evidence file."""
+"""Fixtures for every test that needs a real bundle (the bundle, CLI and import tests): two agencies' signing
+keys, a small PDF made with reportlab and signed, a Section 11 2026.1 return with a few answers, its answer
+history and one evidence file. Loaded as a plugin by tests/conftest.py; the helpers are in bundle_testkit."""
 
 from __future__ import annotations
 
