@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import platform
 import sqlite3
 import statistics
 import sys
+import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -59,3 +61,41 @@ def table(rows: list[list[str]]) -> str:
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+# Memory --------------------------------------------------------------------------------------------
+
+
+def status_kb(field: str) -> int | None:
+    """A field of /proc/self/status in KiB (VmRSS, VmHWM...), or None off Linux."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def reset_peak_rss() -> int | None:
+    """Reset the peak resident size (Linux) and return the current one in KiB; None where that cannot be done."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return None
+    return status_kb("VmRSS")
+
+
+def traced_mib(run: Any) -> dict[str, float]:
+    """Peak of the memory Python allocated while ``run`` ran, and what was still held when it returned
+    (tracemalloc, so slow: untimed)."""
+    tracemalloc.start()
+    try:
+        result = run()
+        peak = tracemalloc.get_traced_memory()[1]
+        gc.collect()  # cyclic garbage (pyHanko's readers, zip files) is not "retained"
+        current = tracemalloc.get_traced_memory()[0]
+        del result
+        return {"peak": peak / 2**20, "retained": current / 2**20}
+    finally:
+        tracemalloc.stop()

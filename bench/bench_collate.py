@@ -26,19 +26,17 @@ peak resident set size of the process during each timed phase (Linux: ``VmHWM`` 
 from __future__ import annotations
 
 import argparse
-import gc
 import io
 import json
 import tempfile
 import time
-import tracemalloc
 import uuid
 import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from _common import RESULTS, summary, table, write_results
+from _common import RESULTS, reset_peak_rss, status_kb, summary, table, traced_mib, write_results
 
 from oscb_desktop.collate import CollationInput, RegisteredAgency, ReturnRecord, collate
 from oscb_desktop.forms import FormRegistry
@@ -146,39 +144,6 @@ def build_input(forms: FormRegistry, records: list[dict[str, Any]], texts: list[
 # Memory -----------------------------------------------------------------------------------------------
 
 
-def _status_kb(field: str) -> int | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
-def reset_peak() -> bool:
-    """Reset the peak resident size (Linux only)."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
-
-
-def traced_mib(run: Any) -> dict[str, float]:
-    """Peak of what Python allocated while ``run`` ran and what its result still holds (tracemalloc; untimed)."""
-    tracemalloc.start()
-    try:
-        result = run()
-        peak = tracemalloc.get_traced_memory()[1]
-        gc.collect()  # cyclic garbage (pyHanko's readers, zip files) is not "retained"
-        current = tracemalloc.get_traced_memory()[0]
-        del result
-        return {"peak": peak / 2**20, "retained": current / 2**20}
-    finally:
-        tracemalloc.stop()
-
-
 # Runs ---------------------------------------------------------------------------------------------------
 
 
@@ -254,11 +219,11 @@ def main() -> None:
         rss: dict[str, list[float]] = {name: [] for name in runs}
         for rnd in range(WARMUP + args.rounds):
             for name, run in runs.items():
-                measured_rss = reset_peak()
+                measured_rss = reset_peak_rss() is not None
                 t0 = time.perf_counter()
                 result = run()
                 elapsed = time.perf_counter() - t0
-                peak_kb = _status_kb("VmHWM") if measured_rss else None
+                peak_kb = status_kb("VmHWM") if measured_rss else None
                 if rnd >= WARMUP:
                     times[name].append(elapsed)
                     if name == "full":

@@ -30,7 +30,6 @@ the peak of what the phase itself allocated and what it still held at the end.
 from __future__ import annotations
 
 import argparse
-import gc
 import hashlib
 import io
 import json
@@ -38,14 +37,13 @@ import shutil
 import statistics
 import tempfile
 import time
-import tracemalloc
 import uuid
 import zipfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from _common import RESULTS, table, write_results
+from _common import RESULTS, reset_peak_rss, status_kb, table, traced_mib, write_results
 
 from oscb_desktop.bundle import FORMAT_VERSION, Signatory, build_bundle
 from oscb_desktop.bundle.model import attachment_refs, parse_json
@@ -150,25 +148,6 @@ def bundles_folder(count: int, agencies: int, forms: FormRegistry) -> tuple[Path
 # Measuring --------------------------------------------------------------------------------------------
 
 
-def _status_kb(field: str) -> int | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
-def reset_peak() -> int | None:
-    """Reset the peak resident size (Linux) and return the current one, in KiB."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return None
-    return _status_kb("VmRSS")
-
-
 def floor_pass(files: list[Path]) -> None:
     """Read, hash and check the two signatures of every bundle, as bare as it gets."""
     for path in files:
@@ -202,28 +181,13 @@ def import_pass(paths: list[Path], tmp: Path, forms: FormRegistry) -> tuple[floa
     return elapsed, outcomes, size
 
 
-def traced_mib(run: Any) -> dict[str, float]:
-    """Peak of the memory Python allocated while ``run`` ran, and what was still held when it returned
-    (tracemalloc, so slow: untimed)."""
-    tracemalloc.start()
-    try:
-        result = run()
-        peak = tracemalloc.get_traced_memory()[1]
-        gc.collect()  # cyclic garbage (pyHanko's readers, zip files) is not "retained"
-        current = tracemalloc.get_traced_memory()[0]
-        del result
-        return {"peak": peak / 2**20, "retained": current / 2**20}
-    finally:
-        tracemalloc.stop()
-
-
 def measure(run: Any) -> tuple[float, dict[str, float | None], Any]:
     """Seconds, peak resident memory and the return value of ``run()``."""
-    start_kb = reset_peak()
+    start_kb = reset_peak_rss()
     t0 = time.perf_counter()
     result = run()
     elapsed = time.perf_counter() - t0
-    peak_kb = _status_kb("VmHWM") if start_kb is not None else None
+    peak_kb = status_kb("VmHWM") if start_kb is not None else None
     return (
         elapsed,
         {
