@@ -11,7 +11,7 @@ written for the user, e.g. ``QMessageBox.warning(self, "Not printed", str(exc))`
 QtPdf does not draw form-field widgets (pdfium leaves them to its form-filling layer, which QtPdf
 never initialises), and the visible signature of a signed return is such a widget. Before a PDF
 with widgets is rendered, a *copy* of it gets their appearances drawn into the page content (see
-:func:`_burn_in_widgets`); the bytes saved or handed back are never changed.
+:func:`displayable_pdf`); the bytes saved or handed back are never changed.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class PdfPrinter:
         self._document = QPdfDocument()
         # QPdfDocument reads from the device while it renders: the buffer lives as long as the document.
         self._buffer = QBuffer(self._document)
-        self._buffer.setData(QByteArray(_burn_in_widgets(pdf_bytes)))
+        self._buffer.setData(QByteArray(displayable_pdf(pdf_bytes)))
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         self._document.load(self._buffer)
         if self._document.status() != QPdfDocument.Status.Ready or self._document.pageCount() < 1:
@@ -337,7 +337,7 @@ class _wait_cursor:
 # --- Widgets (the visible signature) ---------------------------------------------------------------
 
 
-def _burn_in_widgets(pdf_bytes: bytes) -> bytes:
+def displayable_pdf(pdf_bytes: bytes) -> bytes:
     """A copy of the PDF with the normal appearance of every printable widget drawn into its page.
 
     Only the copy that QtPdf renders is changed, as an incremental update. A PDF without widgets is

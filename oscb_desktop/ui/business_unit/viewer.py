@@ -482,7 +482,7 @@ class ReturnViewer(QDialog):
             # QtPdf leaves form widgets, such as the visible signature, undrawn: show the copy printing
             # renders, with their appearances drawn into the pages (the stored bytes are never changed).
             self._buffer = QBuffer(self)
-            self._buffer.setData(QByteArray(printing._burn_in_widgets(pdf)))
+            self._buffer.setData(QByteArray(printing.displayable_pdf(pdf)))
             self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
             self.document.load(self._buffer)
             if self.document.status() != QPdfDocument.Status.Ready:
