@@ -19,6 +19,8 @@ APP_AUTHOR = "OSCB"
 
 #: Environment variable that overrides the workspace folder (used by tests and scripts).
 DATA_DIR_ENV = "OSCB_DATA_DIR"
+#: Environment variable that overrides the log folder (used by tests and scripts).
+LOG_DIR_ENV = "OSCB_LOG_DIR"
 
 
 def _shipped(name: str) -> Path:
@@ -54,3 +56,11 @@ def default_data_dir() -> Path:
     if override:
         return Path(override)
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+
+
+def log_dir() -> Path:
+    """The folder of the app's log file: ``$OSCB_LOG_DIR`` if set, else the platform's user log folder."""
+    override = os.environ.get(LOG_DIR_ENV)
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))

@@ -27,6 +27,7 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     """No test may write to the real user data folder: the default workspace is a temporary one."""
     folder = tmp_path_factory.mktemp("oscb-data")
     monkeypatch.setenv(paths.DATA_DIR_ENV, str(folder))
+    monkeypatch.setenv(paths.LOG_DIR_ENV, str(tmp_path_factory.mktemp("oscb-logs")))
     return folder
 
 

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from oscb_desktop import __version__
+from oscb_desktop import __version__, logs
 from oscb_desktop.cli import collate_cmd, demo_cmd, export_cmd, forms_cmd, import_cmd, submissions_cmd, verify_cmd
 from oscb_desktop.cli.common import CommandError
 from oscb_desktop.store import DatabaseTooNewError
@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    logs.configure("oscb")
     try:
         return int(args.func(args) or 0)
     except (CommandError, DatabaseTooNewError) as exc:

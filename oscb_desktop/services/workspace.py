@@ -50,6 +50,17 @@ def partnership() -> Partnership:
     )
 
 
+def release_thread_connection() -> None:
+    """Close the calling thread's connection to the open workspace's database, if it has one.
+
+    peewee keeps one connection per thread; a worker thread that queried the database calls this when its
+    work ends, so no connection (and no read snapshot of the WAL) outlives the thread.
+    """
+    db = database_proxy.obj
+    if db is not None and not db.is_closed():
+        db.close()
+
+
 class Workspace:
     """An open workspace. Close it (or use it as a context manager) to release the database."""
 

@@ -14,10 +14,11 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from oscb_desktop import __version__, paths
+from oscb_desktop import __version__, logs, paths
 from oscb_desktop.services import demo, imports, registry
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import Agency, DatabaseTooNewError
+from oscb_desktop.ui import crash
 from oscb_desktop.ui.main_window import MainWindow
 
 DEMO_AGENCIES = 12
@@ -83,6 +84,7 @@ def open_workspace(args: argparse.Namespace) -> Workspace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    logs.configure("oscb-desktop")
     if args.screenshot is not None and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         # A screenshot needs no screen: render offscreen on a headless machine.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -121,7 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         QTimer.singleShot(SCREENSHOT_SETTLE_MS, shoot)
     try:
-        return int(app.exec())
+        with crash.installed():
+            return int(app.exec())
     finally:
         window.agency.close_editor()
         ws.close()

@@ -2,7 +2,12 @@
 
 What is printed is the PDF itself: each page is rendered with QtPdf (pdfium) and painted onto the
 printer, so the paper shows exactly what the PDF shows (a signed return prints the signed PDF).
-Callers pass PDF bytes; nothing here knows about workspaces or services.
+Callers pass PDF bytes (or a :class:`PreparedPdf`); nothing here knows about workspaces or services.
+
+The slow parts run as background jobs (:mod:`oscb_desktop.ui.ops`): getting a PDF ready (:func:`prepare`),
+rendering the preview's pages (:func:`render_preview`) and painting pages onto a printer
+(:func:`print_in_background`). Qt allows QPainter on a QPrinter or QImage, and a QPdfDocument, in a worker
+thread; each job makes its own QPdfDocument.
 
 Errors: :class:`PrintError` (a PDF that cannot be read, a printer that cannot start) and
 :class:`oscb_desktop.fsutil.WriteError` (Save PDF…) propagate to the caller. Both carry a message
@@ -16,29 +21,20 @@ with widgets is rendered, a *copy* of it gets their appearances drawn into the p
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QBuffer,
-    QByteArray,
-    QCoreApplication,
-    QEventLoop,
-    QIODevice,
-    QRectF,
-    QSize,
-    QSizeF,
-    QStandardPaths,
-    Qt,
-)
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPaintEngine, QPainter
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from oscb_desktop.fsutil import atomic_write
+from oscb_desktop.ui import file_dialogs
+from oscb_desktop.ui.ops import Job
 
 #: Pages are rendered at the printer's resolution up to this (A4 at 300 dpi is ~8.7 Mpx, ~35 MB).
 MAX_PRINT_DPI = 300
@@ -54,29 +50,55 @@ _LOAD_ERRORS = {
     QPdfDocument.Error.IncorrectPassword: "This PDF is protected by a password, so it cannot be printed from here.",
     QPdfDocument.Error.UnsupportedSecurityScheme: "This PDF is protected, so it cannot be printed from here.",
 }
-_NOT_IN_FILE_NAMES = re.compile(r'[\x00-\x1f<>:"/\\|?*]+')
-
-#: Folder of the last "Save PDF…" in this session (the app keeps no settings file).
-_last_save_folder: Path | None = None
 
 
 class PrintError(Exception):
     """A return could not be printed; the message says why in plain words."""
 
 
-class PdfPrinter:
-    """One PDF loaded into QtPdf, ready to paint onto any number of printers."""
+@dataclass(frozen=True)
+class PreparedPdf:
+    """A PDF checked and ready to render: the bytes as they are, the copy QtPdf draws, and its page sizes."""
 
-    def __init__(self, pdf_bytes: bytes) -> None:
-        self.pdf_bytes = pdf_bytes
-        self._document = QPdfDocument()
-        # QPdfDocument reads from the device while it renders: the buffer lives as long as the document.
-        self._buffer = QBuffer(self._document)
-        self._buffer.setData(QByteArray(displayable_pdf(pdf_bytes)))
-        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        self._document.load(self._buffer)
-        if self._document.status() != QPdfDocument.Status.Ready or self._document.pageCount() < 1:
-            raise PrintError(_LOAD_ERRORS.get(self._document.error(), _UNREADABLE))
+    data: bytes
+    displayable: bytes
+    page_sizes: list[QSizeF] = field(default_factory=list)
+
+    @property
+    def page_count(self) -> int:
+        return len(self.page_sizes)
+
+
+def prepare(pdf: bytes | PreparedPdf) -> PreparedPdf:
+    """Check that the PDF can be rendered and note its pages (any thread). Raises :class:`PrintError`."""
+    if isinstance(pdf, PreparedPdf):
+        return pdf
+    displayable = displayable_pdf(pdf)
+    document, _buffer = _load(displayable)
+    sizes = [document.pagePointSize(page) for page in range(document.pageCount())]
+    document.close()
+    return PreparedPdf(pdf, displayable, sizes)
+
+
+def _load(displayable: bytes) -> tuple[QPdfDocument, QBuffer]:
+    document = QPdfDocument()
+    # QPdfDocument reads from the device while it renders: the buffer lives as long as the document.
+    buffer = QBuffer(document)
+    buffer.setData(QByteArray(displayable))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document.load(buffer)
+    if document.status() != QPdfDocument.Status.Ready or document.pageCount() < 1:
+        raise PrintError(_LOAD_ERRORS.get(document.error(), _UNREADABLE))
+    return document, buffer
+
+
+class PdfPrinter:
+    """One PDF loaded into QtPdf, ready to paint onto any number of printers (in the thread that made it)."""
+
+    def __init__(self, pdf: bytes | PreparedPdf) -> None:
+        prepared = prepare(pdf)
+        self.pdf_bytes = prepared.data
+        self._document, self._buffer = _load(prepared.displayable)
 
     @property
     def page_count(self) -> int:
@@ -87,24 +109,10 @@ class PdfPrinter:
         return self._document.pagePointSize(page)
 
     def configure(self, printer: QPrinter, title: str) -> None:
-        """Paper size and orientation from the first page (A4 portrait for a return), and the job name."""
-        size = self.page_size(0)
-        landscape = size.width() > size.height()
-        portrait_size = size.transposed() if landscape else size
-        printer.setPageSize(QPageSize(portrait_size, QPageSize.Unit.Point))
-        printer.setPageOrientation(QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait)
-        printer.setDocName(title)
-        printer.setCreator("OSCB Desktop")
+        configure(printer, self.page_size(0), title)
 
     def pages_to_print(self, printer: QPrinter) -> list[int]:
-        """0-based pages in the order they go to the printer, after the dialog's page range and page order."""
-        ranges = printer.pageRanges()
-        pages = list(range(self.page_count))
-        if printer.printRange() != QPrinter.PrintRange.CurrentPage and not ranges.isEmpty():
-            pages = [page for page in pages if ranges.contains(page + 1)]
-        if printer.pageOrder() == QPrinter.PageOrder.LastPageFirst:
-            pages.reverse()
-        return pages
+        return pages_to_print(printer, self.page_count)
 
     def paint(self, printer: QPrinter, *, progress: Progress | None = None, max_dpi: int = MAX_PRINT_DPI) -> int:
         """Paint the pages onto ``printer``; returns the number of pages painted.
@@ -140,7 +148,9 @@ class PdfPrinter:
                     return painted
                 if done and not printer.newPage():
                     raise PrintError("Printing stopped: the printer reported a problem. Check it and try again.")
-                self._paint_page(painter, printer, page, options, max_dpi)
+                rect = _target_rect(printer, self.page_size(page))
+                pixels = _pixels(printer, rect, max_dpi)
+                painter.drawImage(rect, _on_white(self._document.render(page, pixels, options)))
                 painted += 1
             if progress is not None:
                 progress(len(sequence), len(sequence))
@@ -148,76 +158,143 @@ class PdfPrinter:
             painter.end()
         return painted
 
-    def _paint_page(
-        self, painter: QPainter, printer: QPrinter, page: int, options: QPdfDocumentRenderOptions, max_dpi: int
-    ) -> None:
-        # The painter's origin is the top left of the printable area, in device pixels.
-        area = QSizeF(printer.width(), printer.height())
-        target = self.page_size(page).scaled(area, Qt.AspectRatioMode.KeepAspectRatio)
-        rect = QRectF(
-            (area.width() - target.width()) / 2, (area.height() - target.height()) / 2, target.width(), target.height()
-        )
-        x_factor = min(1.0, max_dpi / max(1, printer.logicalDpiX()))
-        y_factor = min(1.0, max_dpi / max(1, printer.logicalDpiY()))
-        pixels = QSize(max(1, round(target.width() * x_factor)), max(1, round(target.height() * y_factor)))
-        rendered = self._document.render(page, pixels, options)
-        # pdfium leaves the paper transparent; flatten onto white so printers get a plain RGB image.
-        image = QImage(rendered.size(), QImage.Format.Format_RGB888)
-        image.fill(QColor(Qt.GlobalColor.white))
-        with _painting(image) as flat:
-            flat.drawImage(0, 0, rendered)
-        del rendered
-        painter.drawImage(rect, image)
+    def render(self, page: int, max_dpi: int) -> QImage:
+        """A page (0-based) as an image on white paper, at most ``max_dpi``."""
+        size = self.page_size(page)
+        pixels = QSize(max(1, round(size.width() * max_dpi / 72)), max(1, round(size.height() * max_dpi / 72)))
+        options = QPdfDocumentRenderOptions()
+        options.setRenderFlags(QPdfDocumentRenderOptions.RenderFlag.Annotations)
+        return _on_white(self._document.render(page, pixels, options))
 
 
-class _painting:
-    """``with _painting(device) as painter``: a QPainter that is always ended."""
+def configure(printer: QPrinter, first_page: QSizeF, title: str) -> None:
+    """Paper size and orientation from the first page (A4 portrait for a return), and the job name."""
+    landscape = first_page.width() > first_page.height()
+    portrait_size = first_page.transposed() if landscape else first_page
+    printer.setPageSize(QPageSize(portrait_size, QPageSize.Unit.Point))
+    printer.setPageOrientation(QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait)
+    printer.setDocName(title)
+    printer.setCreator("OSCB Desktop")
 
-    def __init__(self, device: QImage) -> None:
-        self._painter = QPainter(device)
 
-    def __enter__(self) -> QPainter:
-        return self._painter
+def pages_to_print(printer: QPrinter, page_count: int) -> list[int]:
+    """0-based pages in the order they go to the printer, after the dialog's page range and page order."""
+    ranges = printer.pageRanges()
+    pages = list(range(page_count))
+    if printer.printRange() != QPrinter.PrintRange.CurrentPage and not ranges.isEmpty():
+        pages = [page for page in pages if ranges.contains(page + 1)]
+    if printer.pageOrder() == QPrinter.PageOrder.LastPageFirst:
+        pages.reverse()
+    return pages
 
-    def __exit__(self, *_exc: object) -> None:
-        self._painter.end()
+
+def _target_rect(printer: QPrinter, page_size: QSizeF) -> QRectF:
+    """Where a page goes: centred in the printable area (the painter's origin is its top left), aspect kept."""
+    area = QSizeF(printer.width(), printer.height())
+    target = page_size.scaled(area, Qt.AspectRatioMode.KeepAspectRatio)
+    return QRectF(
+        (area.width() - target.width()) / 2, (area.height() - target.height()) / 2, target.width(), target.height()
+    )
+
+
+def _pixels(printer: QPrinter, rect: QRectF, max_dpi: int) -> QSize:
+    x_factor = min(1.0, max_dpi / max(1, printer.logicalDpiX()))
+    y_factor = min(1.0, max_dpi / max(1, printer.logicalDpiY()))
+    return QSize(max(1, round(rect.width() * x_factor)), max(1, round(rect.height() * y_factor)))
+
+
+def _on_white(rendered: QImage) -> QImage:
+    """pdfium leaves the paper transparent; flatten onto white so printers get a plain RGB image."""
+    image = QImage(rendered.size(), QImage.Format.Format_RGB888)
+    image.fill(QColor(Qt.GlobalColor.white))
+    painter = QPainter(image)
+    try:
+        painter.drawImage(0, 0, rendered)
+    finally:
+        painter.end()
+    return image
 
 
 def print_pdf(
-    printer: QPrinter, pdf_bytes: bytes, *, progress: Progress | None = None, max_dpi: int = MAX_PRINT_DPI
+    printer: QPrinter, pdf: bytes | PreparedPdf, *, progress: Progress | None = None, max_dpi: int = MAX_PRINT_DPI
 ) -> int:
-    """Paint ``pdf_bytes`` onto ``printer`` as it is set up; returns the number of pages printed.
+    """Paint the PDF onto ``printer`` as it is set up; returns the number of pages printed (any thread).
 
     Raises :class:`PrintError` for a PDF that cannot be read or a printer that cannot start.
     ``progress(done, total)`` may return ``False`` to cancel (the print run is aborted).
     """
-    return PdfPrinter(pdf_bytes).paint(printer, progress=progress, max_dpi=max_dpi)
+    return PdfPrinter(pdf).paint(printer, progress=progress, max_dpi=max_dpi)
 
 
-def make_print_preview(parent: QWidget | None, pdf_bytes: bytes, title: str) -> QPrintPreviewDialog:
-    """A print preview of the PDF; its Print button prints the same pages. Raises PrintError."""
-    pdf = PdfPrinter(pdf_bytes)
+def print_in_background(
+    parent: QWidget | None, printer: QPrinter, pdf: bytes | PreparedPdf, title: str, *, max_dpi: int = MAX_PRINT_DPI
+) -> Job[int]:
+    """Print as a cancellable background job with "Printing page n of N…"; the job's result is the page count.
+
+    Cancelling aborts the print run at the next page.
+    """
+
+    def work(job: Job[int]) -> int:
+        def progress(done: int, total: int) -> bool:
+            job.progress(done, total, f"Printing page {done + 1} of {total}…" if done < total else "")
+            return not job.cancel_requested
+
+        printed = print_pdf(printer, pdf, progress=progress, max_dpi=max_dpi)
+        job.check()  # a cancelled run was aborted at a page boundary: say it was cancelled, not done
+        return printed
+
+    # The job keeps ``printer`` alive until the last page is painted, whatever happens to the dialogs.
+    job = Job(parent, f"Printing {title}", work, label="Printing…", cancellable=True)
+    return job.on_failure(_warning(parent, "Not printed")).start()
+
+
+def render_preview(pdf: bytes | PreparedPdf, max_dpi: int = MAX_PREVIEW_DPI) -> list[QImage]:
+    """Every page as an image for the print preview (any thread). Raises :class:`PrintError`."""
+    printer = PdfPrinter(pdf)
+    return [printer.render(page, max_dpi) for page in range(printer.page_count)]
+
+
+def make_print_preview(
+    parent: QWidget | None, pdf: bytes | PreparedPdf, title: str, pages: list[QImage] | None = None
+) -> QPrintPreviewDialog:
+    """A print preview of the PDF; its Print button prints the same pages. Raises PrintError.
+
+    ``pages`` are the preview's page images (from :func:`render_preview`, made in the background); without
+    them they are rendered here.
+    """
+    prepared = prepare(pdf)
+    images = pages if pages is not None else render_preview(prepared)
     # The dialog's own printer would be at screen resolution (blurry on paper): give it a real one.
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    pdf.configure(printer, title)
+    configure(printer, prepared.page_sizes[0], title)
     dialog = QPrintPreviewDialog(printer, parent)
     dialog.setWindowTitle(f"Print preview – {title}")
     dialog.resize(900, 1000)
 
     def paint(target: QPrinter) -> None:
         if _is_preview(target):
-            with _wait_cursor():
-                pdf.paint(target, max_dpi=MAX_PREVIEW_DPI)
-        else:  # the user pressed Print in the preview; nobody above this slot could show an error
-            try:
-                _paint_with_progress(dialog, pdf, target)
-            except PrintError as exc:
-                QMessageBox.warning(dialog, "Not printed", str(exc))
+            _paint_images(target, images, prepared.page_sizes)
+        else:  # the user pressed Print in the preview: print in the background, reported by the job
+            print_in_background(parent, target, prepared, title)
 
     dialog.paintRequested.connect(paint)
-    # The connection holds ``paint`` and through it the document; the printer must outlive the dialog too.
+    # The connection holds ``paint`` and through it the pages; the printer must outlive the dialog too.
     dialog._oscb_printer = printer  # type: ignore[attr-defined]
     return dialog
+
+
+def _paint_images(printer: QPrinter, images: list[QImage], sizes: list[QSizeF]) -> None:
+    painter = QPainter()
+    if not painter.begin(printer):
+        return
+    try:
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        for index, (image, size) in enumerate(zip(images, sizes, strict=True)):
+            if index:
+                printer.newPage()
+            painter.drawImage(_target_rect(printer, size), image)
+    finally:
+        painter.end()
 
 
 def show_print_preview(parent: QWidget | None, pdf_bytes: bytes, title: str) -> int:
@@ -229,109 +306,110 @@ def show_print_preview(parent: QWidget | None, pdf_bytes: bytes, title: str) -> 
         dialog.deleteLater()
 
 
-def print_with_dialog(parent: QWidget | None, pdf_bytes: bytes, title: str) -> bool:
-    """The system print dialog, then print with a cancellable progress dialog.
+def print_with_dialog(parent: QWidget | None, pdf: bytes | PreparedPdf, title: str) -> Job[int] | None:
+    """The system print dialog, then print in the background with a cancellable progress window.
 
-    True if every page went to the printer; False if the user cancelled. Raises PrintError.
+    The print job, or None if the user closed the print dialog. Raises PrintError (a broken PDF, pages
+    that are not in it).
     """
-    pdf = PdfPrinter(pdf_bytes)
+    prepared = prepare(pdf)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    pdf.configure(printer, title)
+    configure(printer, prepared.page_sizes[0], title)
     dialog = QPrintDialog(printer, parent)
     dialog.setWindowTitle(f"Print – {title}")
-    dialog.setMinMax(1, pdf.page_count)
+    dialog.setMinMax(1, prepared.page_count)
     try:
         if dialog.exec() != QDialog.DialogCode.Accepted:
-            return False
+            return None
     finally:
         dialog.deleteLater()
-    if not pdf.pages_to_print(printer):
-        raise PrintError(f"The pages you chose are not in this return: it has {pdf.page_count} pages.")
-    return _paint_with_progress(parent, pdf, printer)
+    if not pages_to_print(printer, prepared.page_count):
+        raise PrintError(f"The pages you chose are not in this return: it has {prepared.page_count} pages.")
+    return print_in_background(parent, printer, prepared, title)
 
 
-def _paint_with_progress(parent: QWidget | None, pdf: PdfPrinter, printer: QPrinter) -> bool:
-    dialog = QProgressDialog("Printing…", "Cancel", 0, 1, parent)
-    dialog.setWindowTitle("Printing")
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(400)
-    cancelled = False
+#: Gives the document's title and its PDF bytes; called on a worker thread (it may render the PDF).
+Source = Callable[[], tuple[str, bytes]]
 
-    def progress(done: int, total: int) -> bool:
-        nonlocal cancelled
-        dialog.setMaximum(total)
-        if done < total:
-            dialog.setLabelText(f"Printing page {done + 1} of {total}…")
-        dialog.setValue(done)
-        # Until the (window-modal) dialog shows, keep the window painting but ignore clicks and keys.
-        if dialog.isVisible():
-            QCoreApplication.processEvents()
-        else:
-            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-        if done < total:
-            cancelled = dialog.wasCanceled()
-        return not cancelled
 
-    try:
-        pdf.paint(printer, progress=progress)
-    finally:
-        dialog.close()
-        dialog.deleteLater()
-    return not cancelled
+def preview_in_background(parent: QWidget | None, source: Source) -> Job[object]:
+    """Get the PDF and render the preview's pages in the background, then open a window-modal print preview
+    (it does not block); its Print button prints the same PDF."""
+
+    def work(job: Job[object]) -> object:
+        job.say("Preparing the PDF…")
+        title, data = source()
+        pdf = prepare(data)
+        job.say("Rendering the pages…")
+        return title, pdf, render_preview(pdf)
+
+    def show(ready: object) -> None:
+        title, pdf, pages = ready  # type: ignore[misc]
+        dialog = make_print_preview(parent, pdf, title, pages)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    job: Job[object] = Job(parent, "Print preview", work, label="Preparing the print preview…")
+    return job.on_success(show).on_failure(_warning(parent, "Not previewed")).start()
+
+
+def print_via_dialog_in_background(parent: QWidget | None, source: Source) -> Job[tuple[str, PreparedPdf]]:
+    """Get the PDF ready in the background, then the system print dialog, then print in the background."""
+
+    def show(ready: tuple[str, PreparedPdf]) -> None:
+        title, pdf = ready
+        try:
+            print_with_dialog(parent, pdf, title)
+        except PrintError as exc:
+            QMessageBox.warning(parent, "Not printed", str(exc))
+
+    def work(_job: Job[tuple[str, PreparedPdf]]) -> tuple[str, PreparedPdf]:
+        title, data = source()
+        return title, prepare(data)
+
+    job = Job(parent, "Print", work, label="Preparing the document for printing…")
+    return job.on_success(show).on_failure(_warning(parent, "Not printed")).start()
+
+
+def save_pdf_in_background(
+    parent: QWidget | None, pdf: Callable[[], bytes], suggested_name: str, on_saved: Callable[[Path], None]
+) -> Job[None] | None:
+    """Ask where, then get the PDF and save it unchanged in the background; ``on_saved(path)`` once written.
+
+    None if the user cancelled."""
+    path = file_dialogs.ask_save_path(parent, "Save PDF", suggested_name, ".pdf", "PDF files (*.pdf)")
+    if path is None:
+        return None
+    job = Job(parent, "Save PDF", lambda _job: atomic_write(path, pdf()), label=f"Saving {path.name}…")
+    job.on_success(lambda _none: on_saved(path)).on_failure(_warning(parent, "PDF not saved"))
+    return job.start()
+
+
+def _warning(parent: QWidget | None, title: str) -> Callable[[BaseException], None]:
+    def show(exc: BaseException) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, str(exc), QMessageBox.StandardButton.Ok, parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    return show
 
 
 def save_pdf_dialog(parent: QWidget | None, pdf_bytes: bytes, suggested_name: str) -> Path | None:
     """Ask where to save, then write the PDF unchanged. None if the user cancelled.
 
-    Starts in the folder of the last save in this session, else the user's Documents folder.
     Raises :class:`oscb_desktop.fsutil.WriteError` (with a message for the user) if writing fails.
     """
-    global _last_save_folder
-    name = _NOT_IN_FILE_NAMES.sub("-", suggested_name).strip(" .") or "return"
-    if not name.lower().endswith(".pdf"):
-        name += ".pdf"
-    folder = _last_save_folder or _documents_folder()
-    chosen, _filter = QFileDialog.getSaveFileName(parent, "Save PDF", str(folder / name), "PDF files (*.pdf)")
-    if not chosen:
+    path = file_dialogs.ask_save_path(parent, "Save PDF", suggested_name, ".pdf", "PDF files (*.pdf)")
+    if path is None:
         return None
-    path = Path(chosen)
-    if path.suffix.lower() != ".pdf":
-        path = path.with_name(path.name + ".pdf")
-        # The dialog only asked about replacing the name without ".pdf".
-        if path.exists() and not _confirm_replace(parent, path):
-            return None
     atomic_write(path, pdf_bytes)
-    _last_save_folder = path.parent
     return path
-
-
-def _confirm_replace(parent: QWidget | None, path: Path) -> bool:
-    answer = QMessageBox.question(
-        parent,
-        "Replace file?",
-        f"{path.name} already exists in {path.parent}. Do you want to replace it?",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
-    )
-    return answer == QMessageBox.StandardButton.Yes
 
 
 def _is_preview(printer: QPrinter) -> bool:
     """True while a print preview records pages (QPrinter swaps in a picture-recording engine)."""
     return printer.paintEngine().type() == QPaintEngine.Type.Picture
-
-
-def _documents_folder() -> Path:
-    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(location) if location else Path.home()
-
-
-class _wait_cursor:
-    def __enter__(self) -> None:
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-
-    def __exit__(self, *_exc: object) -> None:
-        QApplication.restoreOverrideCursor()
 
 
 # --- Widgets (the visible signature) ---------------------------------------------------------------

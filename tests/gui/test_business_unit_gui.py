@@ -566,7 +566,7 @@ def test_the_welcome_page_turns_an_empty_workspace_into_the_business_unit(qtbot,
     titles = [a.text() for a in window.menuBar().actions() if a.isVisible()]
     assert titles == ["&File", "&Business Unit", "&Help"]
     assert not menus["&Return"].isVisible()
-    assert not window.act_sign_off.isEnabled() and not window.act_print.isEnabled()
+    assert not window.agency_mode.act_sign_off.isEnabled() and not window.agency_mode.act_print.isEnabled()
     assert window.business_unit.act_import.shortcut().toString() == "Ctrl+I"
 
 

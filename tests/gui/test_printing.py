@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import subprocess
+import threading
 from io import BytesIO
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QSize
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
@@ -24,7 +26,7 @@ from oscb_desktop.forms import FormRegistry
 from oscb_desktop.fsutil import WriteError
 from oscb_desktop.report import ReturnDocument, render_submission_pdf
 from oscb_desktop.signing import create_identity, sign_pdf, unlock
-from oscb_desktop.ui import printing
+from oscb_desktop.ui import file_dialogs, ops, printing
 from oscb_desktop.ui.printing import PdfPrinter, PrintError, make_print_preview, print_pdf, save_pdf_dialog
 
 PASSPHRASE = "correct horse battery staple"
@@ -289,9 +291,10 @@ def test_print_preview_shows_every_page_and_prints_them(qtbot, tmp_path: Path, d
     assert "Section 11 2026/27 (draft)" in dialog.windowTitle()
     assert dialog.printer().resolution() >= 300
 
-    # What the preview's Print button does once the print dialog is accepted.
+    # What the preview's Print button does once the print dialog is accepted: print in the background.
     dialog.printer().setOutputFileName(str(tmp_path / "from-preview.pdf"))
     preview.print_()
+    qtbot.waitUntil(lambda: not ops.running(), timeout=20_000)
     assert Pdf((tmp_path / "from-preview.pdf").read_bytes()).pages == pages
     dialog.close()
 
@@ -329,7 +332,11 @@ class _AcceptingPrintDialog:
 def test_print_with_dialog_prints_what_the_dialog_chose(qtbot, tmp_path: Path, numbered, monkeypatch) -> None:
     dialog = type("Dialog", (_AcceptingPrintDialog,), {"output": tmp_path / "chosen.pdf", "page_range": (4, 5)})
     monkeypatch.setattr(printing, "QPrintDialog", dialog)
-    assert printing.print_with_dialog(None, numbered, "Numbers") is True
+    job = printing.print_with_dialog(None, numbered, "Numbers")
+    assert job is not None
+    with qtbot.waitSignal(job.sig_finished, timeout=20_000):
+        pass
+    assert job.result == 2 and not job.cancelled
     assert Pdf((tmp_path / "chosen.pdf").read_bytes()).pages == 2
 
     dialog.page_range = (7, 9)
@@ -337,14 +344,32 @@ def test_print_with_dialog_prints_what_the_dialog_chose(qtbot, tmp_path: Path, n
         printing.print_with_dialog(None, numbered, "Numbers")
 
 
-def test_cancelling_the_progress_dialog_stops_printing(qtbot, tmp_path: Path, numbered, monkeypatch) -> None:
+def test_cancelling_the_print_job_stops_printing_at_the_next_page(qtbot, tmp_path: Path, numbered, monkeypatch):
     dialog = type("Dialog", (_AcceptingPrintDialog,), {"output": tmp_path / "chosen.pdf"})
     monkeypatch.setattr(printing, "QPrintDialog", dialog)
+    two_painted, resume = threading.Event(), threading.Event()
     labels: list[str] = []
-    monkeypatch.setattr(printing.QProgressDialog, "setLabelText", lambda _self, text: labels.append(text))
-    monkeypatch.setattr(printing.QProgressDialog, "wasCanceled", lambda _self: len(labels) > 2)
-    assert printing.print_with_dialog(None, numbered, "Numbers") is False
-    assert labels == ["Printing page 1 of 5…", "Printing page 2 of 5…", "Printing page 3 of 5…"]
+    paint = printing.PdfPrinter.paint
+
+    def paint_then_wait(self, printer, *, progress=None, max_dpi=printing.MAX_PRINT_DPI):
+        def watched(done: int, total: int) -> bool | None:
+            if done == 2:
+                two_painted.set()
+                assert resume.wait(10)
+            return progress(done, total) if progress is not None else None
+
+        return paint(self, printer, progress=watched, max_dpi=72)
+
+    monkeypatch.setattr(printing.PdfPrinter, "paint", paint_then_wait)
+    job = printing.print_with_dialog(None, numbered, "Numbers")
+    assert job is not None
+    job.sig_progress.connect(lambda _d, _t, text: labels.append(text))
+    assert two_painted.wait(10)
+    job.cancel()
+    with qtbot.waitSignal(job.sig_finished, timeout=20_000):
+        resume.set()
+    assert job.cancelled
+    assert "Printing page 2 of 5…" in labels and "Printing page 4 of 5…" not in labels
     assert Pdf((tmp_path / "chosen.pdf").read_bytes()).pages == 2
 
 
@@ -352,7 +377,7 @@ def test_cancelling_the_progress_dialog_stops_printing(qtbot, tmp_path: Path, nu
 
 
 def test_save_pdf_adds_the_extension_and_writes_the_bytes_unchanged(qtbot, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(printing, "_last_save_folder", None)
+    file_dialogs.forget()
     asked: list[tuple[str, str]] = []
     answers = iter([tmp_path / "out" / "My return", tmp_path / "out" / "Other.PDF"])
 
@@ -360,7 +385,7 @@ def test_save_pdf_adds_the_extension_and_writes_the_bytes_unchanged(qtbot, tmp_p
         asked.append((start, file_filter))
         return str(next(answers)), file_filter
 
-    monkeypatch.setattr(printing.QFileDialog, "getSaveFileName", choose)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
     data = _numbered_pdf(2)
 
     saved = save_pdf_dialog(None, data, "Section 11: Health/Trust 2026")
@@ -369,7 +394,7 @@ def test_save_pdf_adds_the_extension_and_writes_the_bytes_unchanged(qtbot, tmp_p
     start, file_filter = asked[0]
     assert file_filter == "PDF files (*.pdf)"
     assert Path(start).name == "Section 11- Health-Trust 2026.pdf"
-    assert Path(start).parent == printing._documents_folder()
+    assert Path(start).parent == file_dialogs.documents_folder()
 
     assert save_pdf_dialog(None, data, "again.pdf") == tmp_path / "out" / "Other.PDF"
     assert Path(asked[1][0]) == tmp_path / "out" / "again.pdf"  # starts where the last one was saved
@@ -378,9 +403,9 @@ def test_save_pdf_adds_the_extension_and_writes_the_bytes_unchanged(qtbot, tmp_p
 def test_save_pdf_asks_before_replacing_a_file_the_dialog_did_not_name(qtbot, tmp_path: Path, monkeypatch) -> None:
     existing = tmp_path / "r.pdf"
     existing.write_bytes(b"old")
-    monkeypatch.setattr(printing.QFileDialog, "getSaveFileName", lambda *_args: (str(tmp_path / "r"), ""))
-    replies = [printing.QMessageBox.StandardButton.No, printing.QMessageBox.StandardButton.Yes]
-    monkeypatch.setattr(printing.QMessageBox, "question", lambda *_args: replies.pop(0))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args: (str(tmp_path / "r"), ""))
+    replies = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(QMessageBox, "question", lambda *_args: replies.pop(0))
 
     assert save_pdf_dialog(None, b"%PDF new", "r") is None
     assert existing.read_bytes() == b"old"
@@ -389,12 +414,12 @@ def test_save_pdf_asks_before_replacing_a_file_the_dialog_did_not_name(qtbot, tm
 
 
 def test_save_pdf_cancelled_writes_nothing(qtbot, monkeypatch) -> None:
-    monkeypatch.setattr(printing.QFileDialog, "getSaveFileName", lambda *_args: ("", ""))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args: ("", ""))
     assert save_pdf_dialog(None, b"%PDF", "x") is None
 
 
 def test_save_pdf_write_errors_reach_the_caller(qtbot, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(printing.QFileDialog, "getSaveFileName", lambda *_args: (str(tmp_path / "r.pdf"), ""))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args: (str(tmp_path / "r.pdf"), ""))
 
     def refuse(path, _data):
         raise WriteError(f"The disk is full, so {Path(path).name} could not be saved.")

@@ -37,6 +37,7 @@ from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import create_identity, format_fingerprint, unlock
 from oscb_desktop.store import Agency, Submission
 from oscb_desktop.store.models import SigningIdentity as IdentityRow
+from oscb_desktop.ui import ops
 from oscb_desktop.ui.main_window import MainWindow
 from oscb_desktop.ui.signing import IdentityDialog, PassphraseDialog, SignOffDialog
 from oscb_desktop.ui.signing.identity_dialog import certificate_title
@@ -174,8 +175,8 @@ def test_identity_is_created_shown_saved_and_replaced(
     qtbot, workspace: Workspace, agency: Agency, tmp_path: Path, monkeypatch
 ) -> None:
     win = make_window(qtbot, workspace)
-    assert win.act_identity.isEnabled()
-    win.act_identity.trigger()
+    assert win.agency_mode.act_identity.isEnabled()
+    win.agency_mode.act_identity.trigger()
     dialog = wait_for(qtbot, IdentityDialog)
     assert dialog.details.isHidden() and not dialog.none_label.isHidden()
 
@@ -283,7 +284,7 @@ def test_sign_off_is_blocked_until_complete_and_a_blocker_jumps_to_its_item(
     sub_id = win.agency.home.start_return(form, carry_forward=False)
     assert sub_id is not None
     editor = win.agency.editor
-    assert editor is not None and win.act_sign_off.isEnabled()
+    assert editor is not None and win.agency_mode.act_sign_off.isEnabled()
 
     shortcut(qtbot, win, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     dialog = wait_for(qtbot, SignOffDialog)
@@ -320,7 +321,7 @@ def test_wrong_passphrase_then_the_right_one_signs_off_and_export_now_needs_no_p
     sub = return_of(demo_ws, agency.id, "section11", "2026/27")
     assert sub.status == "draft"
     select_return(win, sub.id)
-    assert win.act_sign_off.isEnabled() and not win.act_export.isEnabled()
+    assert win.agency_mode.act_sign_off.isEnabled() and not win.agency_mode.act_export.isEnabled()
     shortcut(qtbot, win, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     dialog = wait_for(qtbot, SignOffDialog)
     assert win.agency.editor is not None and win.agency.editor.submission.id == sub.id
@@ -336,6 +337,7 @@ def test_wrong_passphrase_then_the_right_one_signs_off_and_export_now_needs_no_p
 
     type_into(dialog.passphrase, "not the passphrase")
     press_enter(dialog.passphrase)
+    qtbot.waitUntil(lambda: dialog.job is None)  # the key is unlocked in the background
     assert not closed(dialog)
     assert not dialog.feedback.isHidden() and "passphrase is not right" in dialog.feedback.text()
     assert dialog.passphrase.text() == ""
@@ -354,7 +356,11 @@ def test_wrong_passphrase_then_the_right_one_signs_off_and_export_now_needs_no_p
     assert editor.sign_off_button.isHidden() and editor.status.text() == "Signed"
     home_row = next(r for r in win.agency.home.model.rows if r.id == sub.id)
     assert home_row.status_label == "Signed"
-    assert win.act_export.isEnabled() and win.act_reopen.isEnabled() and not win.act_sign_off.isEnabled()
+    assert (
+        win.agency_mode.act_export.isEnabled()
+        and win.agency_mode.act_reopen.isEnabled()
+        and not win.agency_mode.act_sign_off.isEnabled()
+    )
 
     box = wait_for(qtbot, QMessageBox, "was signed off by")
     monkeypatch.setattr(QFileDialog, "getSaveFileName", Recorder((str(tmp_path / "signed"), "")))
@@ -373,7 +379,7 @@ def test_sign_off_without_an_identity_offers_to_set_one_up(qtbot, ready_window: 
     IdentityRow.update(retired_at="2026-01-01T00:00:00Z").where(IdentityRow.agency == agency.id).execute()
     sub = return_of(demo_ws, agency.id, "section11", "2026/27")
     win.agency.open_return(sub.id)
-    win.act_sign_off.trigger()
+    win.agency_mode.act_sign_off.trigger()
     dialog = wait_for(qtbot, SignOffDialog)
     assert dialog.state == SignOffDialog.NO_IDENTITY and dialog.sign_button.isHidden()
     qtbot.mouseClick(dialog.setup_identity, Qt.MouseButton.LeftButton)
@@ -414,7 +420,7 @@ def test_reopen_makes_version_2_and_opens_it_for_editing(qtbot, window: MainWind
     assert editor is not None and editor.submission.id == new.id
     assert not editor.read_only and editor.banner is None and not editor.sign_off_button.isHidden()
     assert "version 2" in editor.title.text()
-    assert window.act_sign_off.isEnabled() and not window.act_reopen.isEnabled()
+    assert window.agency_mode.act_sign_off.isEnabled() and not window.agency_mode.act_reopen.isEnabled()
 
 
 def test_export_from_the_home_page_asks_for_the_passphrase_until_it_is_right(
@@ -422,7 +428,7 @@ def test_export_from_the_home_page_asks_for_the_passphrase_until_it_is_right(
 ) -> None:
     sub = return_of(demo_ws, demo_agency(0).id, "section11", "2026/27")
     select_return(window, sub.id)
-    assert window.act_export.isEnabled()
+    assert window.agency_mode.act_export.isEnabled()
     save = Recorder((str(tmp_path / "bundle"), "OSCB bundles (*.oscb)"))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", save)
     shortcut(qtbot, window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
@@ -432,6 +438,7 @@ def test_export_from_the_home_page_asks_for_the_passphrase_until_it_is_right(
 
     type_into(dialog.passphrase, "not it")
     press_enter(dialog.passphrase)
+    qtbot.waitUntil(lambda: dialog.job is None)  # the key is unlocked in the background
     assert not closed(dialog) and "not right" in dialog.feedback.text()
     assert dialog.passphrase.text() == ""
     assert not (tmp_path / "bundle.oscb").exists()
@@ -455,7 +462,7 @@ def test_print_preview_and_save_pdf_of_a_signed_return(
 ) -> None:
     sub = return_of(demo_ws, demo_agency(0).id, "section11", "2026/27")
     window.agency.open_return(sub.id)
-    assert window.act_preview.isEnabled() and window.act_print.isEnabled()
+    assert window.agency_mode.act_preview.isEnabled() and window.agency_mode.act_print.isEnabled()
     shortcut(qtbot, window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     preview = wait_for(qtbot, QPrintPreviewDialog)
     assert "Section 11 2026/27" in preview.windowTitle() and "version 1" in preview.windowTitle()
@@ -464,8 +471,9 @@ def test_print_preview_and_save_pdf_of_a_signed_return(
 
     save = Recorder((str(tmp_path / "printed.pdf"), "PDF files (*.pdf)"))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", save)
-    window.act_save_pdf.trigger()
+    window.agency_mode.act_save_pdf.trigger()
     assert Path(save.calls[0][2]).name == f"{signoff.file_stem(sub)}.pdf"
+    qtbot.waitUntil(lambda: not ops.running(), timeout=20_000)  # rendered and written in the background
     assert (tmp_path / "printed.pdf").read_bytes() == signoff.signed_pdf(
         demo_ws, returns.get_submission(demo_ws, sub.id)
     )
@@ -479,7 +487,7 @@ def test_actions_are_enabled_only_where_they_apply(qtbot, ready_window: MainWind
 
     def enabled() -> dict[str, bool]:
         return {
-            name: getattr(win, f"act_{name}").isEnabled()
+            name: getattr(win.agency_mode, f"act_{name}").isEnabled()
             for name in ("sign_off", "reopen", "export", "preview", "print", "save_pdf")
         }
 
@@ -490,7 +498,7 @@ def test_actions_are_enabled_only_where_they_apply(qtbot, ready_window: MainWind
     win.agency.home.table.clearSelection()
     win.agency.home.table.setCurrentIndex(QModelIndex())
     assert not any(enabled().values())
-    assert win.act_identity.isEnabled()
+    assert win.agency_mode.act_identity.isEnabled()
 
     win.agency.open_return(signed.id)
     assert enabled() == dict(sign_off=False, reopen=True, export=True, preview=True, print=True, save_pdf=True)
@@ -502,7 +510,9 @@ def test_actions_are_enabled_only_where_they_apply(qtbot, ready_window: MainWind
     text = info.calls[0][2]
     for keys in ("Ctrl+Shift+S", "Ctrl+P", "Ctrl+Shift+P", "Ctrl+E"):
         assert keys in text
-    shortcuts = [a.shortcut().toString() for a in win.findChildren(type(win.act_print)) if not a.shortcut().isEmpty()]
+    shortcuts = [
+        a.shortcut().toString() for a in win.findChildren(type(win.agency_mode.act_print)) if not a.shortcut().isEmpty()
+    ]
     assert len(shortcuts) == len(set(shortcuts)), shortcuts
 
 

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -26,10 +25,11 @@ from PySide6.QtWidgets import (
 from oscb_desktop.services import registry
 from oscb_desktop.services.workspace import Workspace, partnership
 from oscb_desktop.store.models import RegisteredAgency
+from oscb_desktop.ui import file_dialogs
 from oscb_desktop.ui.business_unit.common import ROW_ROLE, setup_table, sorting_proxy
 from oscb_desktop.ui.business_unit.importing import FingerprintDialog, fingerprint_lines, subject_text
 from oscb_desktop.ui.business_unit.models import AgenciesModel, AgencyLine, CertificateLine, CertificatesModel
-from oscb_desktop.ui.signing.common import ask, documents_folder, message
+from oscb_desktop.ui.common import ask, message
 
 MAX_CERTIFICATE_BYTES = 64 * 1024
 
@@ -290,13 +290,10 @@ class AgenciesPage(QWidget):
     def register_pem(self, path: str | Path | None = None) -> None:
         """Read a certificate, show its fingerprint to compare, and register it for the agency chosen."""
         if path is None:
-            chosen, _ = QFileDialog.getOpenFileName(
-                self,
-                "Register a certificate",
-                str(documents_folder()),
-                "Certificates (*.pem *.crt *.cer);;All files (*)",
+            chosen = file_dialogs.ask_open_file(
+                self, "Register a certificate", "Certificates (*.pem *.crt *.cer);;All files (*)"
             )
-            if not chosen:
+            if chosen is None:
                 return
             path = chosen
         path = Path(path)

@@ -124,14 +124,21 @@ class Collations:
 
     def __call__(self, period: str) -> Collation:
         if period not in self._cache:
-            try:
-                from oscb_desktop.collate import collate
-            except ImportError as exc:  # the collation package ships with the app; a broken install lacks it
-                raise CollationError(
-                    f"The ratings cannot be worked out: this installation is incomplete ({exc})."
-                ) from exc
-            self._cache[period] = collate(review.collation_input(self.ws, period))
+            self._cache[period] = self.compute(self.ws, period)
         return self._cache[period]
+
+    def cached(self, period: str) -> Collation | None:
+        """The period's collation if it has been worked out since the last refresh."""
+        return self._cache.get(period)
+
+    @staticmethod
+    def compute(ws: Workspace, period: str) -> Collation:
+        """Work the collation out (any thread: it only reads the workspace)."""
+        try:
+            from oscb_desktop.collate import collate
+        except ImportError as exc:  # the collation package ships with the app; a broken install lacks it
+            raise CollationError(f"The ratings cannot be worked out: this installation is incomplete ({exc}).") from exc
+        return collate(review.collation_input(ws, period))
 
     def rule(self, title: str) -> str:
         """The wording of one of collation's rules (e.g. "An agency's level for a standard")."""

@@ -35,7 +35,7 @@ from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import format_fingerprint
 from oscb_desktop.ui.business_unit.common import setup_table
 from oscb_desktop.ui.business_unit.models import ImportResultsModel
-from oscb_desktop.ui.signing.common import html, message
+from oscb_desktop.ui.common import html, message
 
 #: ``confirm(result, path) -> bool``: asked for a bundle signed by a certificate not on the register.
 ConfirmTrust = Callable[[VerifyResult, Path], bool]

@@ -1,16 +1,16 @@
-"""The Business Unit mode of the main window: its page in ``window.modes``, its menus, and the switch to it.
+"""The Business Unit mode of the window: its page, its File and Business Unit menus, and the switch to it.
 
-A workspace is either an agency's or the Business Unit's (``registry.is_business_unit``). In Business Unit
-mode the agency's menus are hidden and disabled, so none of their shortcuts can fire on a page that is not
-there, and the Business Unit's own File and Business Unit menus take their place.
+A workspace is either an agency's or the Business Unit's (``registry.is_business_unit``). When the Business
+Unit mode is activated, the window hides the agency's menus (and disables them, so none of their shortcuts
+can fire on a page that is not there) and this mode's menus take their place.
+
+It talks to the window only through a :class:`~oscb_desktop.ui.host.ModeHost`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from PySide6.QtCore import QObject, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from oscb_desktop.services import registry
@@ -18,73 +18,63 @@ from oscb_desktop.services.workspace import partnership
 from oscb_desktop.ui.business_unit.agencies import AgenciesPage
 from oscb_desktop.ui.business_unit.report import ReportPage
 from oscb_desktop.ui.business_unit.workspace import BusinessUnitWorkspace
-
-if TYPE_CHECKING:
-    from oscb_desktop.ui.main_window import MainWindow
+from oscb_desktop.ui.common import make_action, set_menu_enabled
+from oscb_desktop.ui.host import ModeHost
 
 
 class BusinessUnitMode(QObject):
-    """Built by :class:`~oscb_desktop.ui.main_window.MainWindow` once its own menus exist.
+    """The Business Unit's side of the window; its page and menus are built when it is first activated."""
 
-    The menus the window has at that point are the agency's, the last being Help; the Business Unit's
-    menus go before Help.
-    """
+    sig_activated = Signal()
+    """The Business Unit's page and menus are now the window's (the other modes hide theirs)."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        actions = window.menuBar().actions()
-        self.agency_menus: list[QAction] = actions[:-1]
-        self.help_menu: QAction | None = actions[-1] if actions else None
+    def __init__(self, host: ModeHost) -> None:
+        super().__init__(host.host_widget())
+        self.host = host
         self.workspace: BusinessUnitWorkspace | None = None
         self.menus: list[QMenu] = []
-        window.agency.welcome.sig_business_unit_chosen.connect(self.activate)
-        if registry.is_business_unit(window.ws):
-            self.activate()
+        self._active = False
 
     @property
     def active(self) -> bool:
-        return self.workspace is not None and self.window.modes.currentWidget() is self.workspace
+        return self._active
+
+    def activate_if_business_unit(self) -> None:
+        if registry.is_business_unit(self.host.ws):
+            self.activate()
 
     @Slot()
     def activate(self) -> None:
         """Show the Business Unit's workspace and menus instead of the agency's."""
-        window = self.window
         if self.workspace is None:
-            self.workspace = BusinessUnitWorkspace(window.ws)
-            self.workspace.sig_message.connect(lambda text: window.statusBar().showMessage(text, 15000))
-            window.modes.addWidget(self.workspace)
-            self._build_menus(self.workspace)
-        for action in self.agency_menus:
-            action.setVisible(False)
-            _set_enabled(action, False)
+            self.workspace = BusinessUnitWorkspace(self.host.ws)
+            self.workspace.sig_message.connect(lambda text: self.host.show_status(text, 15000))
+            self.host.add_page(self.workspace)
+            self.menus = self._build_menus(self.workspace)
+            for menu in self.menus:
+                self.host.add_menu(menu)
         for menu in self.menus:
             menu.menuAction().setVisible(True)
-        window.modes.setCurrentWidget(self.workspace)
-        window.setWindowTitle(f"OSCB Desktop — Business Unit — {partnership().name}")
+            set_menu_enabled(menu, True)
+        self.host.show_page(self.workspace)
+        self.host.set_title(f"Business Unit — {partnership().name}")
+        self._active = True
+        self.sig_activated.emit()
         self.workspace.setFocus()
 
-    def _build_menus(self, bu: BusinessUnitWorkspace) -> None:
-        window = self.window
+    def _build_menus(self, bu: BusinessUnitWorkspace) -> list[QMenu]:
+        parent = self.host.host_widget()
+        action = lambda text, slot, shortcut=None: make_action(parent, text, slot, shortcut)  # noqa: E731
 
-        def action(
-            text: str, slot: object, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None
-        ) -> QAction:
-            act = QAction(text, window)
-            if shortcut is not None:
-                act.setShortcut(QKeySequence(shortcut))
-            act.triggered.connect(slot)
-            return act
-
-        file = QMenu("&File", window)
+        file = QMenu("&File", parent)
         self.act_import = action("&Import bundles…", bu.import_files_dialog, "Ctrl+I")
         self.act_import_folder = action("Import &folder…", bu.import_folder_dialog, "Ctrl+Shift+I")
         file.addAction(self.act_import)
         file.addAction(self.act_import_folder)
         file.addSeparator()
-        file.addAction(action("&Quit", window.close, QKeySequence.StandardKey.Quit))
+        file.addAction(action("&Quit", self.host.quit, QKeySequence.StandardKey.Quit))
 
-        menu = QMenu("&Business Unit", window)
+        menu = QMenu("&Business Unit", parent)
         self.act_register_pem = action("&Register certificate from .pem…", lambda: self._agencies().register_pem())
         self.act_add_agency = action("&Add agency…", lambda: self._agencies().add_agency())
         self.act_board_pdf = action("Board report (&PDF)…", lambda: self._report().export_pdf())
@@ -96,14 +86,7 @@ class BusinessUnitMode(QObject):
             else:
                 menu.addAction(a)
         menu.addAction(self.act_refresh)
-
-        bar = window.menuBar()
-        for m in (file, menu):
-            if self.help_menu is not None:
-                bar.insertMenu(self.help_menu, m)
-            else:
-                bar.addMenu(m)
-        self.menus = [file, menu]
+        return [file, menu]
 
     def _agencies(self) -> AgenciesPage:
         assert self.workspace is not None
@@ -114,14 +97,3 @@ class BusinessUnitMode(QObject):
         assert self.workspace is not None
         self.workspace.tabs.setCurrentWidget(self.workspace.report)
         return self.workspace.report
-
-
-def _set_enabled(menu_action: QAction, enabled: bool) -> None:
-    """Every action of a menu and its submenus."""
-    menu = menu_action.menu()
-    if not isinstance(menu, QMenu):
-        return
-    for a in menu.actions():
-        a.setEnabled(enabled)
-        if a.menu() is not None:
-            _set_enabled(a, enabled)

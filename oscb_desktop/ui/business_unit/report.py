@@ -1,63 +1,29 @@
-"""The board report: the period's collation as a PDF for the board and a spreadsheet for the annual report.
+"""The board report: the period's collation as a PDF for the board and a spreadsheet for the annual report,
+and the feedback letters.
 
-The collation is read on the UI thread (it queries the workspace); rendering and writing the files, which
-touch no database, run on a worker thread while a busy indicator shows.
+Writing them runs as a background job (:mod:`oscb_desktop.ui.ops`): the collation (unless the window has it
+already), the rendering and the atomic write of the files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt, QThread, Signal, Slot
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QMessageBox,
-    QProgressDialog,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
+from oscb_desktop.fsutil import atomic_write
 from oscb_desktop.services import review
 from oscb_desktop.services.workspace import Workspace, partnership
+from oscb_desktop.ui import file_dialogs
 from oscb_desktop.ui.business_unit.common import CollationError, Collations, long_date
-from oscb_desktop.ui.signing.common import documents_folder, html, message
+from oscb_desktop.ui.common import html, message
+from oscb_desktop.ui.ops import Job
 
-#: Worker threads still running, kept alive until they finish (the app waits for them when it quits).
-_RUNNING: set[QThread] = set()
-
-
-class _Job(QThread):
-    sig_done = Signal(str)
-    """The work finished: "" on success, else a message for the user."""
-
-    def __init__(self, work: Callable[[], None]) -> None:
-        super().__init__()
-        self.work = work
-
-    def run(self) -> None:
-        try:
-            self.work()
-        except Exception as exc:  # shown to the user as it is; the file is written atomically or not at all
-            self.sig_done.emit(str(exc) or type(exc).__name__)
-        else:
-            self.sig_done.emit("")
-
-
-def _wait_for_jobs() -> None:
-    for job in list(_RUNNING):
-        job.wait()
-
-
-def _wait_for_jobs_at_quit() -> None:
-    """Once per application: a file being written is finished before the app exits."""
-    app = QCoreApplication.instance()
-    if app is not None and not app.property("oscb_wait_for_report_jobs"):
-        app.setProperty("oscb_wait_for_report_jobs", True)
-        app.aboutToQuit.connect(_wait_for_jobs)
+if TYPE_CHECKING:
+    from oscb_desktop.collate import Collation
 
 
 class ReportPage(QWidget):
@@ -72,7 +38,6 @@ class ReportPage(QWidget):
         self.ws = ws
         self.collations = collations
         self.period = ""
-        self.last_folder: Path | None = None
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -110,7 +75,6 @@ class ReportPage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.result)
         layout.addWidget(self.summary, 1)
-        _wait_for_jobs_at_quit()
 
     def set_period(self, period: str) -> None:
         self.period = period
@@ -150,100 +114,76 @@ class ReportPage(QWidget):
 
     # Export -------------------------------------------------------------------------------------
 
-    def _suggested(self, suffix: str) -> Path:
-        name = f"{partnership().short_name}-assurance-report-{self.period.replace('/', '-')}{suffix}"
-        return (self.last_folder or documents_folder()) / name
-
     def _ask_path(self, title: str, suffix: str, file_filter: str) -> Path | None:
-        chosen, _ = QFileDialog.getSaveFileName(self, title, str(self._suggested(suffix)), file_filter)
-        if not chosen:
-            return None
-        path = Path(chosen)
-        return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
+        name = f"{partnership().short_name}-assurance-report-{self.period.replace('/', '-')}"
+        return file_dialogs.ask_save_path(self, title, name, suffix, file_filter)
 
     @Slot()
-    def export_pdf(self, path: Path | None = None) -> None:
+    def export_pdf(self, path: Path | None = None) -> Job[None] | None:
         path = path or self._ask_path("Save the board report", ".pdf", "PDF files (*.pdf)")
         if path is None:
-            return
+            return None
 
-        def work(collation: object) -> None:
-            from oscb_desktop.fsutil import atomic_write
+        def write(collation: Collation, _job: Job[None]) -> None:
             from oscb_desktop.report.collation_pdf import render_collation_pdf
 
-            atomic_write(path, render_collation_pdf(collation))  # type: ignore[arg-type]
+            atomic_write(path, render_collation_pdf(collation))
 
-        self._run("board report", path, work)
+        return self._run("board report", path, write)
 
     @Slot()
-    def export_xlsx(self, path: Path | None = None) -> None:
+    def export_xlsx(self, path: Path | None = None) -> Job[None] | None:
         path = path or self._ask_path("Save the spreadsheet", ".xlsx", "Excel workbooks (*.xlsx)")
         if path is None:
-            return
+            return None
 
-        def work(collation: object) -> None:
+        def write(collation: Collation, _job: Job[None]) -> None:
             from oscb_desktop.report.collation_xlsx import write_collation_xlsx
 
-            write_collation_xlsx(collation, path)  # type: ignore[arg-type]
+            write_collation_xlsx(collation, path)
 
-        self._run("spreadsheet", path, work)
+        return self._run("spreadsheet", path, write)
 
     @Slot()
-    def export_feedback(self, folder: Path | None = None) -> None:
+    def export_feedback(self, folder: Path | None = None) -> Job[None] | None:
+        folder = folder or file_dialogs.ask_folder(self, "Folder for the feedback letters")
         if folder is None:
-            chosen = QFileDialog.getExistingDirectory(
-                self, "Folder for the feedback letters", str(self.last_folder or documents_folder())
-            )
-            if not chosen:
-                return
-            folder = Path(chosen)
-        try:
-            signed_by = review.signatories(self.ws, self.collations(self.period))
-        except CollationError as exc:
-            message(self, "The feedback letters were not saved", str(exc), icon=QMessageBox.Icon.Warning)
-            return
+            return None
+        ws = self.ws
 
-        def work(collation: object) -> None:
-            review.write_feedback_letters(collation, folder, signed_by)  # type: ignore[arg-type]
+        def write(collation: Collation, job: Job[None]) -> None:
+            job.say("Writing the feedback letters…")
+            review.write_feedback_letters(collation, folder, review.signatories(ws, collation))
 
-        self._run("feedback letters", folder, work)
+        return self._run("feedback letters", folder, write)
 
     def _enable(self, on: bool) -> None:
         for button in (self.pdf_button, self.xlsx_button, self.feedback_button):
             button.setEnabled(on)
 
-    def _run(self, what: str, path: Path, work: Callable[[object], None]) -> None:
-        try:
-            collation = self.collations(self.period)
-        except CollationError as exc:
-            message(self, f"The {what} was not saved", str(exc), icon=QMessageBox.Icon.Warning)
-            return
-        progress = QProgressDialog(f"Writing the {what} for {self.period}…", "", 0, 0, self)
-        progress.setWindowTitle("Board report")
-        progress.setCancelButton(None)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(300)
-        job = _Job(lambda: work(collation))
-        _RUNNING.add(job)
-        self._enable(False)
+    def _run(self, what: str, path: Path, write: Callable[[Collation, Job[None]], None]) -> Job[None]:
+        """Collate (unless the window already has this period's collation) and write, in the background."""
+        ws, period = self.ws, self.period
+        known = self.collations.cached(period)
 
-        def done(problem: str) -> None:
-            _RUNNING.discard(job)
-            job.wait()
-            job.deleteLater()
-            progress.close()
-            progress.deleteLater()
-            self._enable(True)
-            if problem:
-                message(self, f"The {what} was not saved", problem, icon=QMessageBox.Icon.Warning)
-                self.sig_exported.emit("")
-                return
-            self.last_folder = path if path.is_dir() else path.parent
-            said = f"were saved in {path}" if path.is_dir() else f"was saved as {path}"
-            self.result.setText(f"The {what} for {self.period} {said}")
+        def work(job: Job[None]) -> None:
+            job.say(f"Collating the returns for {period}…")
+            collation = known or Collations.compute(ws, period)
+            job.say(f"Writing the {what} for {period}…")
+            write(collation, job)
+
+        def done() -> None:
+            self.result.setText(f"The {what} for {period} {said}")
             self.sig_message.emit(f"Saved {path}")
-            message(self, "Saved", f"The {what} for {self.period} {said}")
+            message(self, "Saved", f"The {what} for {period} {said}")
             self.sig_exported.emit(str(path))
 
-        job.sig_done.connect(done)
-        job.start()
+        def failed(exc: BaseException) -> None:
+            message(self, f"The {what} was not saved", str(exc), icon=QMessageBox.Icon.Warning)
+            self.sig_exported.emit("")
+
+        said = f"were saved in {path}" if path.is_dir() else f"was saved as {path}"
+        self._enable(False)
+        job = Job(self, "Board report", work, label=f"Writing the {what} for {period}…")
+        job.on_success(lambda _none: done()).on_failure(failed).on_done(lambda: self._enable(True))
+        return job.start()

@@ -36,14 +36,13 @@ from PySide6.QtWidgets import (
 )
 
 from oscb_desktop.forms.model import Scale
-from oscb_desktop.fsutil import WriteError
 from oscb_desktop.services import review
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store.models import ReceivedReturn
 from oscb_desktop.ui import printing
 from oscb_desktop.ui.business_unit.common import CollationError, Collations, labelled, level_text, short_date
 from oscb_desktop.ui.business_unit.models import short_fingerprint
-from oscb_desktop.ui.signing.common import html, message, safe_file_name, when
+from oscb_desktop.ui.common import html, message, safe_file_name, when
 
 SECTION11 = "section11"
 STORED_APART = (
@@ -506,27 +505,17 @@ class ReturnViewer(QDialog):
 
     @Slot()
     def print_preview(self) -> None:
-        try:
-            dialog = printing.make_print_preview(self, self.pdf_bytes, self.document_title)
-        except printing.PrintError as exc:
-            message(self, "Not previewed", str(exc), icon=QMessageBox.Icon.Warning)
-            return
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
+        title, pdf = self.document_title, self.pdf_bytes
+        printing.preview_in_background(self, lambda: (title, pdf))
 
     @Slot()
     def print_pdf(self) -> None:
-        try:
-            printing.print_with_dialog(self, self.pdf_bytes, self.document_title)
-        except printing.PrintError as exc:
-            message(self, "Not printed", str(exc), icon=QMessageBox.Icon.Warning)
+        title, pdf = self.document_title, self.pdf_bytes
+        printing.print_via_dialog_in_background(self, lambda: (title, pdf))
 
     @Slot()
     def save_pdf(self) -> None:
-        try:
-            path = printing.save_pdf_dialog(self, self.pdf_bytes, self.file_name)
-        except WriteError as exc:
-            message(self, "PDF not saved", str(exc), icon=QMessageBox.Icon.Warning)
-            return
-        if path is not None:
-            self.save_state.setText(f"PDF saved as {path}")
+        pdf = self.pdf_bytes
+        printing.save_pdf_in_background(
+            self, lambda: pdf, self.file_name, lambda path: self.save_state.setText(f"PDF saved as {path}")
+        )

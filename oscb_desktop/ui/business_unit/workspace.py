@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from oscb_desktop.services import review
 from oscb_desktop.services.workspace import Workspace, partnership
+from oscb_desktop.ui import file_dialogs
 from oscb_desktop.ui.business_unit.agencies import AgenciesPage
 from oscb_desktop.ui.business_unit.common import Collations, labelled
 from oscb_desktop.ui.business_unit.cycle import CyclePage
@@ -35,7 +35,6 @@ from oscb_desktop.ui.business_unit.matrix import MatrixPage
 from oscb_desktop.ui.business_unit.report import ReportPage
 from oscb_desktop.ui.business_unit.viewer import ReturnViewer
 from oscb_desktop.ui.business_unit.year_on_year import YearOnYearPage
-from oscb_desktop.ui.signing.common import documents_folder
 
 
 class BusinessUnitWorkspace(QWidget):
@@ -53,7 +52,6 @@ class BusinessUnitWorkspace(QWidget):
         self.confirm_trust: ConfirmTrust = ask_trust(ws, self)
         self.viewer: ReturnViewer | None = None
         self.results: ImportResultsDialog | None = None
-        self._last_folder: Path | None = None
         self.setAcceptDrops(True)
 
         title = QLabel(f"<h2 style='margin:0'>Business Unit</h2><span>{partnership().name}</span>")
@@ -142,23 +140,14 @@ class BusinessUnitWorkspace(QWidget):
 
     @Slot()
     def import_files_dialog(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self,
-            "Import bundles",
-            str(self._last_folder or documents_folder()),
-            "Signed returns (*.oscb);;All files (*)",
-        )
+        files = file_dialogs.ask_open_files(self, "Import bundles", "Signed returns (*.oscb);;All files (*)")
         if files:
-            self._last_folder = Path(files[0]).parent
             self.import_paths(files)
 
     @Slot()
     def import_folder_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, "Import every bundle in a folder", str(self._last_folder or documents_folder())
-        )
-        if folder:
-            self._last_folder = Path(folder)
+        folder = file_dialogs.ask_folder(self, "Import every bundle in a folder")
+        if folder is not None:
             self.import_paths([folder])
 
     def import_paths(self, paths: Iterable[str | Path]) -> ImportRun | None:

@@ -11,7 +11,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from oscb_desktop.forms.model import NOT_APPLICABLE, Column, Item
+from oscb_desktop.ui import file_dialogs
 from oscb_desktop.ui.editor.inputs import (
     ChoiceCombo,
     DateInput,
@@ -503,9 +503,9 @@ class AttachmentsInput(ItemInput):
 
     @Slot()
     def _add(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, f"Attach evidence — {self.item.label}")
-        if name:
-            self.attach(Path(name))
+        chosen = file_dialogs.ask_open_file(self, f"Attach evidence — {self.item.label}")
+        if chosen is not None:
+            self.attach(chosen)
 
     def attach(self, path: Path) -> None:
         try:

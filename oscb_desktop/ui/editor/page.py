@@ -28,9 +28,9 @@ from oscb_desktop.services import returns
 from oscb_desktop.services.autosave import Autosaver
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import Submission
+from oscb_desktop.ui.common import html, when
 from oscb_desktop.ui.editor.autosave import AutosaveController
 from oscb_desktop.ui.editor.items import ItemFrame, make_input
-from oscb_desktop.ui.signing.common import html, when
 
 ITEM_ROLE = 0x0100  # Qt.UserRole
 

@@ -1,8 +1,8 @@
 """Export a signed return as a ``.oscb`` bundle: where to save it, the passphrase (unless the key is still
-unlocked from sign-off), a progress dialog, and where the file went.
+unlocked from sign-off), a progress window, and where the file went.
 
-The bundle is built on the UI thread (it reads the workspace database, which belongs to that thread, and
-takes a fraction of a second); the window keeps painting between stages.
+Unlocking the key (600,000 rounds of PBKDF2) and building the bundle run as background jobs
+(:mod:`oscb_desktop.ui.ops`), so the window keeps painting.
 """
 
 from __future__ import annotations
@@ -15,32 +15,27 @@ from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QLabel,
     QMessageBox,
-    QProgressDialog,
     QSizePolicy,
     QSpacerItem,
     QVBoxLayout,
     QWidget,
 )
 
-from oscb_desktop.bundle import BundleError
-from oscb_desktop.fsutil import WriteError
 from oscb_desktop.services import identities, returns, signoff
 from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.signing import IdentityError, SigningError, UnlockedKey
+from oscb_desktop.signing import IdentityError, UnlockedKey
 from oscb_desktop.store import Submission
 from oscb_desktop.store.models import SigningIdentity as IdentityRow
-from oscb_desktop.ui.signing.common import documents_folder, fit_height, message, pump
+from oscb_desktop.ui import file_dialogs
+from oscb_desktop.ui.common import fit_height, message
+from oscb_desktop.ui.ops import Job
 from oscb_desktop.ui.signing.identity_dialog import password_field
 
 BUNDLE_FILTER = "OSCB bundles (*.oscb)"
-
-#: Folder of the last export in this session (the app keeps no settings file).
-_last_folder: Path | None = None
 
 
 def describe(ws: Workspace, sub: Submission) -> str:
@@ -58,6 +53,7 @@ class PassphraseDialog(QDialog):
         super().__init__(parent)
         self.row = row
         self.key: UnlockedKey | None = None
+        self.job: Job[UnlockedKey] | None = None
         identity = identities.to_identity(row)
         self.setWindowTitle("Passphrase")
         text = QLabel(
@@ -93,12 +89,35 @@ class PassphraseDialog(QDialog):
 
     @Slot()
     def accept(self) -> None:
-        try:
-            self.key = identities.unlock(self.row, self.passphrase.text())
-        except IdentityError as exc:  # WrongPassphraseError among them: say so, and try again
-            self._error(str(exc))
+        """Unlock the key in the background; the dialog closes (accepted) once it is unlocked."""
+        if self.job is not None:
             return
+        row, passphrase = self.row, self.passphrase.text()
+        job = Job(self, "Unlocking the signing key", lambda _job: identities.unlock(row, passphrase))
+        job.on_success(self._unlocked).on_failure(self._not_unlocked).on_done(self._job_ended)
+        self.job = job
+        self.setEnabled(False)
+        job.start()
+
+    def _unlocked(self, key: UnlockedKey) -> None:
+        self.key = key
         super().accept()
+
+    def _not_unlocked(self, error: BaseException) -> None:
+        if isinstance(error, IdentityError):  # WrongPassphraseError among them: say so, and try again
+            self._error(str(error))
+        else:
+            self._error(f"The key could not be unlocked. {error}")
+
+    def _job_ended(self) -> None:
+        self.job = None
+        self.setEnabled(True)
+        if self.isVisible():
+            self.passphrase.setFocus()
+
+    def reject(self) -> None:
+        if self.job is None:
+            super().reject()
 
     def _error(self, text: str) -> None:
         self.feedback.setText(f"⚠ {text}")
@@ -110,27 +129,7 @@ class PassphraseDialog(QDialog):
 
 def choose_bundle_path(parent: QWidget | None, sub: Submission) -> Path | None:
     """Ask where to save the bundle (last folder of this session, else Documents); ``.oscb`` added if missing."""
-    global _last_folder
-    suggested = (_last_folder or documents_folder()) / f"{signoff.file_stem(sub)}.oscb"
-    chosen, _filter = QFileDialog.getSaveFileName(parent, "Export signed bundle", str(suggested), BUNDLE_FILTER)
-    if not chosen:
-        return None
-    path = Path(chosen)
-    if path.suffix.lower() != ".oscb":
-        path = path.with_name(path.name + ".oscb")
-        # The file dialog only asked about replacing the name without ".oscb".
-        if path.exists():
-            answer = QMessageBox.question(
-                parent,
-                "Replace file?",
-                f"{path.name} already exists in {path.parent}. Do you want to replace it?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return None
-    _last_folder = path.parent
-    return path
+    return file_dialogs.ask_save_path(parent, "Export signed bundle", signoff.file_stem(sub), ".oscb", BUNDLE_FILTER)
 
 
 def export_bundle(
@@ -176,25 +175,14 @@ def write_bundle(
     path: Path,
     key: UnlockedKey | None,
     on_done: Callable[[signoff.ExportResult], None] | None = None,
-) -> signoff.ExportResult | None:
-    """Build the bundle with a progress dialog, then say where it went; errors are shown, nothing is written."""
-    progress = QProgressDialog("Exporting the signed bundle…", "", 0, 0, parent)
-    progress.setWindowTitle("Exporting")
-    progress.setCancelButton(None)
-    progress.setWindowModality(Qt.WindowModality.WindowModal)
-    progress.setMinimumDuration(300)
-    progress.setAutoClose(False)
+) -> Job[signoff.ExportResult]:
+    """Build the bundle in the background with a progress window, then say where it went; errors are shown,
+    and nothing is written."""
 
-    def say(text: str) -> None:
-        progress.setLabelText(text)
-        progress.setValue(0)
-        pump()
+    def work(job: Job[signoff.ExportResult]) -> signoff.ExportResult:
+        return signoff.export(ws, submission_id, path, key=key, progress=job.say)
 
-    try:
-        result = signoff.export(ws, submission_id, path, key=key, progress=say)
-    except (returns.ReturnError, BundleError, WriteError, SigningError, OSError) as exc:
-        progress.close()
-        progress.deleteLater()
+    def failed(exc: BaseException) -> None:
         message(
             parent,
             "Not exported",
@@ -202,13 +190,14 @@ def write_bundle(
             informative="No file was written.",
             icon=QMessageBox.Icon.Warning,
         )
-        return None
-    progress.close()
-    progress.deleteLater()
-    show_exported(parent, result)
-    if on_done is not None:
-        on_done(result)
-    return result
+
+    def exported(result: signoff.ExportResult) -> None:
+        show_exported(parent, result)
+        if on_done is not None:
+            on_done(result)
+
+    job = Job(parent, "Exporting", work, label="Exporting the signed bundle…")
+    return job.on_success(exported).on_failure(failed).start()
 
 
 def show_exported(parent: QWidget | None, result: signoff.ExportResult) -> QMessageBox:

@@ -13,7 +13,6 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -31,7 +30,8 @@ from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import MIN_PASSPHRASE_LENGTH, IdentityError, SigningIdentity
 from oscb_desktop.store import Agency
 from oscb_desktop.store.models import SigningIdentity as IdentityRow
-from oscb_desktop.ui.signing.common import FingerprintView, ask, day, documents_folder, fit_height, safe_file_name
+from oscb_desktop.ui import file_dialogs
+from oscb_desktop.ui.common import FingerprintView, ask, day, fit_height, safe_file_name
 
 PASSPHRASE_HINT = (
     f"At least {MIN_PASSPHRASE_LENGTH} characters. You need it each time you sign off or export a return.\n"
@@ -43,9 +43,6 @@ IMPORT_HINT = (
     f"At least {MIN_PASSPHRASE_LENGTH} characters. You need it each time you sign off or export a return.\n"
     "It cannot be recovered: if it is lost, import the file again with a new passphrase."
 )
-
-#: Folder of the last certificate saved in this session (the app keeps no settings file).
-_last_folder: Path | None = None
 
 
 def certificate_title(identity: SigningIdentity) -> str:
@@ -324,12 +321,11 @@ class IdentityDialog(QDialog):
 
     @Slot()
     def _choose_p12(self) -> None:
-        start = self.p12_path.text() or str(documents_folder())
-        chosen, _filter = QFileDialog.getOpenFileName(
-            self, "Choose the certificate file", start, "Certificate files (*.p12 *.pfx);;All files (*)"
+        chosen = file_dialogs.ask_open_file(
+            self, "Choose the certificate file", "Certificate files (*.p12 *.pfx);;All files (*)"
         )
-        if chosen:
-            self.p12_path.setText(chosen)
+        if chosen is not None:
+            self.p12_path.setText(str(chosen))
             self.p12_password.setFocus()
 
     @Slot()
@@ -376,22 +372,15 @@ class IdentityDialog(QDialog):
 
     @Slot()
     def save_certificate_file(self) -> None:
-        global _last_folder
         if self.row is None:
             return
-        name = f"{safe_file_name(self.agency.name)}_signing-certificate.pem"
-        chosen, _filter = QFileDialog.getSaveFileName(
-            self, "Save certificate", str((_last_folder or documents_folder()) / name), "Certificates (*.pem)"
-        )
-        if not chosen:
+        name = f"{safe_file_name(self.agency.name)}_signing-certificate"
+        path = file_dialogs.ask_save_path(self, "Save certificate", name, ".pem", "Certificates (*.pem)")
+        if path is None:
             return
-        path = Path(chosen)
-        if path.suffix.lower() != ".pem":
-            path = path.with_name(path.name + ".pem")
         try:
             identities.save_certificate(self.row, path)
         except WriteError as exc:
             self._say(str(exc), problem=True)
             return
-        _last_folder = path.parent
         self._say(f"Certificate saved as {path}.", problem=False)

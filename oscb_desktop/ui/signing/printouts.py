@@ -1,22 +1,22 @@
 """Print preview, Print… and Save PDF… of a stored return: the signed PDF of a signed return, else a draft
-preview marked DRAFT (:func:`oscb_desktop.services.signoff.pdf_for_print`), through :mod:`oscb_desktop.ui.printing`."""
+preview marked DRAFT (:func:`oscb_desktop.services.signoff.pdf_for_print`), through :mod:`oscb_desktop.ui.printing`.
+
+Getting the PDF (rendering a draft takes most of a second) runs in the background with the rest of the job.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtPrintSupport import QPrintPreviewDialog
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
-from oscb_desktop.fsutil import WriteError
-from oscb_desktop.report import FontError
 from oscb_desktop.services import returns, signoff
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import Submission
 from oscb_desktop.ui import printing
-from oscb_desktop.ui.printing import PrintError
-from oscb_desktop.ui.signing.common import message
+from oscb_desktop.ui.common import message
+from oscb_desktop.ui.ops import Job
 
 
 def document_title(ws: Workspace, sub: Submission) -> str:
@@ -25,55 +25,32 @@ def document_title(ws: Workspace, sub: Submission) -> str:
     return f"{form.short_title} {sub.period} – {sub.agency.name} (version {sub.version})"
 
 
-def _pdf(parent: QWidget, ws: Workspace, submission_id: str, what: str) -> tuple[Submission, bytes] | None:
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+def _source(ws: Workspace, submission_id: str) -> printing.Source:
+    def title_and_pdf() -> tuple[str, bytes]:  # on the worker
+        sub = returns.get_submission(ws, submission_id)
+        return document_title(ws, sub), signoff.pdf_for_print(ws, submission_id)
+
+    return title_and_pdf
+
+
+def print_preview(parent: QWidget, ws: Workspace, submission_id: str) -> Job[object]:
+    """A window-modal print preview once the PDF and its pages are rendered; its Print button prints the PDF."""
+    return printing.preview_in_background(parent, _source(ws, submission_id))
+
+
+def print_return(parent: QWidget, ws: Workspace, submission_id: str) -> Job[tuple[str, printing.PreparedPdf]]:
+    """The system print dialog once the PDF is ready, then print in the background."""
+    return printing.print_via_dialog_in_background(parent, _source(ws, submission_id))
+
+
+def save_pdf(
+    parent: QWidget, ws: Workspace, submission_id: str, on_saved: Callable[[Path], None] = lambda _path: None
+) -> Job[None] | None:
+    """Ask where, then render and save the PDF unchanged in the background. None if cancelled."""
     try:
         sub = returns.get_submission(ws, submission_id)
-        return sub, signoff.pdf_for_print(ws, submission_id)
-    except (returns.ReturnError, FontError, OSError) as exc:
-        message(parent, f"Not {what}", str(exc), icon=QMessageBox.Icon.Warning)
-        return None
-    finally:
-        QApplication.restoreOverrideCursor()
-
-
-def print_preview(parent: QWidget, ws: Workspace, submission_id: str) -> QPrintPreviewDialog | None:
-    """Open a window-modal print preview (it does not block); its Print button prints the same PDF."""
-    got = _pdf(parent, ws, submission_id, "previewed")
-    if got is None:
-        return None
-    sub, pdf = got
-    try:
-        dialog = printing.make_print_preview(parent, pdf, document_title(ws, sub))
-    except PrintError as exc:
-        message(parent, "Not previewed", str(exc), icon=QMessageBox.Icon.Warning)
-        return None
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.open()
-    return dialog
-
-
-def print_return(parent: QWidget, ws: Workspace, submission_id: str) -> bool:
-    """The system print dialog, then print. True if printed."""
-    got = _pdf(parent, ws, submission_id, "printed")
-    if got is None:
-        return False
-    sub, pdf = got
-    try:
-        return printing.print_with_dialog(parent, pdf, document_title(ws, sub))
-    except PrintError as exc:
-        message(parent, "Not printed", str(exc), icon=QMessageBox.Icon.Warning)
-        return False
-
-
-def save_pdf(parent: QWidget, ws: Workspace, submission_id: str) -> Path | None:
-    """Ask where, then save the PDF unchanged. The path, or None if cancelled or not written."""
-    got = _pdf(parent, ws, submission_id, "saved")
-    if got is None:
-        return None
-    sub, pdf = got
-    try:
-        return printing.save_pdf_dialog(parent, pdf, f"{signoff.file_stem(sub)}.pdf")
-    except WriteError as exc:
+    except returns.ReturnError as exc:
         message(parent, "PDF not saved", str(exc), icon=QMessageBox.Icon.Warning)
         return None
+    pdf = lambda: signoff.pdf_for_print(ws, submission_id)  # noqa: E731 - runs on the worker
+    return printing.save_pdf_in_background(parent, pdf, f"{signoff.file_stem(sub)}.pdf", on_saved)

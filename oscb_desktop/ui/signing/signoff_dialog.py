@@ -1,8 +1,8 @@
 """Sign a return off: what still blocks it, or the review summary, the signatory and the passphrase.
 
-Signing takes a fraction of a second (render the PDF, sign it, store it) and reads and writes the
-workspace database, which belongs to the UI thread; so it runs there, with the dialog disabled, a
-wait cursor and the stage texts that :func:`oscb_desktop.services.signoff.sign_off` reports.
+Signing (unlock the key, render the PDF, sign it, store it) takes about a second, so it runs as a background
+job (:mod:`oscb_desktop.ui.ops`): the dialog stays painted and disabled, and shows the stage texts that
+:func:`oscb_desktop.services.signoff.sign_off` reports.
 """
 
 from __future__ import annotations
@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from oscb_desktop.forms import Problem
-from oscb_desktop.fsutil import WriteError
 from oscb_desktop.services import identities, returns, signoff
 from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.signing import SigningError, UnlockedKey, WrongPassphraseError
+from oscb_desktop.signing import UnlockedKey, WrongPassphraseError
 from oscb_desktop.store import Submission
 from oscb_desktop.store.models import SigningIdentity as IdentityRow
-from oscb_desktop.ui.signing.common import busy, day, fit_height, html, pump
+from oscb_desktop.ui.common import day, fit_height, html
+from oscb_desktop.ui.ops import Job
 from oscb_desktop.ui.signing.identity_dialog import IdentityDialog, certificate_title, password_field
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole
@@ -64,6 +64,7 @@ class SignOffDialog(QDialog):
         self.form = returns.form_of(ws, self.sub)
         self.signed: Submission | None = None
         self.key: UnlockedKey | None = None
+        self.job: Job[tuple[Submission, UnlockedKey]] | None = None
         self._prefilled = False
         self.setWindowTitle(f"Sign off — {self.form.short_title} {self.sub.period}")
         self.resize(800, 720)
@@ -313,46 +314,51 @@ class SignOffDialog(QDialog):
         self.feedback.setVisible(True)
         fit_height(self)
 
-    @Slot(str)
-    def _progress(self, text: str) -> None:
+    @Slot(int, int, str)
+    def _progress(self, _done: int, _total: int, text: str) -> None:
         self.stage.setText(text)
         self.stage.setVisible(True)
-        pump()
 
     @Slot()
-    def sign(self) -> None:
-        if self.state != self.READY:
-            return
+    def sign(self) -> Job[tuple[Submission, UnlockedKey]] | None:
+        """Start signing in the background; the dialog closes (accepted) when the return is signed."""
+        if self.state != self.READY or self.job is not None:
+            return None
         self.feedback.setVisible(False)
         for field, what in ((self.name, "name"), (self.role, "role")):
             if not field.text().strip():
                 self._error(f"Enter the signatory's {what}.")
                 field.setFocus()
-                return
+                return None
         row = identities.current(self.ws, self.sub.agency.id)
         if row is None:  # retired meanwhile from another window
             self.show_state()
-            return
-        error: Exception | None = None
-        with busy(self):
-            try:
-                self._progress("Unlocking the signing key…")
-                key = identities.unlock(row, self.passphrase.text())
-                signed = signoff.sign_off(
-                    self.ws,
-                    self.sub.id,
-                    signatory_name=self.name.text(),
-                    signatory_role=self.role.text(),
-                    key=key,
-                    progress=self._progress,
-                )
-            except (returns.ReturnError, SigningError, WriteError, OSError) as exc:
-                error = exc
-        self.stage.setVisible(False)
-        if error is None:
-            self.signed, self.key = signed, key
-            self.accept()
-        elif isinstance(error, signoff.SignOffBlockedError):
+            return None
+        ws, submission_id = self.ws, self.sub.id
+        name, role, passphrase = self.name.text(), self.role.text(), self.passphrase.text()
+
+        def work(job: Job[tuple[Submission, UnlockedKey]]) -> tuple[Submission, UnlockedKey]:
+            job.say("Unlocking the signing key…")
+            key = identities.unlock(row, passphrase)
+            signed = signoff.sign_off(
+                ws, submission_id, signatory_name=name, signatory_role=role, key=key, progress=job.say
+            )
+            return signed, key
+
+        job = Job(self, "Signing off", work, show_progress=False)
+        job.sig_progress.connect(self._progress)
+        job.on_success(self._signed).on_failure(self._not_signed).on_done(self._job_ended)
+        self.job = job
+        self.setEnabled(False)
+        self._progress(0, 0, "Unlocking the signing key…")
+        return job.start()
+
+    def _signed(self, outcome: tuple[Submission, UnlockedKey]) -> None:
+        self.signed, self.key = outcome
+        self.accept()
+
+    def _not_signed(self, error: BaseException) -> None:
+        if isinstance(error, signoff.SignOffBlockedError):
             self.show_state(error.problems)
         elif isinstance(error, WrongPassphraseError):
             self._error(str(error))
@@ -361,3 +367,15 @@ class SignOffDialog(QDialog):
         else:
             self._error(f"The return was not signed off. {error}")
             self.passphrase.setFocus()
+
+    def _job_ended(self) -> None:
+        self.job = None
+        self.stage.setVisible(False)
+        self.setEnabled(True)
+        if self.isVisible() and self.state == self.READY and not self.feedback.isHidden():
+            self.passphrase.setFocus()
+
+    def reject(self) -> None:
+        if self.job is not None:  # the key is being used: cancelling now could leave nobody to say what happened
+            return
+        super().reject()

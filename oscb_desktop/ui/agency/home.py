@@ -33,7 +33,7 @@ from oscb_desktop.forms import FormDefinition
 from oscb_desktop.services import agencies, returns
 from oscb_desktop.services.returns import ReturnSummary
 from oscb_desktop.services.workspace import Workspace, partnership
-from oscb_desktop.ui.profile import ProfileDialog
+from oscb_desktop.ui.agency.profile import ProfileDialog
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -127,8 +127,8 @@ class HomePage(QWidget):
         self.edit_profile = QPushButton("Edit profile…")
         self.new_profile = QPushButton("New profile…")
         self.new_profile.setToolTip("Add another agency or service whose returns you complete")
-        self.edit_profile.clicked.connect(self._edit_profile)
-        self.new_profile.clicked.connect(self._new_profile)
+        self.edit_profile.clicked.connect(self.edit_current_profile)
+        self.new_profile.clicked.connect(self.add_profile)
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
         top.addWidget(QLabel("Showing:"))
@@ -304,14 +304,14 @@ class HomePage(QWidget):
             self.sig_profiles_changed.emit()
 
     @Slot()
-    def _edit_profile(self) -> None:
+    def edit_current_profile(self) -> None:
         agency = agencies.current_agency(self.ws)
         if agency is not None and ProfileDialog(self.ws, agency, self).exec():
             self.refresh()
             self.sig_profiles_changed.emit()
 
     @Slot()
-    def _new_profile(self) -> None:
+    def add_profile(self) -> None:
         dialog = ProfileDialog(self.ws, None, self)
         if dialog.exec() and dialog.saved_id is not None:
             agencies.set_current_agency(self.ws, dialog.saved_id)

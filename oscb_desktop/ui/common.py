@@ -1,17 +1,15 @@
-"""Small pieces the signing dialogs share: dates as people read them, message boxes that never block,
-the busy state of a dialog doing work on the UI thread, and the fingerprint display."""
+"""Small pieces the windows and dialogs share: dates as people read them, message boxes that never block,
+menu actions, and the fingerprint display."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QStandardPaths, Qt, Slot
-from PySide6.QtGui import QFontDatabase, QGuiApplication
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtGui import QAction, QFontDatabase, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from oscb_desktop.signing import format_fingerprint
 
@@ -47,9 +45,15 @@ def safe_file_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:60] or "agency"
 
 
-def documents_folder() -> Path:
-    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(location) if location else Path.home()
+#: Dialogs without a parent are owned by their Python wrapper: these are kept until they close.
+_unparented: set[QWidget] = set()
+
+
+def keep_until_closed(dialog: QMessageBox) -> None:
+    """Keep a parentless dialog alive until it is closed (otherwise it vanishes with its last reference)."""
+    if dialog.parent() is None:
+        _unparented.add(dialog)
+        dialog.finished.connect(lambda _result: _unparented.discard(dialog))
 
 
 def message(
@@ -66,6 +70,7 @@ def message(
     if informative:
         box.setInformativeText(informative)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    keep_until_closed(box)
     box.open()
     return box
 
@@ -95,26 +100,9 @@ def ask(
             on_accept()
 
     box.finished.connect(finished)
+    keep_until_closed(box)
     box.open()
     return box
-
-
-def pump() -> None:
-    """Let the window repaint (a progress text, the wait cursor) while work runs on the UI thread; ignore input."""
-    QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-
-
-@contextmanager
-def busy(widget: QWidget) -> Iterator[None]:
-    """The widget disabled and a wait cursor while work runs on the UI thread."""
-    widget.setEnabled(False)
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    pump()
-    try:
-        yield
-    finally:
-        QApplication.restoreOverrideCursor()
-        widget.setEnabled(True)
 
 
 def fit_height(window: QWidget) -> None:
@@ -175,3 +163,27 @@ class FingerprintView(QWidget):
     def copy_to_clipboard(self) -> None:
         QGuiApplication.clipboard().setText(self.display)
         self.copy.setText("Copied")
+
+
+def make_action(
+    parent: QObject,
+    text: str,
+    slot: Callable[..., object] | None = None,
+    shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+) -> QAction:
+    """A menu action with an optional slot and shortcut."""
+    action = QAction(text, parent)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    if slot is not None:
+        action.triggered.connect(slot)
+    return action
+
+
+def set_menu_enabled(menu: QMenu, enabled: bool) -> None:
+    """Every action of a menu and its submenus (a hidden menu's shortcuts still fire unless disabled)."""
+    for a in menu.actions():
+        a.setEnabled(enabled)
+        sub = a.menu()
+        if isinstance(sub, QMenu):
+            set_menu_enabled(sub, enabled)

@@ -1,0 +1,45 @@
+"""Fixtures for the GUI tests: a watch on the event loop, to prove long work does not freeze the window."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QElapsedTimer, QTimer
+
+
+class EventLoopWatch:
+    """Records the longest gap between ticks of a 10 ms timer: how long the window could not repaint."""
+
+    TICK_MS = 10
+
+    def __init__(self) -> None:
+        self.longest_ms = 0
+        self.ticks = 0
+        self._clock = QElapsedTimer()
+        self._timer = QTimer()
+        self._timer.setInterval(self.TICK_MS)
+        self._timer.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self.longest_ms = 0
+        self.ticks = 0
+        self._clock.start()
+        self._timer.start()
+
+    def stop(self) -> int:
+        self._timer.stop()
+        self._tick()
+        return self.longest_ms
+
+    def _tick(self) -> None:
+        gap = self._clock.restart()
+        self.ticks += 1
+        self.longest_ms = max(self.longest_ms, gap)
+
+
+@pytest.fixture
+def loop_watch(qapp) -> Iterator[EventLoopWatch]:
+    watch = EventLoopWatch()
+    yield watch
+    watch.stop()
