@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from oscb_desktop.services.workspace import Workspace, now_iso
+from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
 from oscb_desktop.store import Agency
 
 PROFILE_FIELDS = ("name", "sector", "services", "lead_name", "lead_email", "lead_phone")
@@ -28,6 +28,7 @@ def _clean(fields: dict[str, str]) -> dict[str, str]:
     return out
 
 
+@uses_workspace
 def create_agency(ws: Workspace, name: str, **fields: str) -> Agency:
     data = _clean({"name": name, **fields})
     with ws.db.atomic():
@@ -37,6 +38,7 @@ def create_agency(ws: Workspace, name: str, **fields: str) -> Agency:
     return agency
 
 
+@uses_workspace
 def update_agency(ws: Workspace, agency_id: int, **fields: str) -> Agency:
     data = _clean(fields)
     with ws.db.atomic():
@@ -44,10 +46,12 @@ def update_agency(ws: Workspace, agency_id: int, **fields: str) -> Agency:
     return Agency.get_by_id(agency_id)
 
 
+@uses_workspace
 def list_agencies(ws: Workspace) -> list[Agency]:
     return list(Agency.select().order_by(Agency.name))
 
 
+@uses_workspace
 def current_agency(ws: Workspace) -> Agency | None:
     """The profile whose returns the home screen shows (the first one if none was chosen)."""
     chosen = ws.setting("current_agency")
@@ -55,5 +59,6 @@ def current_agency(ws: Workspace) -> Agency | None:
     return agency or Agency.select().order_by(Agency.id).first()
 
 
+@uses_workspace
 def set_current_agency(ws: Workspace, agency_id: int) -> None:
     ws.set_setting("current_agency", agency_id)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from oscb_desktop import signing
 from oscb_desktop.fsutil import atomic_write
-from oscb_desktop.services.workspace import Workspace, now_iso
+from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
 from oscb_desktop.signing import IdentityError, SigningIdentity, UnlockedKey, WrongPassphraseError
 from oscb_desktop.store import Agency
 from oscb_desktop.store.models import SigningIdentity as IdentityRow
@@ -34,6 +34,7 @@ def to_identity(row: IdentityRow) -> SigningIdentity:
     )
 
 
+@uses_workspace
 def current(ws: Workspace, agency_id: int) -> IdentityRow | None:
     """The identity the agency signs with now: its newest one not retired."""
     return (
@@ -44,6 +45,7 @@ def current(ws: Workspace, agency_id: int) -> IdentityRow | None:
     )
 
 
+@uses_workspace
 def for_fingerprint(ws: Workspace, agency_id: int, fingerprint: str) -> IdentityRow | None:
     return IdentityRow.get_or_none((IdentityRow.agency == agency_id) & (IdentityRow.fingerprint == fingerprint))
 
@@ -70,6 +72,7 @@ def _store(ws: Workspace, agency_id: int, identity: SigningIdentity, origin: str
         )
 
 
+@uses_workspace
 def create(
     ws: Workspace, agency_id: int, *, person_name: str, role: str, email: str | None, passphrase: str
 ) -> IdentityRow:
@@ -81,6 +84,7 @@ def create(
     return _store(ws, agency_id, identity, "created")
 
 
+@uses_workspace
 def import_pkcs12(ws: Workspace, agency_id: int, data: bytes, *, p12_password: str, passphrase: str) -> IdentityRow:
     """The organisation's own certificate and key from a .p12/.pfx file, re-encrypted with ``passphrase``."""
     identity = signing.import_pkcs12(data, p12_password, passphrase)

@@ -17,7 +17,7 @@ from peewee import JOIN
 from oscb_desktop.forms import FormDefinition, Problem
 from oscb_desktop.forms import rules as form_rules
 from oscb_desktop.forms.rules import is_answered
-from oscb_desktop.services.workspace import Workspace, now_iso
+from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
 from oscb_desktop.store import Agency, Answer, AuditEntry, Submission
 from oscb_desktop.store.blobs import BlobRef
 from oscb_desktop.store.models import dumps
@@ -64,10 +64,12 @@ class ReturnSummary:
         return self.status == "draft" and self.deadline is not None and date.today() > self.deadline
 
 
+@uses_workspace
 def form_of(ws: Workspace, sub: Submission) -> FormDefinition:
     return ws.forms.get(sub.form_id, sub.form_version)
 
 
+@uses_workspace
 def get_submission(ws: Workspace, submission_id: str) -> Submission:
     """By full id or an unambiguous prefix of at least 6 characters (as the CLI accepts)."""
     sub = Submission.get_or_none(Submission.id == submission_id)
@@ -82,15 +84,18 @@ def get_submission(ws: Workspace, submission_id: str) -> Submission:
     raise ReturnError(f"There is no return with id {submission_id!r} in this workspace.")
 
 
+@uses_workspace
 def load_answers(ws: Workspace, submission_id: str) -> dict[str, Any]:
     return {a.item_id: a.value for a in Answer.select().where(Answer.submission == submission_id)}
 
 
+@uses_workspace
 def carried_items(ws: Workspace, submission_id: str) -> set[str]:
     q = Answer.select(Answer.item_id).where((Answer.submission == submission_id) & Answer.carried)
     return {a.item_id for a in q}
 
 
+@uses_workspace
 def problems(ws: Workspace, submission_id: str) -> list[Problem]:
     """Everything that stops the return being complete, in form order, including unreviewed carried answers."""
     sub = get_submission(ws, submission_id)
@@ -130,6 +135,7 @@ def _check_writable(sub: Submission) -> None:
         )
 
 
+@uses_workspace
 def save_answers(ws: Workspace, submission_id: str, changes: Mapping[str, Any], *, action: str = "edit") -> int:
     """Store changed answers in one transaction with their audit entries; return the new percent complete.
 
@@ -167,6 +173,7 @@ def save_answers(ws: Workspace, submission_id: str, changes: Mapping[str, Any], 
         return _refresh_percent(ws, sub)
 
 
+@uses_workspace
 def confirm_carried(ws: Workspace, submission_id: str, item_ids: Iterable[str]) -> int:
     """The user has reviewed carried-forward answers and keeps them as they are."""
     with ws.db.atomic():
@@ -189,6 +196,7 @@ def confirm_carried(ws: Workspace, submission_id: str, item_ids: Iterable[str]) 
         return _refresh_percent(ws, sub)
 
 
+@uses_workspace
 def add_evidence(ws: Workspace, submission_id: str, item_id: str, file: str | Path) -> BlobRef:
     """Copy a file into the workspace and add it to an attachments item."""
     sub = get_submission(ws, submission_id)
@@ -210,6 +218,7 @@ def add_evidence(ws: Workspace, submission_id: str, item_id: str, file: str | Pa
 # Starting a return -------------------------------------------------------------------------------
 
 
+@uses_workspace
 def previous_return(ws: Workspace, agency_id: int, form_id: str, before_period: str) -> Submission | None:
     """The latest version of the agency's most recent return of this form before a period."""
     return (
@@ -220,6 +229,7 @@ def previous_return(ws: Workspace, agency_id: int, form_id: str, before_period: 
     )
 
 
+@uses_workspace
 def current_return(ws: Workspace, agency_id: int, form_id: str, period: str) -> Submission | None:
     return (
         Submission.select()
@@ -229,6 +239,7 @@ def current_return(ws: Workspace, agency_id: int, form_id: str, period: str) -> 
     )
 
 
+@uses_workspace
 def start_return(ws: Workspace, agency_id: int, form_id: str, period: str, *, carry_forward: bool = True) -> Submission:
     """Create the draft of an agency's return for a period, from the newest form version for that period.
 
@@ -294,6 +305,7 @@ def _carry_forward(ws: Workspace, form: FormDefinition, previous: Submission, su
 # Listing -----------------------------------------------------------------------------------------
 
 
+@uses_workspace
 def summarise(ws: Workspace, sub: Submission) -> ReturnSummary:
     try:
         form = form_of(ws, sub)
@@ -317,6 +329,7 @@ def summarise(ws: Workspace, sub: Submission) -> ReturnSummary:
     )
 
 
+@uses_workspace
 def list_returns(ws: Workspace, agency_id: int | None = None) -> list[ReturnSummary]:
     """Returns, newest period first, then by agency and form."""
     q = Submission.select(Submission, Agency).join(Agency, JOIN.INNER)

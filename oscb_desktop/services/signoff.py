@@ -37,7 +37,7 @@ from oscb_desktop.services.returns import (
     load_answers,
     problems,
 )
-from oscb_desktop.services.workspace import Workspace, now_iso, partnership
+from oscb_desktop.services.workspace import Workspace, now_iso, partnership, uses_workspace
 from oscb_desktop.signing import UnlockedKey, format_fingerprint, sign_pdf
 from oscb_desktop.store import Answer, AuditEntry, Submission
 from oscb_desktop.store.models import dumps
@@ -91,6 +91,7 @@ class ReviewSummary:
     percent_complete: int
 
 
+@uses_workspace
 def review_summary(ws: Workspace, submission_id: str) -> ReviewSummary:
     sub = get_submission(ws, submission_id)
     form = form_of(ws, sub)
@@ -145,6 +146,7 @@ def review_summary(ws: Workspace, submission_id: str) -> ReviewSummary:
 # The PDF -----------------------------------------------------------------------------------------
 
 
+@uses_workspace
 def document(ws: Workspace, sub: Submission, **overrides: Any) -> ReturnDocument:
     """The return as the PDF shows it, from the store (``overrides`` for the values sign-off is about to set)."""
     fingerprint = sub.signer_fingerprint
@@ -167,6 +169,7 @@ def document(ws: Workspace, sub: Submission, **overrides: Any) -> ReturnDocument
     return ReturnDocument(**values)
 
 
+@uses_workspace
 def signed_pdf(ws: Workspace, sub: Submission) -> bytes:
     """The PDF stored at sign-off, checked against its recorded SHA-256."""
     if not sub.signed_pdf_sha256:
@@ -186,6 +189,7 @@ def signed_pdf(ws: Workspace, sub: Submission) -> bytes:
     return data
 
 
+@uses_workspace
 def pdf_for_print(ws: Workspace, submission_id: str) -> bytes:
     """What to print or save: the signed PDF of a signed return, else a draft preview marked DRAFT."""
     sub = get_submission(ws, submission_id)
@@ -213,6 +217,7 @@ def _clean_signatory(value: str, what: str) -> str:
     return cleaned
 
 
+@uses_workspace
 def sign_off(
     ws: Workspace,
     submission_id: str,
@@ -303,6 +308,7 @@ def sign_off(
     return Submission.get_by_id(sub.id)
 
 
+@uses_workspace
 def reopen(ws: Workspace, submission_id: str) -> Submission:
     """Make a new draft version of a signed return, starting from its answers; the signed one is superseded."""
     with ws.db.atomic():
@@ -354,6 +360,7 @@ class ExportResult:
     content_digest: str
 
 
+@uses_workspace
 def payload(ws: Workspace, sub: Submission) -> SubmissionPayload:
     """``submission.json`` of a return."""
     return SubmissionPayload(
@@ -381,6 +388,7 @@ def audit_records(sub: Submission) -> list[AuditRecord]:
     ]
 
 
+@uses_workspace
 def export(
     ws: Workspace,
     submission_id: str,

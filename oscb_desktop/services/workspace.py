@@ -5,12 +5,15 @@ The GUI and the CLI both open a :class:`Workspace` and hand it to the service fu
 
 from __future__ import annotations
 
+import functools
 import getpass
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import yaml
 from peewee import SqliteDatabase
@@ -51,14 +54,27 @@ def partnership() -> Partnership:
 
 
 def release_thread_connection() -> None:
-    """Close the calling thread's connection to the open workspace's database, if it has one.
+    """Close the calling thread's database connections.
 
-    peewee keeps one connection per thread; a worker thread that queried the database calls this when its
+    peewee keeps one connection per thread; a worker thread that queried a workspace calls this when its
     work ends, so no connection (and no read snapshot of the WAL) outlives the thread.
     """
-    db = database_proxy.obj
-    if db is not None and not db.is_closed():
-        db.close()
+    database_proxy.close_thread_connections()
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def uses_workspace(service: Callable[Concatenate[Workspace, P], R]) -> Callable[Concatenate[Workspace, P], R]:
+    """A service works on the database of the workspace it is given (its first argument), in this thread."""
+
+    @functools.wraps(service)
+    def bound(ws: Workspace, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with database_proxy.bound_to(ws.db):
+            return service(ws, *args, **kwargs)
+
+    return bound
 
 
 class Workspace:
@@ -75,13 +91,17 @@ class Workspace:
         folder = Path(folder) if folder else paths.default_data_dir()
         folder.mkdir(parents=True, exist_ok=True)
         db = open_database(folder / DB_FILENAME)
-        return cls(folder, db, forms if forms is not None else FormRegistry.load())
+        ws = cls(folder, db, forms if forms is not None else FormRegistry.load())
+        ws.bind()
+        return ws
 
     def close(self) -> None:
         if not self.db.is_closed():
             # Fold the WAL back so the single .db file is complete on its own.
             self.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             self.db.close()
+        if database_proxy.default is self.db:
+            database_proxy.initialize(None)
 
     def __enter__(self) -> Workspace:
         return self
@@ -90,17 +110,23 @@ class Workspace:
         self.close()
 
     def bind(self) -> None:
-        """Make this workspace's database the one the models use (one open workspace per process)."""
+        """Make this workspace's database the process's default: the one the models use outside a service
+        (a service always uses the workspace it is given, see :func:`uses_workspace`)."""
         database_proxy.initialize(self.db)
+
+    def bound(self) -> AbstractContextManager[None]:
+        """``with ws.bound():`` — the models use this workspace's database in this thread for the block."""
+        return database_proxy.bound_to(self.db)
 
     # Settings -------------------------------------------------------------------------------------
 
     def setting(self, key: str, default: Any = None) -> Any:
-        row = Setting.get_or_none(Setting.key == key)
+        with self.bound():
+            row = Setting.get_or_none(Setting.key == key)
         return default if row is None else row.value
 
     def set_setting(self, key: str, value: Any) -> None:
-        with self.db.atomic():
+        with self.bound(), self.db.atomic():
             Setting.insert(key=key, value=value).on_conflict_replace().execute()
 
     @property

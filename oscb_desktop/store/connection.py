@@ -21,7 +21,7 @@ PRAGMAS = {
 }
 
 
-def open_database(path: str | Path, *, bind: bool = True) -> SqliteDatabase:
+def open_database(path: str | Path, *, bind: bool = False) -> SqliteDatabase:
     """Open (creating if needed) and migrate the SQLite file at ``path``.
 
     Raises :class:`~oscb_desktop.store.migrations.DatabaseTooNewError` for a database made by a newer app.
@@ -38,7 +38,7 @@ def open_database(path: str | Path, *, bind: bool = True) -> SqliteDatabase:
     except Exception:
         db.close()
         raise
-    if bind:
+    if bind:  # as the process's default database (see store.models)
         database_proxy.initialize(db)
     return db
 

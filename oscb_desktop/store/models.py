@@ -2,17 +2,26 @@
 
 The tables are created by :mod:`.migrations`, not by ``create_tables``: the SQL there is the
 schema, and a test checks that these models and the migrated schema agree.
+
+Which database the models use: the one a service was handed (``with database_proxy.bound_to(ws.db)``, which
+the services' ``@uses_workspace`` does for every call, per thread), else the process's default
+(``database_proxy.initialize(db)``, set when a workspace opens). So a service always works on the workspace
+it is given, even with two workspaces open in one process or a worker thread running beside the UI thread.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from peewee import (
     AutoField,
     BooleanField,
     CharField,
+    Database,
     DatabaseProxy,
     ForeignKeyField,
     IntegerField,
@@ -20,7 +29,58 @@ from peewee import (
     TextField,
 )
 
-database_proxy = DatabaseProxy()
+
+class WorkspaceDatabase(DatabaseProxy):
+    """A database proxy whose target can be set per thread for the length of a ``with`` block."""
+
+    __slots__ = ("_default", "_local")
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_local", threading.local())
+        object.__setattr__(self, "_default", None)
+        super().__init__()
+
+    def __setattr__(self, attr: str, value: Any) -> None:
+        object.__setattr__(self, attr, value)
+
+    @property  # type: ignore[override]
+    def obj(self) -> Database | None:
+        """The database of the workspace this thread is working on, else the process's default."""
+        bound = getattr(self._local, "db", None)
+        return bound if bound is not None else self._default
+
+    @obj.setter
+    def obj(self, value: Database | None) -> None:  # what ``initialize`` sets: the default
+        object.__setattr__(self, "_default", value)
+
+    @property
+    def default(self) -> Database | None:
+        return self._default
+
+    @contextmanager
+    def bound_to(self, db: Database) -> Iterator[None]:
+        """The models use ``db`` in this thread until the block ends (blocks nest)."""
+        previous = getattr(self._local, "db", None)
+        self._local.db = db
+        used: set[Database] = self._local.__dict__.setdefault("used", set())
+        used.add(db)
+        try:
+            yield
+        finally:
+            self._local.db = previous
+
+    def close_thread_connections(self) -> None:
+        """Close this thread's connections (peewee keeps one per thread and database) to every database the
+        thread worked on, and to the default. A worker calls this when its work ends."""
+        seen = set(self._local.__dict__.pop("used", set()))
+        if self._default is not None:
+            seen.add(self._default)
+        for db in seen:
+            if not db.is_closed():
+                db.close()
+
+
+database_proxy = WorkspaceDatabase()
 
 
 class JsonField(TextField):

@@ -102,7 +102,7 @@ def test_stored_v1_fixture_is_a_single_file_at_version_1() -> None:
 def migrated_v1(tmp_path: Path):
     file = tmp_path / "workspace.db"
     shutil.copyfile(V1_FILE, file)
-    db = open_database(file)
+    db = open_database(file, bind=True)  # the models below query it as the process's default
     yield file, db
     db.close()
 
