@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from oscb_desktop.services.values import AgencyInfo
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
 from oscb_desktop.store import Agency
 
@@ -29,34 +30,49 @@ def _clean(fields: dict[str, str]) -> dict[str, str]:
 
 
 @uses_workspace
-def create_agency(ws: Workspace, name: str, **fields: str) -> Agency:
+def create_agency(ws: Workspace, name: str, **fields: str) -> AgencyInfo:
     data = _clean({"name": name, **fields})
     with ws.db.atomic():
         agency = Agency.create(created_at=now_iso(), **data)
         if ws.setting("current_agency") is None:
             ws.set_setting("current_agency", agency.id)
-    return agency
+    return AgencyInfo.from_row(agency)
 
 
 @uses_workspace
-def update_agency(ws: Workspace, agency_id: int, **fields: str) -> Agency:
+def update_agency(ws: Workspace, agency_id: int, **fields: str) -> AgencyInfo:
     data = _clean(fields)
     with ws.db.atomic():
         Agency.update(**data).where(Agency.id == agency_id).execute()
-    return Agency.get_by_id(agency_id)
+    return AgencyInfo.from_row(Agency.get_by_id(agency_id))
 
 
 @uses_workspace
-def list_agencies(ws: Workspace) -> list[Agency]:
-    return list(Agency.select().order_by(Agency.name))
+def list_agencies(ws: Workspace) -> list[AgencyInfo]:
+    return [AgencyInfo.from_row(row) for row in Agency.select().order_by(Agency.name)]
 
 
 @uses_workspace
-def current_agency(ws: Workspace) -> Agency | None:
+def get_agency(ws: Workspace, agency_id: int) -> AgencyInfo:
+    row = Agency.get_or_none(Agency.id == agency_id)
+    if row is None:
+        raise ProfileError("That agency profile no longer exists.")
+    return AgencyInfo.from_row(row)
+
+
+@uses_workspace
+def has_profiles(ws: Workspace) -> bool:
+    """True once the workspace holds an agency profile (a Business Unit workspace holds none)."""
+    return Agency.select().exists()
+
+
+@uses_workspace
+def current_agency(ws: Workspace) -> AgencyInfo | None:
     """The profile whose returns the home screen shows (the first one if none was chosen)."""
     chosen = ws.setting("current_agency")
     agency = Agency.get_or_none(Agency.id == chosen) if chosen is not None else None
-    return agency or Agency.select().order_by(Agency.id).first()
+    agency = agency or Agency.select().order_by(Agency.id).first()
+    return AgencyInfo.from_row(agency) if agency is not None else None
 
 
 @uses_workspace

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from oscb_desktop import signing
 from oscb_desktop.fsutil import atomic_write
+from oscb_desktop.services.values import IdentityInfo
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
 from oscb_desktop.signing import IdentityError, SigningIdentity, UnlockedKey, WrongPassphraseError
 from oscb_desktop.store import Agency
@@ -28,29 +29,31 @@ __all__ = [
 ]
 
 
-def to_identity(row: IdentityRow) -> SigningIdentity:
+def to_identity(row: IdentityInfo) -> SigningIdentity:
     return SigningIdentity(
         certificate_pem=row.certificate_pem.encode(), encrypted_key_pem=row.encrypted_key_pem.encode()
     )
 
 
 @uses_workspace
-def current(ws: Workspace, agency_id: int) -> IdentityRow | None:
+def current(ws: Workspace, agency_id: int) -> IdentityInfo | None:
     """The identity the agency signs with now: its newest one not retired."""
-    return (
+    row = (
         IdentityRow.select()
         .where((IdentityRow.agency == agency_id) & IdentityRow.retired_at.is_null())
         .order_by(IdentityRow.id.desc())
         .first()
     )
+    return IdentityInfo.from_row(row) if row is not None else None
 
 
 @uses_workspace
-def for_fingerprint(ws: Workspace, agency_id: int, fingerprint: str) -> IdentityRow | None:
-    return IdentityRow.get_or_none((IdentityRow.agency == agency_id) & (IdentityRow.fingerprint == fingerprint))
+def for_fingerprint(ws: Workspace, agency_id: int, fingerprint: str) -> IdentityInfo | None:
+    row = IdentityRow.get_or_none((IdentityRow.agency == agency_id) & (IdentityRow.fingerprint == fingerprint))
+    return IdentityInfo.from_row(row) if row is not None else None
 
 
-def _store(ws: Workspace, agency_id: int, identity: SigningIdentity, origin: str) -> IdentityRow:
+def _store(ws: Workspace, agency_id: int, identity: SigningIdentity, origin: str) -> IdentityInfo:
     """Keep a new identity and retire the agency's previous one, in one transaction."""
     with ws.db.atomic():
         if Agency.get_or_none(Agency.id == agency_id) is None:
@@ -62,7 +65,7 @@ def _store(ws: Workspace, agency_id: int, identity: SigningIdentity, origin: str
         IdentityRow.update(retired_at=stamp).where(
             (IdentityRow.agency == agency_id) & IdentityRow.retired_at.is_null()
         ).execute()
-        return IdentityRow.create(
+        row = IdentityRow.create(
             agency=agency_id,
             fingerprint=fp,
             certificate_pem=identity.certificate_pem.decode("ascii"),
@@ -70,12 +73,13 @@ def _store(ws: Workspace, agency_id: int, identity: SigningIdentity, origin: str
             origin=origin,
             created_at=stamp,
         )
+        return IdentityInfo.from_row(row)
 
 
 @uses_workspace
 def create(
     ws: Workspace, agency_id: int, *, person_name: str, role: str, email: str | None, passphrase: str
-) -> IdentityRow:
+) -> IdentityInfo:
     """A new ECDSA P-256 key and self-signed certificate naming the person and the agency."""
     agency = Agency.get_or_none(Agency.id == agency_id)
     if agency is None:
@@ -85,18 +89,18 @@ def create(
 
 
 @uses_workspace
-def import_pkcs12(ws: Workspace, agency_id: int, data: bytes, *, p12_password: str, passphrase: str) -> IdentityRow:
+def import_pkcs12(ws: Workspace, agency_id: int, data: bytes, *, p12_password: str, passphrase: str) -> IdentityInfo:
     """The organisation's own certificate and key from a .p12/.pfx file, re-encrypted with ``passphrase``."""
     identity = signing.import_pkcs12(data, p12_password, passphrase)
     return _store(ws, agency_id, identity, "imported")
 
 
-def unlock(row: IdentityRow, passphrase: str) -> UnlockedKey:
+def unlock(row: IdentityInfo, passphrase: str) -> UnlockedKey:
     """Raises :class:`WrongPassphraseError` (nothing changes) when the passphrase is not right."""
     return signing.unlock(to_identity(row), passphrase)
 
 
-def save_certificate(row: IdentityRow, path: str | Path) -> Path:
+def save_certificate(row: IdentityInfo, path: str | Path) -> Path:
     """Write the certificate as ``.pem`` for the Business Unit to register (crash-safe)."""
     target = Path(path)
     atomic_write(target, row.certificate_pem.encode("ascii"))

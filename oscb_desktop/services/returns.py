@@ -17,6 +17,7 @@ from peewee import JOIN
 from oscb_desktop.forms import FormDefinition, Problem
 from oscb_desktop.forms import rules as form_rules
 from oscb_desktop.forms.rules import is_answered
+from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
 from oscb_desktop.store import Agency, Answer, AuditEntry, Submission
 from oscb_desktop.store.blobs import BlobRef
@@ -47,7 +48,7 @@ class ReturnSummary:
     form_title: str
     period: str
     version: int
-    status: str
+    status: ReturnStatus
     percent_complete: int
     deadline: date | None
     updated_at: str
@@ -55,23 +56,35 @@ class ReturnSummary:
 
     @property
     def status_label(self) -> str:
-        if self.status == "draft":
+        if self.status == ReturnStatus.DRAFT:
             return "Ready to sign" if self.percent_complete == 100 else "Draft"
-        return {"signed": "Signed", "superseded": "Superseded"}.get(self.status, self.status)
+        return {ReturnStatus.SIGNED: "Signed", ReturnStatus.SUPERSEDED: "Superseded"}.get(self.status, self.status)
 
     @property
     def overdue(self) -> bool:
-        return self.status == "draft" and self.deadline is not None and date.today() > self.deadline
+        return self.status == ReturnStatus.DRAFT and self.deadline is not None and date.today() > self.deadline
 
 
 @uses_workspace
-def form_of(ws: Workspace, sub: Submission) -> FormDefinition:
+def form_of(ws: Workspace, sub: ReturnInfo | Submission) -> FormDefinition:
     return ws.forms.get(sub.form_id, sub.form_version)
 
 
 @uses_workspace
-def get_submission(ws: Workspace, submission_id: str) -> Submission:
+def get_submission(ws: Workspace, submission_id: str) -> ReturnInfo:
     """By full id or an unambiguous prefix of at least 6 characters (as the CLI accepts)."""
+    return ReturnInfo.from_row(_row(submission_id))
+
+
+@uses_workspace
+def newer_version(ws: Workspace, submission_id: str) -> ReturnInfo | None:
+    """The version that reopened this one, if it was reopened."""
+    row = Submission.get_or_none(Submission.supersedes == submission_id)
+    return ReturnInfo.from_row(row) if row is not None else None
+
+
+def _row(submission_id: str) -> Submission:
+    """The stored row (inside a service, where the workspace is bound)."""
     sub = Submission.get_or_none(Submission.id == submission_id)
     if sub is not None:
         return sub
@@ -103,9 +116,8 @@ def problems(ws: Workspace, submission_id: str) -> list[Problem]:
     return problems_for(form, load_answers(ws, sub.id), carried_items(ws, sub.id), _carried_period(sub))
 
 
-def _carried_period(sub: Submission) -> str:
-    src = sub.carried_from
-    return src.period if src is not None else "last period"
+def _carried_period(sub: ReturnInfo) -> str:
+    return sub.carried_from_period or "last period"
 
 
 def problems_for(form: FormDefinition, answers: Mapping[str, Any], carried: set[str], period: str) -> list[Problem]:
@@ -122,13 +134,13 @@ def percent_complete(form: FormDefinition, answers: Mapping[str, Any], carried: 
     return form_rules.completion(form, answers, problems_for(form, answers, carried, "")).percent
 
 
-def _refresh_percent(ws: Workspace, sub: Submission) -> int:
+def _refresh_percent(ws: Workspace, sub: ReturnInfo | Submission) -> int:
     pct = percent_complete(form_of(ws, sub), load_answers(ws, sub.id), carried_items(ws, sub.id))
     Submission.update(percent_complete=pct, updated_at=now_iso()).where(Submission.id == sub.id).execute()
     return pct
 
 
-def _check_writable(sub: Submission) -> None:
+def _check_writable(sub: ReturnInfo | Submission) -> None:
     if sub.locked:
         raise ReturnLockedError(
             f"This return (version {sub.version}) is signed and cannot be changed. Reopen it to make a new version."
@@ -142,7 +154,7 @@ def save_answers(ws: Workspace, submission_id: str, changes: Mapping[str, Any], 
     A value equal to the stored one is skipped. Changing an answer also confirms a carried one.
     """
     with ws.db.atomic():
-        sub = get_submission(ws, submission_id)
+        sub = _row(submission_id)
         _check_writable(sub)
         form = form_of(ws, sub)
         existing = {a.item_id: a for a in Answer.select().where(Answer.submission == sub.id)}
@@ -177,7 +189,7 @@ def save_answers(ws: Workspace, submission_id: str, changes: Mapping[str, Any], 
 def confirm_carried(ws: Workspace, submission_id: str, item_ids: Iterable[str]) -> int:
     """The user has reviewed carried-forward answers and keeps them as they are."""
     with ws.db.atomic():
-        sub = get_submission(ws, submission_id)
+        sub = _row(submission_id)
         _check_writable(sub)
         stamp, user = now_iso(), ws.user
         for row in Answer.select().where(
@@ -199,7 +211,7 @@ def confirm_carried(ws: Workspace, submission_id: str, item_ids: Iterable[str]) 
 @uses_workspace
 def add_evidence(ws: Workspace, submission_id: str, item_id: str, file: str | Path) -> BlobRef:
     """Copy a file into the workspace and add it to an attachments item."""
-    sub = get_submission(ws, submission_id)
+    sub = _row(submission_id)
     _check_writable(sub)
     form = form_of(ws, sub)
     item = form.item(item_id)
@@ -219,28 +231,31 @@ def add_evidence(ws: Workspace, submission_id: str, item_id: str, file: str | Pa
 
 
 @uses_workspace
-def previous_return(ws: Workspace, agency_id: int, form_id: str, before_period: str) -> Submission | None:
+def previous_return(ws: Workspace, agency_id: int, form_id: str, before_period: str) -> ReturnInfo | None:
     """The latest version of the agency's most recent return of this form before a period."""
-    return (
+    row = (
         Submission.select()
         .where((Submission.agency == agency_id) & (Submission.form_id == form_id) & (Submission.period < before_period))
         .order_by(Submission.period.desc(), Submission.version.desc())
         .first()
     )
+    return ReturnInfo.from_row(row) if row is not None else None
 
 
 @uses_workspace
-def current_return(ws: Workspace, agency_id: int, form_id: str, period: str) -> Submission | None:
-    return (
+def current_return(ws: Workspace, agency_id: int, form_id: str, period: str) -> ReturnInfo | None:
+    """The newest version of the agency's return of this form for this period."""
+    row = (
         Submission.select()
         .where((Submission.agency == agency_id) & (Submission.form_id == form_id) & (Submission.period == period))
         .order_by(Submission.version.desc())
         .first()
     )
+    return ReturnInfo.from_row(row) if row is not None else None
 
 
 @uses_workspace
-def start_return(ws: Workspace, agency_id: int, form_id: str, period: str, *, carry_forward: bool = True) -> Submission:
+def start_return(ws: Workspace, agency_id: int, form_id: str, period: str, *, carry_forward: bool = True) -> ReturnInfo:
     """Create the draft of an agency's return for a period, from the newest form version for that period.
 
     With ``carry_forward``, last period's answers, evidence and open actions are copied for the items
@@ -265,7 +280,7 @@ def start_return(ws: Workspace, agency_id: int, form_id: str, period: str, *, ca
             form_version=form.version,
             period=period,
             version=1,
-            status="draft",
+            status=ReturnStatus.DRAFT,
             carried_from=previous.id if previous else None,
             created_at=stamp,
             updated_at=stamp,
@@ -273,10 +288,10 @@ def start_return(ws: Workspace, agency_id: int, form_id: str, period: str, *, ca
         if previous is not None:
             _carry_forward(ws, form, previous, sub, stamp)
         _refresh_percent(ws, sub)
-        return Submission.get_by_id(sub.id)
+        return get_submission(ws, sub.id)
 
 
-def _carry_forward(ws: Workspace, form: FormDefinition, previous: Submission, sub: Submission, stamp: str) -> None:
+def _carry_forward(ws: Workspace, form: FormDefinition, previous: ReturnInfo, sub: Submission, stamp: str) -> None:
     user = ws.user
     for ans in Answer.select().where(Answer.submission == previous.id):
         if not form.has_item(ans.item_id):
@@ -306,7 +321,7 @@ def _carry_forward(ws: Workspace, form: FormDefinition, previous: Submission, su
 
 
 @uses_workspace
-def summarise(ws: Workspace, sub: Submission) -> ReturnSummary:
+def summarise(ws: Workspace, sub: ReturnInfo | Submission) -> ReturnSummary:
     try:
         form = form_of(ws, sub)
         title, deadline = form.short_title, form.deadline
@@ -321,7 +336,7 @@ def summarise(ws: Workspace, sub: Submission) -> ReturnSummary:
         form_title=title,
         period=sub.period,
         version=sub.version,
-        status=sub.status,
+        status=ReturnStatus(sub.status),
         percent_complete=sub.percent_complete,
         deadline=deadline,
         updated_at=sub.updated_at,

@@ -37,6 +37,7 @@ from oscb_desktop.services.returns import (
     load_answers,
     problems,
 )
+from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.services.workspace import Workspace, now_iso, partnership, uses_workspace
 from oscb_desktop.signing import UnlockedKey, format_fingerprint, sign_pdf
 from oscb_desktop.store import Answer, AuditEntry, Submission
@@ -147,7 +148,7 @@ def review_summary(ws: Workspace, submission_id: str) -> ReviewSummary:
 
 
 @uses_workspace
-def document(ws: Workspace, sub: Submission, **overrides: Any) -> ReturnDocument:
+def document(ws: Workspace, sub: ReturnInfo, **overrides: Any) -> ReturnDocument:
     """The return as the PDF shows it, from the store (``overrides`` for the values sign-off is about to set)."""
     fingerprint = sub.signer_fingerprint
     values: dict[str, Any] = {
@@ -170,7 +171,7 @@ def document(ws: Workspace, sub: Submission, **overrides: Any) -> ReturnDocument
 
 
 @uses_workspace
-def signed_pdf(ws: Workspace, sub: Submission) -> bytes:
+def signed_pdf(ws: Workspace, sub: ReturnInfo) -> bytes:
     """The PDF stored at sign-off, checked against its recorded SHA-256."""
     if not sub.signed_pdf_sha256:
         raise ReturnError("This return has no signed PDF; it has not been signed off in this app.")
@@ -198,7 +199,7 @@ def pdf_for_print(ws: Workspace, submission_id: str) -> bytes:
     return render_submission_pdf(document(ws, sub), draft=True).data
 
 
-def file_stem(sub: Submission) -> str:
+def file_stem(sub: ReturnInfo) -> str:
     """A file name (no extension) that says whose return this is: ``Agency-name_section11_2026-27_v1``."""
     agency = re.sub(r"[^A-Za-z0-9]+", "-", sub.agency.name).strip("-")[:60] or "agency"
     period = sub.period.replace("/", "-")
@@ -227,8 +228,8 @@ def sign_off(
     passphrase: str | None = None,
     key: UnlockedKey | None = None,
     progress: Progress | None = None,
-) -> Submission:
-    """Sign a complete return off and lock it; returns the signed row.
+) -> ReturnInfo:
+    """Sign a complete return off and lock it; returns the signed return.
 
     Raises :class:`SignOffBlockedError` (what to fix), :class:`ReturnLockedError` (already signed),
     :class:`NoIdentityError`, or :class:`~oscb_desktop.signing.WrongPassphraseError` — in every case the
@@ -261,7 +262,7 @@ def sign_off(
     doc = document(
         ws,
         sub,
-        status="signed",
+        status=ReturnStatus.SIGNED,
         signatory_name=name,
         signatory_role=role,
         signed_at=stamp,
@@ -297,7 +298,7 @@ def sign_off(
             action="sign",
         )
         Submission.update(
-            status="signed",
+            status=ReturnStatus.SIGNED,
             signed_at=stamp,
             signatory_name=name,
             signatory_role=role,
@@ -305,19 +306,19 @@ def sign_off(
             signer_fingerprint=row.fingerprint,
             updated_at=stamp,
         ).where(Submission.id == sub.id).execute()
-    return Submission.get_by_id(sub.id)
+    return get_submission(ws, sub.id)
 
 
 @uses_workspace
-def reopen(ws: Workspace, submission_id: str) -> Submission:
+def reopen(ws: Workspace, submission_id: str) -> ReturnInfo:
     """Make a new draft version of a signed return, starting from its answers; the signed one is superseded."""
     with ws.db.atomic():
         sub = get_submission(ws, submission_id)
-        if sub.status == "superseded":
+        if sub.status == ReturnStatus.SUPERSEDED:
             newer = Submission.get_or_none(Submission.supersedes == sub.id)
             detail = f" as version {newer.version}" if newer is not None else ""
             raise ReturnError(f"Version {sub.version} of this return has already been reopened{detail}.")
-        if sub.status != "signed":
+        if sub.status != ReturnStatus.SIGNED:
             raise ReturnError("Only a signed return can be reopened; this one can still be changed as it is.")
         stamp, user = now_iso(), ws.user
         new = Submission.create(
@@ -328,7 +329,7 @@ def reopen(ws: Workspace, submission_id: str) -> Submission:
             period=sub.period,
             version=sub.version + 1,
             supersedes=sub.id,
-            status="draft",
+            status=ReturnStatus.DRAFT,
             carried_from=sub.carried_from_id,
             created_at=stamp,
             updated_at=stamp,
@@ -345,8 +346,8 @@ def reopen(ws: Workspace, submission_id: str) -> Submission:
                 user=user,
                 action="reopen",
             )
-        Submission.update(status="superseded").where(Submission.id == sub.id).execute()
-        return Submission.get_by_id(new.id)
+        Submission.update(status=ReturnStatus.SUPERSEDED).where(Submission.id == sub.id).execute()
+        return get_submission(ws, new.id)
 
 
 # Export ------------------------------------------------------------------------------------------
@@ -361,7 +362,7 @@ class ExportResult:
 
 
 @uses_workspace
-def payload(ws: Workspace, sub: Submission) -> SubmissionPayload:
+def payload(ws: Workspace, sub: ReturnInfo) -> SubmissionPayload:
     """``submission.json`` of a return."""
     return SubmissionPayload(
         submission=SubmissionRef(id=sub.id, version=sub.version, supersedes=sub.supersedes_id),
@@ -372,13 +373,14 @@ def payload(ws: Workspace, sub: Submission) -> SubmissionPayload:
     )
 
 
-def audit_records(sub: Submission) -> list[AuditRecord]:
+@uses_workspace
+def audit_records(ws: Workspace, sub: ReturnInfo) -> list[AuditRecord]:
     """The answer history of this version and the versions it supersedes, oldest first."""
     chain: list[str] = []
-    node: Submission | None = sub
-    while node is not None and node.id not in chain:
-        chain.append(node.id)
-        node = node.supersedes
+    node: str | None = sub.id
+    while node is not None and node not in chain:
+        chain.append(node)
+        node = Submission.select(Submission.supersedes).where(Submission.id == node).scalar()
     rows = AuditEntry.select().where(AuditEntry.submission.in_(chain)).order_by(AuditEntry.at, AuditEntry.id)
     return [
         AuditRecord(
@@ -427,7 +429,7 @@ def export(
     digest = write_bundle(
         target,
         submission=payload(ws, sub),
-        audit=audit_records(sub),
+        audit=audit_records(ws, sub),
         signed_pdf=pdf,
         key=key,
         form_title=form.title,

@@ -15,10 +15,10 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from oscb_desktop import __version__, logs, paths
-from oscb_desktop.services import demo, imports, registry
+from oscb_desktop.services import agencies, demo, imports, registry
 from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.store import Agency, DatabaseTooNewError
-from oscb_desktop.ui import crash
+from oscb_desktop.store import DatabaseTooNewError
+from oscb_desktop.ui import crash, ops
 from oscb_desktop.ui.main_window import MainWindow
 
 DEMO_AGENCIES = 12
@@ -66,9 +66,9 @@ def open_workspace(args: argparse.Namespace) -> Workspace:
         ws = Workspace.open(folder)
         ws.bind()
         if args.business_unit:
-            if not registry.is_business_unit(ws) and not Agency.select().exists():
+            if not registry.is_business_unit(ws) and not agencies.has_profiles(ws):
                 demo.generate_business_unit(ws, agencies=args.demo_agencies or DEMO_BU_AGENCIES)
-        elif not Agency.select().exists() and not registry.is_business_unit(ws):
+        elif not agencies.has_profiles(ws) and not registry.is_business_unit(ws):
             demo.generate(ws, agencies=args.demo_agencies or DEMO_AGENCIES)
         return ws
     ws = Workspace.open(args.data_dir)
@@ -85,6 +85,7 @@ def open_workspace(args: argparse.Namespace) -> Workspace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logs.configure("oscb-desktop")
+    ops.share_the_gil()
     if args.screenshot is not None and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         # A screenshot needs no screen: render offscreen on a headless machine.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -24,6 +24,7 @@ file being written is finished, never cut off.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -46,6 +47,19 @@ SHOW_AFTER_MS = 300
 
 #: Jobs started and not yet finished (a job must outlive the widget that started it).
 _RUNNING: set[Job[Any]] = set()
+
+
+#: How long a thread may hold the GIL while another waits for it (CPython's default is 5 ms). Every call from Qt
+#: into a widget made in Python (paint, layout, events) takes the GIL, so while a worker runs pure-Python code
+#: (reportlab, pyHanko) the UI thread waits up to this long at each such call; a window of a thousand widgets
+#: then stands still for a large part of a second. Half a millisecond keeps the window moving; the worker
+#: loses a few per cent.
+SWITCH_INTERVAL_S = 0.0005
+
+
+def share_the_gil() -> None:
+    """Let the UI thread take the GIL back from a busy worker quickly (call once, before jobs run)."""
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
 class Cancelled(Exception):

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QElapsedTimer, QTimer
 
+from oscb_desktop.ui import ops
+
 
 class EventLoopWatch:
     """Records the longest gap between ticks of a 10 ms timer: how long the window could not repaint."""
@@ -36,6 +38,12 @@ class EventLoopWatch:
         gap = self._clock.restart()
         self.ticks += 1
         self.longest_ms = max(self.longest_ms, gap)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _gil_shared_as_in_the_app() -> None:
+    """The app shortens the GIL switch interval at start (ops.share_the_gil); so do the GUI tests."""
+    ops.share_the_gil()
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QMessageBox
 
 from oscb_desktop.services import agencies, returns, signoff
+from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.signing import UnlockedKey
-from oscb_desktop.store import Submission
 from oscb_desktop.ui.agency.workspace import AgencyWorkspace
 from oscb_desktop.ui.common import ask, make_action, message, set_menu_enabled
 from oscb_desktop.ui.editor.page import EditorPage
@@ -36,7 +36,7 @@ class Target:
     """The return the Return menu acts on: the one open in the editor, else the one selected on the home page."""
 
     id: str
-    status: str
+    status: ReturnStatus
 
 
 class AgencyMode(QObject):
@@ -151,9 +151,9 @@ class AgencyMode(QObject):
             a.setEnabled(editing)
         target = self.target()
         status = target.status if target is not None else None
-        self.act_sign_off.setEnabled(status == "draft")
-        self.act_reopen.setEnabled(status == "signed")
-        self.act_export.setEnabled(status in ("signed", "superseded"))
+        self.act_sign_off.setEnabled(status == ReturnStatus.DRAFT)
+        self.act_reopen.setEnabled(status == ReturnStatus.SIGNED)
+        self.act_export.setEnabled(status in (ReturnStatus.SIGNED, ReturnStatus.SUPERSEDED))
         for a in (self.act_preview, self.act_print, self.act_save_pdf):
             a.setEnabled(target is not None)
         self.act_open.setEnabled(target is not None and not editing)
@@ -201,7 +201,7 @@ class AgencyMode(QObject):
     @Slot()
     def sign_off(self) -> None:
         target = self.target()
-        if target is None or target.status != "draft":
+        if target is None or target.status != ReturnStatus.DRAFT:
             return
         editor = self.workspace.editor
         if not self.editing or editor is None or editor.submission.id != target.id:
@@ -228,7 +228,7 @@ class AgencyMode(QObject):
         if self.workspace.editor is not None:
             self.workspace.editor.jump_to(item_id)
 
-    def _signed_off(self, sub: Submission | None, key: UnlockedKey | None) -> None:
+    def _signed_off(self, sub: ReturnInfo | None, key: UnlockedKey | None) -> None:
         if sub is None:
             return
         self.workspace.reload_editor()
@@ -264,7 +264,7 @@ class AgencyMode(QObject):
     @Slot()
     def reopen(self) -> None:
         target = self.target()
-        if target is None or target.status != "signed":
+        if target is None or target.status != ReturnStatus.SIGNED:
             return
         sub = returns.get_submission(self.ws, target.id)
         v = sub.version
@@ -293,7 +293,7 @@ class AgencyMode(QObject):
     @Slot()
     def export(self) -> None:
         target = self.target()
-        if target is not None and target.status in ("signed", "superseded"):
+        if target is not None and target.status in (ReturnStatus.SIGNED, ReturnStatus.SUPERSEDED):
             export_bundle(self.host.host_widget(), self.ws, target.id, on_done=self._exported)
 
     def _exported(self, result: signoff.ExportResult) -> None:

@@ -19,14 +19,14 @@ from PySide6.QtWidgets import (
 )
 
 from oscb_desktop.services import agencies, registry
+from oscb_desktop.services.values import AgencyInfo
 from oscb_desktop.services.workspace import Workspace, partnership
-from oscb_desktop.store import Agency
 
 
 class ProfileForm(QWidget):
     """Name (the partnership's agencies offered, any name allowed), sector, services, safeguarding lead."""
 
-    def __init__(self, agency: Agency | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, agency: AgencyInfo | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         p = partnership()
         self.name = QComboBox()
@@ -197,7 +197,7 @@ class WelcomePage(QWidget):
 class ProfileDialog(QDialog):
     """New or edit profile."""
 
-    def __init__(self, ws: Workspace, agency: Agency | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, ws: Workspace, agency: AgencyInfo | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ws = ws
         self.agency = agency

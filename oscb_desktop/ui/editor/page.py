@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 from oscb_desktop.forms import Problem, section_completion
 from oscb_desktop.services import returns
 from oscb_desktop.services.autosave import Autosaver
+from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.store import Submission
 from oscb_desktop.ui.common import html, when
 from oscb_desktop.ui.editor.autosave import AutosaveController
 from oscb_desktop.ui.editor.items import ItemFrame, make_input
@@ -54,11 +54,11 @@ class EditorPage(QWidget):
     def __init__(self, ws: Workspace, submission_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ws = ws
-        self.submission: Submission = returns.get_submission(ws, submission_id)
+        self.submission: ReturnInfo = returns.get_submission(ws, submission_id)
         self.form = returns.form_of(ws, self.submission)
         self.answers: dict[str, Any] = returns.load_answers(ws, self.submission.id)
         self.carried: set[str] = returns.carried_items(ws, self.submission.id)
-        self.carried_from = self.submission.carried_from.period if self.submission.carried_from else None
+        self.carried_from = self.submission.carried_from_period
         self.read_only = self.submission.locked
         self.problems: list[Problem] = []
         self.autosave = AutosaveController(Autosaver(ws, self.submission.id), self)
@@ -178,8 +178,8 @@ class EditorPage(QWidget):
             f", {html(sub.signatory_role)}" if sub.signatory_role else ""
         )
         signed = f"on {when(sub.signed_at)} by {who}" if sub.signed_at else f"by {who}"
-        if sub.status == "superseded":
-            newer = Submission.get_or_none(Submission.supersedes == sub.id)
+        if sub.status == ReturnStatus.SUPERSEDED:
+            newer = returns.newer_version(self.ws, sub.id)
             text = (
                 f"<b>Version {sub.version} was signed off</b> {signed}. It has been reopened"
                 + (f" as version {newer.version}" if newer is not None else "")
@@ -203,7 +203,7 @@ class EditorPage(QWidget):
         row.addWidget(self.banner_text, 1)
         row.addWidget(self.export_button)
         self.reopen_button: QPushButton | None = None
-        if sub.status == "signed":
+        if sub.status == ReturnStatus.SIGNED:
             self.reopen_button = QPushButton("Reopen as a new version…")
             self.reopen_button.setToolTip(f"Start version {sub.version + 1} from these answers")
             self.reopen_button.clicked.connect(self.sig_reopen_requested)
@@ -355,7 +355,7 @@ class EditorPage(QWidget):
 
     @Slot(int)
     def _saved(self, percent: int) -> None:
-        self.submission = Submission.get_by_id(self.submission.id)
+        self.submission = returns.get_submission(self.ws, self.submission.id)
         self._update_status()
 
     # Validation display -----------------------------------------------------------------------------
@@ -411,7 +411,7 @@ class EditorPage(QWidget):
     def _update_status(self) -> None:
         sub = self.submission
         if sub.locked:
-            text = "Signed" if sub.status == "signed" else "Superseded"
+            text = "Signed" if sub.status == ReturnStatus.SIGNED else "Superseded"
         else:
             text = "Ready to sign" if not self.problems else "Draft"
         self.status.setText(text)

@@ -26,10 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from oscb_desktop.services import identities, returns, signoff
+from oscb_desktop.services.values import IdentityInfo, ReturnInfo
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import IdentityError, UnlockedKey
-from oscb_desktop.store import Submission
-from oscb_desktop.store.models import SigningIdentity as IdentityRow
 from oscb_desktop.ui import file_dialogs
 from oscb_desktop.ui.common import fit_height, message
 from oscb_desktop.ui.ops import Job
@@ -38,7 +37,7 @@ from oscb_desktop.ui.signing.identity_dialog import password_field
 BUNDLE_FILTER = "OSCB bundles (*.oscb)"
 
 
-def describe(ws: Workspace, sub: Submission) -> str:
+def describe(ws: Workspace, sub: ReturnInfo) -> str:
     """``the Section 11 2026/27 return (version 1)``."""
     return f"the {returns.form_of(ws, sub).short_title} {sub.period} return (version {sub.version})"
 
@@ -49,7 +48,7 @@ class PassphraseDialog(QDialog):
     A wrong passphrase is said inline, the field is cleared and the user tries again.
     """
 
-    def __init__(self, row: IdentityRow, purpose: str, parent: QWidget | None = None) -> None:
+    def __init__(self, row: IdentityInfo, purpose: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.row = row
         self.key: UnlockedKey | None = None
@@ -127,7 +126,7 @@ class PassphraseDialog(QDialog):
         self.passphrase.setFocus()
 
 
-def choose_bundle_path(parent: QWidget | None, sub: Submission) -> Path | None:
+def choose_bundle_path(parent: QWidget | None, sub: ReturnInfo) -> Path | None:
     """Ask where to save the bundle (last folder of this session, else Documents); ``.oscb`` added if missing."""
     return file_dialogs.ask_save_path(parent, "Export signed bundle", signoff.file_stem(sub), ".oscb", BUNDLE_FILTER)
 

@@ -25,11 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from oscb_desktop.fsutil import WriteError
-from oscb_desktop.services import identities
+from oscb_desktop.services import agencies, identities
+from oscb_desktop.services.values import AgencyInfo, IdentityInfo
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import MIN_PASSPHRASE_LENGTH, IdentityError, SigningIdentity
-from oscb_desktop.store import Agency
-from oscb_desktop.store.models import SigningIdentity as IdentityRow
 from oscb_desktop.ui import file_dialogs
 from oscb_desktop.ui.common import FingerprintView, ask, day, fit_height, safe_file_name
 
@@ -88,8 +87,8 @@ class IdentityDialog(QDialog):
     def __init__(self, ws: Workspace, agency_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ws = ws
-        self.agency: Agency = Agency.get_by_id(agency_id)
-        self.row: IdentityRow | None = None
+        self.agency: AgencyInfo = agencies.get_agency(ws, agency_id)
+        self.row: IdentityInfo | None = None
         self.setWindowTitle(f"Signing identity — {self.agency.name}")
 
         intro = QLabel(

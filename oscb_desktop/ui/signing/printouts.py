@@ -12,14 +12,14 @@ from pathlib import Path
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from oscb_desktop.services import returns, signoff
+from oscb_desktop.services.values import ReturnInfo
 from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.store import Submission
 from oscb_desktop.ui import printing
 from oscb_desktop.ui.common import message
 from oscb_desktop.ui.ops import Job
 
 
-def document_title(ws: Workspace, sub: Submission) -> str:
+def document_title(ws: Workspace, sub: ReturnInfo) -> str:
     """``Section 11 2026/27 – Oxford City Council (version 1)``: the print job's and the preview's title."""
     form = returns.form_of(ws, sub)
     return f"{form.short_title} {sub.period} – {sub.agency.name} (version {sub.version})"

@@ -30,10 +30,9 @@ from PySide6.QtWidgets import (
 
 from oscb_desktop.forms import Problem
 from oscb_desktop.services import identities, returns, signoff
+from oscb_desktop.services.values import IdentityInfo, ReturnInfo
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import UnlockedKey, WrongPassphraseError
-from oscb_desktop.store import Submission
-from oscb_desktop.store.models import SigningIdentity as IdentityRow
 from oscb_desktop.ui.common import day, fit_height, html
 from oscb_desktop.ui.ops import Job
 from oscb_desktop.ui.signing.identity_dialog import IdentityDialog, certificate_title, password_field
@@ -60,11 +59,11 @@ class SignOffDialog(QDialog):
     def __init__(self, ws: Workspace, submission_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ws = ws
-        self.sub: Submission = returns.get_submission(ws, submission_id)
+        self.sub: ReturnInfo = returns.get_submission(ws, submission_id)
         self.form = returns.form_of(ws, self.sub)
-        self.signed: Submission | None = None
+        self.signed: ReturnInfo | None = None
         self.key: UnlockedKey | None = None
-        self.job: Job[tuple[Submission, UnlockedKey]] | None = None
+        self.job: Job[tuple[ReturnInfo, UnlockedKey]] | None = None
         self._prefilled = False
         self.setWindowTitle(f"Sign off — {self.form.short_title} {self.sub.period}")
         self.resize(800, 720)
@@ -256,7 +255,7 @@ class SignOffDialog(QDialog):
         )
         self.blockers.setCurrentRow(0)
 
-    def _fill_ready(self, row: IdentityRow) -> None:
+    def _fill_ready(self, row: IdentityInfo) -> None:
         identity = identities.to_identity(row)
         if not self._prefilled:
             self.name.setText(identity.subject_name)
@@ -320,7 +319,7 @@ class SignOffDialog(QDialog):
         self.stage.setVisible(True)
 
     @Slot()
-    def sign(self) -> Job[tuple[Submission, UnlockedKey]] | None:
+    def sign(self) -> Job[tuple[ReturnInfo, UnlockedKey]] | None:
         """Start signing in the background; the dialog closes (accepted) when the return is signed."""
         if self.state != self.READY or self.job is not None:
             return None
@@ -337,7 +336,7 @@ class SignOffDialog(QDialog):
         ws, submission_id = self.ws, self.sub.id
         name, role, passphrase = self.name.text(), self.role.text(), self.passphrase.text()
 
-        def work(job: Job[tuple[Submission, UnlockedKey]]) -> tuple[Submission, UnlockedKey]:
+        def work(job: Job[tuple[ReturnInfo, UnlockedKey]]) -> tuple[ReturnInfo, UnlockedKey]:
             job.say("Unlocking the signing key…")
             key = identities.unlock(row, passphrase)
             signed = signoff.sign_off(
@@ -353,7 +352,7 @@ class SignOffDialog(QDialog):
         self._progress(0, 0, "Unlocking the signing key…")
         return job.start()
 
-    def _signed(self, outcome: tuple[Submission, UnlockedKey]) -> None:
+    def _signed(self, outcome: tuple[ReturnInfo, UnlockedKey]) -> None:
         self.signed, self.key = outcome
         self.accept()
 

@@ -1,0 +1,145 @@
+"""The plain values the services hand out: frozen dataclasses, never live peewee rows.
+
+A peewee row loads its foreign keys lazily, so ``sub.agency.name`` in a paint event would be a query on the
+UI thread, against whichever database happens to be bound. These values carry what their readers need and
+nothing else; the services build them from rows in one place (the ``from_row`` constructors).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from oscb_desktop.store.models import Agency, SigningIdentity, Submission
+
+
+class ReturnStatus(StrEnum):
+    """Where a return is in its life. (A ``StrEnum``: it equals the text stored in the database.)"""
+
+    DRAFT = "draft"
+    SIGNED = "signed"
+    #: a signed version that a newer version replaced
+    SUPERSEDED = "superseded"
+
+    @property
+    def locked(self) -> bool:
+        return self is not ReturnStatus.DRAFT
+
+
+@dataclass(frozen=True)
+class AgencyInfo:
+    """An agency or service profile held in an agency's workspace."""
+
+    id: int
+    name: str
+    sector: str
+    services: str
+    lead_name: str
+    lead_email: str
+    lead_phone: str
+    created_at: str
+
+    @classmethod
+    def from_row(cls, row: Agency) -> AgencyInfo:
+        return cls(
+            id=row.id,
+            name=row.name,
+            sector=row.sector or "",
+            services=row.services or "",
+            lead_name=row.lead_name or "",
+            lead_email=row.lead_email or "",
+            lead_phone=row.lead_phone or "",
+            created_at=row.created_at,
+        )
+
+
+@dataclass(frozen=True)
+class ReturnInfo:
+    """One version of one agency's return of one form for one period."""
+
+    id: str
+    agency: AgencyInfo
+    form_id: str
+    form_version: str
+    period: str
+    version: int
+    status: ReturnStatus
+    supersedes_id: str | None
+    carried_from_id: str | None
+    #: the period of the return its answers were carried forward from
+    carried_from_period: str | None
+    created_at: str
+    updated_at: str
+    percent_complete: int
+    signed_at: str | None
+    signatory_name: str | None
+    signatory_role: str | None
+    signed_pdf_sha256: str | None
+    signer_fingerprint: str | None
+
+    @property
+    def agency_id(self) -> int:
+        return self.agency.id
+
+    @property
+    def locked(self) -> bool:
+        return self.status.locked
+
+    @classmethod
+    def from_row(
+        cls, row: Submission, agency: Agency | None = None, carried_from_period: str | None = None
+    ) -> ReturnInfo:
+        """Reads the agency and the carried-from period unless given (one query each)."""
+        if row.carried_from_id is not None and carried_from_period is None:
+            source = type(row).get_or_none(type(row).id == row.carried_from_id)
+            carried_from_period = source.period if source is not None else None
+        return cls(
+            id=row.id,
+            agency=AgencyInfo.from_row(agency if agency is not None else row.agency),
+            form_id=row.form_id,
+            form_version=row.form_version,
+            period=row.period,
+            version=row.version,
+            status=ReturnStatus(row.status),
+            supersedes_id=row.supersedes_id,
+            carried_from_id=row.carried_from_id,
+            carried_from_period=carried_from_period,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            percent_complete=row.percent_complete,
+            signed_at=row.signed_at,
+            signatory_name=row.signatory_name,
+            signatory_role=row.signatory_role,
+            signed_pdf_sha256=row.signed_pdf_sha256,
+            signer_fingerprint=row.signer_fingerprint,
+        )
+
+
+@dataclass(frozen=True)
+class IdentityInfo:
+    """An agency's signing certificate and its passphrase-encrypted key, as stored."""
+
+    id: int
+    agency_id: int
+    fingerprint: str
+    certificate_pem: str
+    encrypted_key_pem: str
+    #: created (in the app) or imported (from a PKCS#12 file)
+    origin: str
+    created_at: str
+    retired_at: str | None
+
+    @classmethod
+    def from_row(cls, row: SigningIdentity) -> IdentityInfo:
+        return cls(
+            id=row.id,
+            agency_id=row.agency_id,
+            fingerprint=row.fingerprint,
+            certificate_pem=row.certificate_pem,
+            encrypted_key_pem=row.encrypted_key_pem,
+            origin=row.origin,
+            created_at=row.created_at,
+            retired_at=row.retired_at,
+        )
