@@ -9,7 +9,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from bundle_testkit import (
+from helpers.bundle_kit import (
     AGENCY_A,
     AGENCY_B,
     ATTACHMENT_DATA,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bundle_testkit import flip_byte, make_zip, members_of, rebuild
+from helpers.bundle_kit import flip_byte, make_zip, members_of, rebuild
 
 from oscb_desktop.bundle import VerifyResult, canonical_json
 from oscb_desktop.cli import main
