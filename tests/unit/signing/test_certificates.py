@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -64,7 +62,7 @@ def test_describe_subject_names_person_title_organisation_and_email(identity: Si
     )
 
 
-def test_describe_subject_names_each_value_once() -> None:
+def test_describe_subject_names_each_value_once(make_certificate: Callable[..., x509.Certificate]) -> None:
     name = x509.Name(
         [
             x509.NameAttribute(x509.NameOID.COMMON_NAME, "Oxford City Council"),
@@ -72,29 +70,20 @@ def test_describe_subject_names_each_value_once() -> None:
             x509.NameAttribute(x509.NameOID.ORGANIZATION_NAME, "Oxford City Council"),
         ]
     )
-    assert describe_subject(_self_signed(name)) == "Oxford City Council, Housing"
+    assert describe_subject(make_certificate(_key(), subject=name)) == "Oxford City Council, Housing"
 
 
-def test_describe_subject_without_a_name_falls_back_to_the_whole_subject() -> None:
+def test_describe_subject_without_a_name_falls_back_to_the_whole_subject(
+    make_certificate: Callable[..., x509.Certificate],
+) -> None:
     name = x509.Name([x509.NameAttribute(x509.NameOID.COUNTRY_NAME, "GB")])
-    assert describe_subject(_self_signed(name)) == "C=GB"
+    assert describe_subject(make_certificate(_key(), subject=name)) == "C=GB"
 
 
 def test_describe_subject_of_a_certificate_made_elsewhere(make_certificate: Callable[..., x509.Certificate]) -> None:
-    certificate = make_certificate(ec.generate_private_key(ec.SECP256R1()), common_name="Imported Signer")
+    certificate = make_certificate(_key(), common_name="Imported Signer")
     assert describe_subject(certificate) == "Imported Signer"
 
 
-def _self_signed(name: x509.Name) -> x509.Certificate:
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = dt.datetime.now(dt.UTC)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
+def _key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
