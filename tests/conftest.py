@@ -18,8 +18,8 @@ from oscb_desktop.services.agencies import create_agency
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import Agency
 
-#: Real signed bundles (tests/bundle_fixtures.py), shared by the bundle, CLI and import tests.
-pytest_plugins = ["bundle_fixtures"]
+#: Real signed bundles (tests/helpers/bundle_fixtures.py), shared by the bundle, CLI and import tests.
+pytest_plugins = ["helpers.bundle_fixtures"]
 
 
 @pytest.fixture(autouse=True)

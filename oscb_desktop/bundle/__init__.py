@@ -3,8 +3,13 @@
 :func:`build_bundle` / :func:`write_bundle` make one from a signed return; :func:`verify_bundle` checks one
 and says in plain words why it is refused. The format is documented in docs/bundle-format.md and its JSON
 members have published schemas in ``resources/schemas/``. Plain Python, no Qt.
+
+Modules: ``model`` (the typed JSON members, the same on the way out and in), ``writer``, ``verify`` (the
+checks in order), ``safezip`` (the bounded hostile-zip reader, for every signed zip of the family),
+``codes`` (the result codes and the refusal), ``trust`` (trust policies and the agency-name rule), ``limits``.
 """
 
+from oscb_desktop.bundle.codes import CODE_MEANINGS, Code, Rejection
 from oscb_desktop.bundle.limits import (
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
@@ -26,15 +31,9 @@ from oscb_desktop.bundle.model import (
     SubmissionRef,
     canonical_json,
 )
-from oscb_desktop.bundle.verify import (
-    CODE_MEANINGS,
-    Code,
-    Trust,
-    TrustedCertsDir,
-    TrustPolicy,
-    VerifyResult,
-    verify_bundle,
-)
+from oscb_desktop.bundle.safezip import FileTooLargeError, SafeZip, ZipRules, read_bounded
+from oscb_desktop.bundle.trust import Trust, TrustedCertsDir, TrustPolicy, normalise_agency_name
+from oscb_desktop.bundle.verify import VerifyResult, verify_bundle
 from oscb_desktop.bundle.writer import BundleError, build_bundle, safe_member_name, write_bundle
 
 __all__ = [
@@ -51,9 +50,12 @@ __all__ = [
     "AuditRecord",
     "BundleError",
     "Code",
+    "FileTooLargeError",
     "FormRef",
     "Manifest",
     "MemberEntry",
+    "Rejection",
+    "SafeZip",
     "Signatory",
     "SubmissionPayload",
     "SubmissionRef",
@@ -61,8 +63,11 @@ __all__ = [
     "TrustPolicy",
     "TrustedCertsDir",
     "VerifyResult",
+    "ZipRules",
     "build_bundle",
     "canonical_json",
+    "normalise_agency_name",
+    "read_bounded",
     "safe_member_name",
     "verify_bundle",
     "write_bundle",

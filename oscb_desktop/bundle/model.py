@@ -2,7 +2,9 @@
 
 The dataclasses mirror the JSON Schemas in ``resources/schemas/`` one to one. ``to_json`` gives the plain
 JSON value; ``from_json`` expects a value that already passed the schema (the verifier checks first), so it
-only converts, it does not validate. :func:`canonical_json` turns a value into the exact bytes stored.
+only converts, it does not validate. It converts everything the schema admits, including integers written
+as ``2.0`` (JSON Schema counts those as integers), which become ``int``. :func:`canonical_json` turns a value
+into the exact bytes stored.
 """
 
 from __future__ import annotations
@@ -149,7 +151,7 @@ class SubmissionRef:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SubmissionRef:
-        return cls(id=data["id"], version=data["version"], supersedes=data["supersedes"])
+        return cls(id=data["id"], version=int(data["version"]), supersedes=data["supersedes"])
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,7 @@ class MemberEntry:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> MemberEntry:
-        return cls(path=data["path"], size=data["size"], sha256=data["sha256"])
+        return cls(path=data["path"], size=int(data["size"]), sha256=data["sha256"])
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from oscb_desktop.bundle import Trust, TrustedCertsDir, TrustPolicy, VerifyResult, verify_bundle
+from oscb_desktop.bundle import Manifest, Trust, TrustedCertsDir, TrustPolicy, VerifyResult, verify_bundle
 from oscb_desktop.cli.common import CommandError
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.signing import format_fingerprint
@@ -89,7 +89,7 @@ def _line(file: str, result: VerifyResult, *, checked_trust: bool) -> str:
     if not result.ok:
         return _one_line(f"FAILED  {file}  — {result.code}: {result.reason}")
     manifest = _manifest(result)
-    form, signatory = manifest["form"], manifest["signatory"]
+    signatory = manifest.signatory
     fingerprint = format_fingerprint(result.signer_fingerprint or "")
     if checked_trust:
         short = " ".join(fingerprint.split()[:SHORT_FINGERPRINT_GROUPS])
@@ -97,8 +97,8 @@ def _line(file: str, result: VerifyResult, *, checked_trust: bool) -> str:
     else:
         signer = f"signer not checked against trusted certificates; fingerprint {fingerprint}"
     return _one_line(
-        f"OK      {file}  — {manifest['agency']['name']}, {form['title']} {form['version']}, {manifest['period']}, "
-        f"v{manifest['submission']['version']}, signed by {signatory['name']} ({signatory['role']}), {signer}"
+        f"OK      {file}  — {manifest.agency.name}, {manifest.form_title} {manifest.form.version}, {manifest.period}, "
+        f"v{manifest.submission.version}, signed by {signatory.name} ({signatory.role}), {signer}"
     )
 
 
@@ -111,10 +111,10 @@ def _as_json(file: str, result: VerifyResult) -> dict[str, Any]:
         "ok": result.ok,
         "code": str(result.code),
         "reason": result.reason,
-        "agency": manifest["agency"]["name"] if manifest else None,
-        "form_id": manifest["form"]["id"] if manifest else None,
-        "form_version": manifest["form"]["version"] if manifest else None,
-        "period": manifest["period"] if manifest else None,
+        "agency": manifest.agency.name if manifest else None,
+        "form_id": manifest.form.id if manifest else None,
+        "form_version": manifest.form.version if manifest else None,
+        "period": manifest.period if manifest else None,
         "submission_id": result.submission_id if manifest else None,
         "version": result.submission_version if manifest else None,
         "signer_fingerprint": result.signer_fingerprint,
@@ -122,7 +122,7 @@ def _as_json(file: str, result: VerifyResult) -> dict[str, Any]:
     }
 
 
-def _manifest(result: VerifyResult) -> dict[str, Any]:
+def _manifest(result: VerifyResult) -> Manifest:
     assert result.manifest is not None, "the verifier fills the manifest of every bundle that passed"
     return result.manifest
 

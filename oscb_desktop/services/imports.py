@@ -16,7 +16,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from oscb_desktop.bundle import Code, Trust, VerifyResult, limits, verify_bundle
+from oscb_desktop.bundle import Code, Rejection, Trust, VerifyResult, verify_bundle
+from oscb_desktop.bundle.safezip import BUNDLE_RULES, read_zip
 from oscb_desktop.services import registry
 from oscb_desktop.services.registry import RegisterError, RegisterPolicy
 from oscb_desktop.services.workspace import Workspace, now_iso
@@ -131,21 +132,6 @@ def import_paths(
     return results
 
 
-def _read_bounded(path: Path) -> bytes | None:
-    try:
-        with path.open("rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if size > limits.MAX_BUNDLE_BYTES:
-                return None
-            # One byte more than measured catches a file that grew since; never a 200 MB buffer up front.
-            data = fh.read(size + 1)
-            if len(data) > size:  # it grew: read on up to the limit, which the check below refuses
-                data += fh.read(limits.MAX_BUNDLE_BYTES + 1 - len(data))
-    except OSError:
-        return None
-    return data if len(data) <= limits.MAX_BUNDLE_BYTES else None
-
-
 class _AlsoTrust:
     """The register, plus one certificate the user has just confirmed (saved only if the import succeeds)."""
 
@@ -165,16 +151,16 @@ class _AlsoTrust:
 
 def _result(path: Path, res: VerifyResult, outcome: Outcome, code: str, reason: str, **extra: Any) -> ImportResult:
     """Agency, form and period as the bundle's manifest gives them (only proven when imported or duplicate)."""
-    manifest = res.manifest or {}
+    manifest = res.manifest
     return ImportResult(
         file=str(path),
         outcome=outcome.value,
         code=str(code),
         reason=reason,
-        agency=manifest.get("agency", {}).get("name"),
-        form_id=manifest.get("form", {}).get("id"),
-        form_version=manifest.get("form", {}).get("version"),
-        period=manifest.get("period"),
+        agency=manifest.agency.name if manifest else None,
+        form_id=manifest.form.id if manifest else None,
+        form_version=manifest.form.version if manifest else None,
+        period=manifest.period if manifest else None,
         submission_id=res.submission_id,
         version=res.submission_version,
         signer_fingerprint=res.signer_fingerprint,
@@ -192,25 +178,26 @@ def content_digest(res: VerifyResult) -> str:
 
 def import_file(ws: Workspace, path: str | Path, *, trust_new: bool | TrustDecision = False) -> ImportResult:
     path = Path(path)
-    data = _read_bounded(path)
+    try:
+        # Read once: the bytes verified are the bytes stored, even if the file changes meanwhile.
+        data = read_zip(path, BUNDLE_RULES)
+    except Rejection as rejection:
+        refused = VerifyResult.refused(rejection)
+        return _result(path, refused, Outcome.REJECTED, refused.code, refused.reason)
     policy = RegisterPolicy(ws)
-    res = verify_bundle(data if data is not None else path, forms=ws.forms, trusted=policy)
+    res = verify_bundle(data, forms=ws.forms, trusted=policy)
     confirmed = False
-    if res.code == Code.UNTRUSTED_SIGNER and res.signer_fingerprint and res.manifest:
-        agency_name = res.manifest["agency"]["name"]
+    if res.code == Code.UNTRUSTED_SIGNER and res.signer_fingerprint and res.manifest is not None:
+        agency_name = res.manifest.agency.name
         confirmed = trust_new(res, path) if callable(trust_new) else bool(trust_new)
         if confirmed:
-            res = verify_bundle(
-                data if data is not None else path,
-                forms=ws.forms,
-                trusted=_AlsoTrust(policy, res.signer_fingerprint, agency_name),
-            )
+            res = verify_bundle(data, forms=ws.forms, trusted=_AlsoTrust(policy, res.signer_fingerprint, agency_name))
     if not res.ok:
         return _result(path, res, Outcome.REJECTED, res.code, res.reason)
-    assert data is not None and res.manifest is not None and res.signer_pem is not None
+    assert res.manifest is not None and res.submission is not None and res.signer_pem is not None
     manifest = res.manifest
-    sid, version = manifest["submission"]["id"], int(manifest["submission"]["version"])
-    agency_name, form_id, period = manifest["agency"]["name"], manifest["form"]["id"], manifest["period"]
+    sid, version = manifest.submission.id, manifest.submission.version
+    agency_name, form_id, period = manifest.agency.name, manifest.form.id, manifest.period
     digest = content_digest(res)
 
     existing = ReceivedReturn.get_or_none((ReceivedReturn.submission_id == sid) & (ReceivedReturn.version == version))
@@ -267,29 +254,27 @@ def import_file(ws: Workspace, path: str | Path, *, trust_new: bool | TrustDecis
         with ws.db.atomic():
             if confirmed:
                 cert = registry.read_certificate(res.signer_pem)
-                registry.trust_certificate(
-                    ws, agency_name, cert, source="import", sector=manifest["agency"].get("sector", "")
-                )
+                registry.trust_certificate(ws, agency_name, cert, source="import", sector=manifest.agency.sector)
             agency = registry.find_agency(ws, agency_name) or registry.add_agency(
-                ws, agency_name, sector=manifest["agency"].get("sector", "")
+                ws, agency_name, sector=manifest.agency.sector
             )
             stamp = now_iso()
             row = ReceivedReturn.create(
                 submission_id=sid,
                 version=version,
-                supersedes_id=manifest["submission"].get("supersedes"),
+                supersedes_id=manifest.submission.supersedes,
                 agency=agency.id,
                 form_id=form_id,
-                form_version=manifest["form"]["version"],
+                form_version=manifest.form.version,
                 period=period,
-                signed_at=manifest["signed_at"],
-                signatory_name=manifest["signatory"]["name"],
-                signatory_role=manifest["signatory"]["role"],
+                signed_at=manifest.signed_at,
+                signatory_name=manifest.signatory.name,
+                signatory_role=manifest.signatory.role,
                 signer_fingerprint=res.signer_fingerprint,
                 content_digest=digest,
                 bundle_sha256=bundle_ref.sha256,
                 pdf_sha256=pdf_ref.sha256,
-                answers=(res.submission or {}).get("answers", {}),
+                answers=dict(res.submission.answers),
                 file_name=path.name,
                 imported_at=stamp,
                 imported_by=ws.user,
@@ -316,7 +301,7 @@ def import_file(ws: Workspace, path: str | Path, *, trust_new: bool | TrustDecis
         res,
         Outcome.IMPORTED,
         Code.OK,
-        f"Imported: {agency.name}, {manifest.get('form_title') or form_id} {period}, version {version}.",
+        f"Imported: {agency.name}, {manifest.form_title} {period}, version {version}.",
         newly_trusted=confirmed,
         received_id=row.id,
     )

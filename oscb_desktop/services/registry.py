@@ -12,17 +12,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
-from oscb_desktop.bundle import Trust
+from oscb_desktop.bundle import FileTooLargeError, Trust, normalise_agency_name, read_bounded
 from oscb_desktop.services.workspace import Workspace, now_iso, partnership
-from oscb_desktop.signing import format_fingerprint
+from oscb_desktop.signing import CertificateError, format_fingerprint, load_certificate
 from oscb_desktop.store.models import BusinessUnitLog, RegisteredAgency, TrustedCertificate
 
 BUSINESS_UNIT = "business_unit"
 ROLE_SETTING = "workspace_role"
+#: Largest certificate file read for registering (a certificate is a few kilobytes).
+MAX_CERTIFICATE_BYTES = 64 * 1024
+
+#: Whether two agency names are the same agency: one rule, shared with the verifier's trust checks.
+normalise = normalise_agency_name
 
 
 class RegisterError(Exception):
@@ -43,10 +48,6 @@ def become_business_unit(ws: Workspace) -> None:
 
 def log(ws: Workspace, action: str, **detail: Any) -> None:
     BusinessUnitLog.create(at=now_iso(), user=ws.user, action=action, detail=detail)
-
-
-def normalise(name: str) -> str:
-    return " ".join(name.split()).casefold()
 
 
 def find_agency(ws: Workspace, name: str) -> RegisteredAgency | None:
@@ -134,16 +135,12 @@ class CertificateInfo:
 def read_certificate(data: bytes) -> CertificateInfo:
     """A single certificate from PEM (or DER) bytes, with a plain message if it is not one."""
     try:
-        certificate = (
-            x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data else x509.load_der_x509_certificate(data)
-        )
-    except ValueError:
+        certificate = load_certificate(data)
+    except CertificateError:
         raise RegisterError(
             "This file is not a certificate. Ask the agency for the .pem file that OSCB Desktop saves under "
             "Return ▸ Signing identity ▸ Save certificate."
         ) from None
-    from cryptography.hazmat.primitives.serialization import Encoding
-
     orgs = certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
     return CertificateInfo(
         fingerprint=certificate.fingerprint(hashes.SHA256()).hex(),
@@ -191,11 +188,11 @@ def trust_certificate(
 def register_pem(ws: Workspace, path: str | Path, agency_name: str | None = None) -> TrustedCertificate:
     """Register a certificate from a file, for the agency it names (O=) unless another is given."""
     try:
-        data = Path(path).read_bytes()
+        data = read_bounded(path, MAX_CERTIFICATE_BYTES)
+    except FileTooLargeError:
+        raise RegisterError(f"{Path(path).name} is too large to be a certificate.") from None
     except OSError as exc:
         raise RegisterError(f"{path} cannot be read ({exc.strerror}).") from exc
-    if len(data) > 64 * 1024:
-        raise RegisterError(f"{Path(path).name} is too large to be a certificate.")
     cert = read_certificate(data)
     name = agency_name or cert.organisation
     if not name:

@@ -3,8 +3,10 @@
 Pure Python (no Qt), so the command-line verifier and the tests use it as is.
 """
 
+from oscb_desktop.signing.certificates import describe_subject, load_certificate
 from oscb_desktop.signing.cms import sign_detached, verify_detached
 from oscb_desktop.signing.errors import (
+    CertificateError,
     IdentityError,
     PdfSigningError,
     SignatureInvalidError,
@@ -27,6 +29,7 @@ from oscb_desktop.signing.pdf import DEFAULT_FIELD_NAME, PdfSignatureReport, sig
 __all__ = [
     "DEFAULT_FIELD_NAME",
     "MIN_PASSPHRASE_LENGTH",
+    "CertificateError",
     "IdentityError",
     "PdfSignatureReport",
     "PdfSigningError",
@@ -37,9 +40,11 @@ __all__ = [
     "WrongPassphraseError",
     "change_passphrase",
     "create_identity",
+    "describe_subject",
     "fingerprint",
     "format_fingerprint",
     "import_pkcs12",
+    "load_certificate",
     "sign_detached",
     "sign_pdf",
     "unlock",

@@ -34,3 +34,11 @@ class SignatureInvalidError(SigningError):
 
 class PdfSigningError(SigningError):
     """A PDF cannot be signed (for example it cannot be read, or the page does not exist)."""
+
+
+class CertificateError(SigningError, ValueError):
+    """Bytes that are not one readable X.509 certificate (PEM or DER).
+
+    Also a ``ValueError``, which is what the cryptography loaders raise, so older callers that caught that
+    keep working.
+    """

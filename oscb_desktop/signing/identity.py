@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from oscb_desktop.signing.certificates import load_certificate
 from oscb_desktop.signing.errors import IdentityError, WrongPassphraseError
 
 #: Private key types we can sign with: the CMS builder and pdfsig both handle these.
@@ -226,11 +227,7 @@ def change_passphrase(identity: SigningIdentity, old: str, new: str) -> SigningI
 
 def fingerprint(cert_pem_or_der: bytes) -> str:
     """Lower-case hex SHA-256 of a certificate's DER, given the certificate as PEM or DER."""
-    if cert_pem_or_der.lstrip().startswith(b"-----BEGIN"):
-        certificate = x509.load_pem_x509_certificate(cert_pem_or_der)
-    else:
-        certificate = x509.load_der_x509_certificate(cert_pem_or_der)
-    return certificate.fingerprint(hashes.SHA256()).hex()
+    return load_certificate(cert_pem_or_der).fingerprint(hashes.SHA256()).hex()
 
 
 def format_fingerprint(hex_digest: str) -> str:

@@ -14,7 +14,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from bundle_testkit import AGENCY_A, ATTACHMENT_DATA, flip_byte, members_of, pem, rebuild
+from helpers.bundle_kit import AGENCY_A, ATTACHMENT_DATA, flip_byte, members_of, pem, rebuild
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 

@@ -401,8 +401,8 @@ def test_trust_confirmation_is_injectable_and_never_silent(qtbot, empty_bu: Work
     asked: list[tuple[str, str]] = []
 
     def confirm(res, path: Path) -> bool:
-        asked.append((res.manifest["agency"]["name"], path.name))
-        return res.manifest["agency"]["name"].endswith("Children's Services")
+        asked.append((res.manifest.agency.name, path.name))
+        return res.manifest.agency.name.endswith("Children's Services")
 
     widget.confirm_trust = confirm
     run = widget.import_paths(sorted(fresh_bundles.glob("*.oscb")))

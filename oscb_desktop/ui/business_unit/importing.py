@@ -10,8 +10,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.x509.oid import NameOID
 from PySide6.QtCore import QCoreApplication, Qt, Slot
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
@@ -32,7 +30,7 @@ from oscb_desktop.bundle import VerifyResult
 from oscb_desktop.services import imports, registry
 from oscb_desktop.services.imports import ImportResult
 from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.signing import format_fingerprint
+from oscb_desktop.signing import CertificateError, describe_subject, format_fingerprint, load_certificate
 from oscb_desktop.ui.business_unit.common import setup_table
 from oscb_desktop.ui.business_unit.models import ImportResultsModel
 from oscb_desktop.ui.common import html, message
@@ -47,23 +45,14 @@ COMPARE_ADVICE = (
 
 
 def subject_text(certificate: bytes | str | None, fallback: str = "") -> str:
-    """Who a certificate names, in words: ``Femi Reid, Director of Children's Services, Oxford City Council``."""
+    """Who a certificate (PEM or DER, as bytes or text) names, in words; ``fallback`` if it cannot be read."""
     if not certificate:
         return fallback
     data = certificate.encode("ascii", "replace") if isinstance(certificate, str) else certificate
     try:
-        cert = x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data else x509.load_der_x509_certificate(data)
-    except ValueError:
+        return describe_subject(load_certificate(data))
+    except CertificateError:
         return fallback
-    oids = (
-        NameOID.COMMON_NAME,
-        NameOID.TITLE,
-        NameOID.ORGANIZATIONAL_UNIT_NAME,
-        NameOID.ORGANIZATION_NAME,
-        NameOID.EMAIL_ADDRESS,
-    )
-    parts = [str(a.value) for oid in oids for a in cert.subject.get_attributes_for_oid(oid)]
-    return ", ".join(dict.fromkeys(parts)) or fallback
 
 
 def fingerprint_lines(hex_digest: str, per_line: int = 4) -> str:
@@ -147,8 +136,8 @@ class FingerprintDialog(QDialog):
 
 def trust_dialog(ws: Workspace, res: VerifyResult, path: Path, parent: QWidget | None = None) -> FingerprintDialog:
     """The question asked at import for a bundle signed by a certificate not on the register."""
-    manifest = res.manifest or {}
-    agency = manifest.get("agency", {}).get("name", "an unnamed agency")
+    manifest = res.manifest
+    agency = manifest.agency.name if manifest else "an unnamed agency"
     subject = subject_text(res.signer_pem, "(not readable)")
     known = registry.find_agency(ws, agency)
     if known is None:
@@ -163,12 +152,10 @@ def trust_dialog(ws: Workspace, res: VerifyResult, path: Path, parent: QWidget |
                 f"You already trust {count} for {agency}; this is a new one (for example a new signing "
                 "identity or a new laptop)."
             )
-    signatory = manifest.get("signatory", {})
-    form = manifest.get("form", {})
     details = [
         ("Agency", agency),
-        ("Return", f"{form.get('title') or form.get('id', '')} {manifest.get('period', '')}"),
-        ("Signed off by", ", ".join(v for v in (signatory.get("name"), signatory.get("role")) if v)),
+        ("Return", f"{manifest.form_title} {manifest.period}" if manifest else ""),
+        ("Signed off by", f"{manifest.signatory.name}, {manifest.signatory.role}" if manifest else ""),
         ("Certificate of", subject),
         ("File", path.name),
         ("On your register", standing),
@@ -244,7 +231,7 @@ def run_import(
 
     def trust(res: VerifyResult, path: Path) -> bool:
         # Asked once per certificate and agency in one import: a "Reject" holds for that signer's other bundles.
-        agency = registry.normalise((res.manifest or {}).get("agency", {}).get("name", ""))
+        agency = registry.normalise(res.manifest.agency.name if res.manifest else "")
         key = (res.signer_fingerprint or "", agency)
         if key in refused:
             return False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from bundle_testkit import members_of, rebuild
+from helpers.bundle_kit import members_of, rebuild
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -11,7 +11,7 @@ import zipfile
 import zlib
 
 import pytest
-from bundle_testkit import make_zip, members_of
+from helpers.bundle_kit import make_zip, members_of
 
 from oscb_desktop.bundle import Code, VerifyResult, limits, verify_bundle
 from oscb_desktop.forms import FormRegistry

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from bundle_testkit import members_of
+from helpers.bundle_kit import members_of
 
 from oscb_desktop import paths
 from oscb_desktop.bundle import CODE_MEANINGS, Code, limits

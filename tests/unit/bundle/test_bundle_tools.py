@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from bundle_testkit import flip_byte, members_of, rebuild
 from cryptography.hazmat.primitives import hashes
+from helpers.bundle_kit import flip_byte, members_of, rebuild
 
 from oscb_desktop.signing import UnlockedKey
 

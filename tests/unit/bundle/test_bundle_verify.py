@@ -9,10 +9,11 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from bundle_testkit import (
+from helpers.bundle_kit import (
     AGENCY_A,
     AGENCY_B,
     ATTACHMENT_DATA,
+    AUDIT,
     SUBMISSION_ID,
     flip_byte,
     members_of,
@@ -23,7 +24,17 @@ from bundle_testkit import (
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from oscb_desktop.bundle import Code, Trust, TrustedCertsDir, VerifyResult, verify_bundle
+from oscb_desktop.bundle import (
+    Agency,
+    Code,
+    MemberEntry,
+    Signatory,
+    Trust,
+    TrustedCertsDir,
+    VerifyResult,
+    normalise_agency_name,
+    verify_bundle,
+)
 from oscb_desktop.bundle.model import canonical_json, parse_json
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.signing import UnlockedKey, fingerprint, format_fingerprint
@@ -57,17 +68,19 @@ def test_round_trip(bundle: bytes, shipped_forms: FormRegistry, key_a: UnlockedK
     assert result.signer_fingerprint == key_a.fingerprint_sha256
     assert result.signer_pem == pem(key_a)
     assert format_fingerprint(key_a.fingerprint_sha256) in result.reason  # so the user can confirm it
-    assert result.submission == payload().to_json()
-    assert result.audit is not None and len(result.audit) == 3
+    # Typed on the way in, as the writer typed it on the way out.
+    assert result.submission == payload()
+    assert result.audit == AUDIT
     assert result.manifest is not None
-    assert result.manifest["agency"] == {"name": AGENCY_A, "sector": "health"}
-    assert result.manifest["signatory"] == {"name": "Jane Doe", "role": "Director of Nursing"}
+    assert result.manifest.agency == Agency(AGENCY_A, "health")
+    assert result.manifest.signatory == Signatory("Jane Doe", "Director of Nursing")
+    assert result.manifest.form_title == "Section 11 self-assessment"
     # The importer's hook for duplicates, conflicts and replays:
     assert result.submission_id == SUBMISSION_ID
     assert result.submission_version == 2
     assert result.content_digest == hashlib.sha256(members_of(bundle)["manifest.json"]).hexdigest()
     assert result.attachments == [
-        {"path": ATTACHMENT_PATH, "size": len(ATTACHMENT_DATA), "sha256": hashlib.sha256(ATTACHMENT_DATA).hexdigest()}
+        MemberEntry(ATTACHMENT_PATH, len(ATTACHMENT_DATA), hashlib.sha256(ATTACHMENT_DATA).hexdigest())
     ]
     assert result.read_member(ATTACHMENT_PATH) == ATTACHMENT_DATA
     assert result.read_member("submission.pdf") == members_of(bundle)["submission.pdf"]
@@ -146,6 +159,11 @@ def test_agency_names_match_ignoring_case_and_spaces(
 ) -> None:
     bundle = build(submission=payload(agency="  example community   HEALTH trust"))
     assert check(bundle, shipped_forms, TrustedCertsDir(trust_a)).ok
+
+
+def test_agency_name_rule() -> None:
+    assert normalise_agency_name("  Oxford\tCity   COUNCIL ") == normalise_agency_name("oxford city council")
+    assert normalise_agency_name("Oxford City Council") != normalise_agency_name("Oxford County Council")
 
 
 def test_revoked_certificate(bundle: bytes, shipped_forms: FormRegistry, trust_a: Path, key_a: UnlockedKey) -> None:
@@ -446,11 +464,11 @@ def test_evidence_named_in_answers_travels_with_the_return(
     result = check(bundle, shipped_forms)
     assert result.ok, result.reason
     (entry,) = result.attachments
-    assert entry["sha256"] == digest
-    assert result.read_member(entry["path"]) == report
+    assert entry.sha256 == digest
+    assert result.read_member(entry.path) == report
 
     # Take the file out (and re-sign so only this check is left): the return refers to evidence it lacks.
-    without = rebuild(bundle, remove=[entry["path"]], fix_manifest=True, sign_with=key_a)
+    without = rebuild(bundle, remove=[entry.path], fix_manifest=True, sign_with=key_a)
     result = check(without, shipped_forms)
     assert_refused(result, Code.BAD_SUBMISSION, "submission.json")
     assert "Supervision audit.pdf" in result.reason

@@ -11,7 +11,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from bundle_testkit import ATTACHMENT_DATA, AUDIT, CREATED_AT, members_of, payload
+from helpers.bundle_kit import ATTACHMENT_DATA, AUDIT, CREATED_AT, members_of, payload
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

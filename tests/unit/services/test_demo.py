@@ -289,7 +289,7 @@ def test_cli_demo_export_signs_every_agency_and_every_bundle_verifies(
         for path in bundles:
             result = verify_bundle(path, forms=ws.forms, trusted=None)
             assert result.ok, (path.name, result.reason)
-            assert result.manifest["signatory"]["name"] and result.manifest["signatory"]["role"]
+            assert result.manifest is not None and result.manifest.signatory.name and result.manifest.signatory.role
 
 
 def test_business_unit_demo_imports_every_agency_and_reviews_some(tmp_path: Path) -> None:

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bundle_testkit import flip_byte, make_zip, members_of, rebuild
+from helpers.bundle_kit import flip_byte, make_zip, members_of, rebuild
 
-from oscb_desktop.bundle import VerifyResult, canonical_json
+from oscb_desktop.bundle import VerifyResult, canonical_json, limits, normalise_agency_name
 from oscb_desktop.cli import main
+from oscb_desktop.forms import FormRegistry
 from oscb_desktop.services import demo, identities, imports, registry, returns, review, signoff
 from oscb_desktop.services.imports import ImportRefusedError
 from oscb_desktop.services.workspace import Workspace
@@ -80,7 +81,7 @@ def test_unknown_signer_is_rejected_until_confirmed_then_trusted(bu: Workspace, 
 
     def confirm(res: VerifyResult, path: Path) -> bool:
         assert res.manifest is not None and res.signer_fingerprint
-        asked.append((res.manifest["agency"]["name"], res.signer_fingerprint))
+        asked.append((res.manifest.agency.name, res.signer_fingerprint))
         return True
 
     results = imports.import_paths(bu, bundles, trust_new=confirm)
@@ -98,6 +99,18 @@ def test_a_declined_confirmation_rejects_and_writes_nothing(bu: Workspace, bundl
     results = imports.import_paths(bu, bundles, trust_new=lambda _r, _p: False)
     assert {r.code for r in results} == {"untrusted_signer"}
     assert snapshot(bu) == before
+
+
+def test_the_imported_message_names_the_form_by_its_title(
+    bu: Workspace, bundles: list[Path], shipped_forms: FormRegistry
+) -> None:
+    results = imports.import_paths(bu, bundles, trust_new=True)
+    assert {r.form_id for r in results} == {"section11", "impact"}
+    for result in results:
+        assert result.form_id and result.form_version
+        title = shipped_forms.get(result.form_id, result.form_version).title
+        assert result.reason == f"Imported: {result.agency}, {title} {result.period}, version {result.version}."
+        assert "section11" not in result.reason, "the form's title, not its id"
 
 
 def test_registered_pem_is_trusted_and_revoking_refuses_new_bundles(
@@ -134,6 +147,10 @@ def signoff_stem(agency_name: str) -> str:
     import re
 
     return re.sub(r"[^A-Za-z0-9]+", "-", agency_name).strip("-")[:60] + "_"
+
+
+def test_the_register_and_the_verifier_compare_agency_names_by_one_rule() -> None:
+    assert registry.normalise is normalise_agency_name
 
 
 def test_an_agency_workspace_does_not_take_bundles(agency_side: Path, bundles: list[Path], tmp_path: Path) -> None:
@@ -310,6 +327,19 @@ def test_hostile_file_is_refused_with_its_reason_and_nothing_changes(
     [result] = imports.import_paths(bu, [path], trust_new=True)
     assert (result.outcome, result.code) == ("rejected", code), result.reason
     assert result.reason.endswith(".")
+    assert snapshot(bu) == before
+
+
+def test_a_file_that_cannot_be_read_or_is_too_large_is_refused_unread(bu: Workspace, tmp_path: Path) -> None:
+    imports.check_can_import(bu)
+    huge = tmp_path / "huge.oscb"
+    with huge.open("wb") as fh:  # sparse: costs no disk
+        fh.truncate(limits.MAX_BUNDLE_BYTES + 1)
+    before = snapshot(bu)
+    gone, big = imports.import_paths(bu, [tmp_path / "gone.oscb", huge], trust_new=True)
+    assert (gone.outcome, gone.code) == ("rejected", "unreadable") and "gone.oscb could not be read" in gone.reason
+    assert (big.outcome, big.code) == ("rejected", "too_large") and "200 MB" in big.reason
+    assert gone.agency is None and big.agency is None
     assert snapshot(bu) == before
 
 

@@ -45,6 +45,7 @@ def make_certificate() -> Callable[..., x509.Certificate]:
         common_name: str = "Imported Signer",
         not_after: dt.datetime | None = None,
         key_usage: dict[str, bool] | None = None,
+        subject: x509.Name | None = None,
     ) -> x509.Certificate:
         now = dt.datetime.now(dt.UTC)
         usage = {
@@ -58,7 +59,7 @@ def make_certificate() -> Callable[..., x509.Certificate]:
             "encipher_only": False,
             "decipher_only": False,
         } | (key_usage or {})
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+        name = subject or x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
         not_after = not_after or now + dt.timedelta(days=365)
         return (
             x509.CertificateBuilder()

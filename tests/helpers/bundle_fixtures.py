@@ -1,6 +1,6 @@
 """Fixtures for every test that needs a real bundle (the bundle, CLI and import tests): two agencies' signing
 keys, a small PDF made with reportlab and signed, a Section 11 2026.1 return with a few answers, its answer
-history and one evidence file. Loaded as a plugin by tests/conftest.py; the helpers are in bundle_testkit."""
+history and one evidence file. Loaded as a plugin by tests/conftest.py; the helpers are in helpers.bundle_kit."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bundle_testkit import (
+from reportlab.pdfgen import canvas
+
+from helpers.bundle_kit import (
     AGENCY_A,
     AGENCY_B,
     ATTACHMENT_DATA,
@@ -22,8 +24,6 @@ from bundle_testkit import (
     payload,
     pem,
 )
-from reportlab.pdfgen import canvas
-
 from oscb_desktop.bundle import (
     Signatory,
     build_bundle,

@@ -1,0 +1,96 @@
+"""The verdict vocabulary of the signed-file family: every result code, what it means, and the refusal that
+carries one.
+
+Return bundles use these codes today; partnership packs and feedback files (DESIGN.md §7) share the same
+hostile-zip reader (:mod:`oscb_desktop.bundle.safezip`) and so the same codes. The values are part of the
+format (docs/bundle-format.md): scripts read them from ``oscb verify --json``, so they never change.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from oscb_desktop.bundle import limits
+
+
+class Code(StrEnum):
+    """Every result code. The values are part of the format (docs/bundle-format.md) and never change."""
+
+    OK = "ok"
+    UNREADABLE = "unreadable"
+    NOT_ZIP = "not_zip"
+    UNSUPPORTED_ZIP = "unsupported_zip"
+    UNSAFE_PATH = "unsafe_path"
+    SYMLINK = "symlink"
+    DUPLICATE_MEMBER = "duplicate_member"
+    TOO_MANY_MEMBERS = "too_many_members"
+    TOO_LARGE = "too_large"
+    MISSING_MEMBER = "missing_member"
+    BAD_MANIFEST = "bad_manifest"
+    UNEXPECTED_MEMBER = "unexpected_member"
+    HASH_MISMATCH = "hash_mismatch"
+    BAD_MANIFEST_SIGNATURE = "bad_manifest_signature"
+    SIGNER_MISMATCH = "signer_mismatch"
+    UNTRUSTED_SIGNER = "untrusted_signer"
+    REVOKED_SIGNER = "revoked_signer"
+    BAD_PDF_SIGNATURE = "bad_pdf_signature"
+    PDF_SIGNER_MISMATCH = "pdf_signer_mismatch"
+    PDF_MODIFIED_AFTER_SIGNING = "pdf_modified_after_signing"
+    BAD_SUBMISSION = "bad_submission"
+    UNKNOWN_FORM = "unknown_form"
+    MANIFEST_MISMATCH = "manifest_mismatch"
+    BAD_AUDIT = "bad_audit"
+
+
+#: What each code means, in the order the checks run (the format document lists the same).
+CODE_MEANINGS: dict[Code, str] = {
+    Code.OK: "every check passed (trust too, unless it was not asked for)",
+    Code.UNREADABLE: "the file could not be read from disk",
+    Code.NOT_ZIP: "not a zip file, or a damaged or truncated one",
+    Code.UNSUPPORTED_ZIP: "a zip using encryption or a compression other than stored/deflated",
+    Code.UNSAFE_PATH: "a member name that is absolute, contains `..`, a backslash or control characters",
+    Code.SYMLINK: "a member that is a symbolic link or another special file",
+    Code.DUPLICATE_MEMBER: "two members with the same name (compared ignoring case)",
+    Code.TOO_MANY_MEMBERS: f"more than {limits.MAX_ZIP_ENTRIES} zip entries",
+    Code.TOO_LARGE: "a member or the whole bundle over its size limit, a compression ratio over "
+    f"{limits.MAX_COMPRESSION_RATIO} (zip bomb), or a member holding more data than its header declares",
+    Code.MISSING_MEMBER: "a member the manifest lists (or manifest.json / manifest.sig) is not in the zip",
+    Code.BAD_MANIFEST: "manifest.json is not strict JSON or does not match manifest.schema.json",
+    Code.UNEXPECTED_MEMBER: "the zip holds a member the manifest does not list",
+    Code.HASH_MISMATCH: "a member's size or SHA-256 differs from the manifest",
+    Code.BAD_MANIFEST_SIGNATURE: "manifest.sig is not a valid detached CMS signature over manifest.json",
+    Code.SIGNER_MISMATCH: "the certificate in manifest.sig is not the one in signer.pem",
+    Code.UNTRUSTED_SIGNER: "the certificate is not trusted for the agency the manifest names",
+    Code.REVOKED_SIGNER: "the certificate was revoked",
+    Code.BAD_PDF_SIGNATURE: "submission.pdf is not signed exactly once, or its signature is broken",
+    Code.PDF_SIGNER_MISMATCH: "submission.pdf was signed with another certificate than the bundle",
+    Code.PDF_MODIFIED_AFTER_SIGNING: "something was added to submission.pdf after it was signed",
+    Code.BAD_SUBMISSION: "submission.json is not strict JSON, does not match submission.schema.json, answers "
+    "items the form does not have, or refers to evidence files the bundle does not hold",
+    Code.UNKNOWN_FORM: "the form id and version are not installed",
+    Code.MANIFEST_MISMATCH: "submission.json and manifest.json disagree (ids, version, form, period, agency)",
+    Code.BAD_AUDIT: "audit.json is not strict JSON or not a list of answer changes",
+}
+
+#: The advice that ends most refusals of a return bundle: only the agency can make a good file.
+RESEND = "Ask the agency to export the return again and send the new file."
+
+
+class Rejection(Exception):
+    """A check failed: the code, the plain-language reason, and the member it is about (if it is about one).
+
+    Raised deep inside the checks and turned into a verdict at the top (``verify_bundle``), so a check reads
+    as a straight line of conditions instead of threading a result back through every caller.
+    """
+
+    def __init__(self, code: Code, reason: str, member: str | None = None) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+        self.member = member
+
+
+def shown(name: str, limit: int = 100) -> str:
+    """A name from a hostile file as it may appear in a reason: control characters escaped, long names cut."""
+    printable = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in name)
+    return printable if len(printable) <= limit else printable[: limit - 1] + "…"
