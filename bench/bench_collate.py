@@ -38,11 +38,11 @@ from typing import Any
 
 from _common import RESULTS, reset_peak_rss, status_kb, summary, table, traced_mib, write_results
 
+from oscb_desktop import demo
 from oscb_desktop.collate import CollationInput, RegisteredAgency, ReturnRecord, collate
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.report.collation_pdf import render_collation_pdf
 from oscb_desktop.report.collation_xlsx import write_collation_xlsx
-from oscb_desktop.services import demo
 from oscb_desktop.services.workspace import Workspace, partnership
 
 #: Bump when the way the answers are gathered changes, so a stale cache is not reused.

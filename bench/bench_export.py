@@ -1,6 +1,6 @@
 """Sign-off and export of a complete Section 11 return, as a ratio to rendering the same PDF alone.
 
-The return is agency 2's Section 11 2026/27 return from ``oscb_desktop.services.demo.generate(ws,
+The return is agency 2's Section 11 2026/27 return from ``oscb_desktop.demo.generate(ws,
 agencies=2)``: complete but not signed (64 answers, a 24-page PDF). The demo workspace is made
 once; every run signs a fresh copy of it (the folder is copied before the run, untimed), so each run
 does exactly what a user's first sign-off and export of that return does. Per run, in order:
@@ -30,9 +30,10 @@ from pathlib import Path
 
 from _common import summary, table, write_results
 
+from oscb_desktop import demo
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.report import render_submission_pdf
-from oscb_desktop.services import demo, identities, signoff
+from oscb_desktop.services import identities, signoff
 from oscb_desktop.services.workspace import Workspace, now_iso
 from oscb_desktop.signing import format_fingerprint
 from oscb_desktop.store import Agency, Answer, Submission

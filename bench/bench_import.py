@@ -1,6 +1,6 @@
 """Import of 1,000 bundles into a Business Unit workspace, as a ratio to hashing and checking their signatures.
 
-The bundles are real ones: ``oscb_desktop.services.demo.generate(ws, agencies=40, sign_all=True)`` makes 40
+The bundles are real ones: ``oscb_desktop.demo.generate(ws, agencies=40, sign_all=True)`` makes 40
 agencies, each with its own signing identity and three signed returns (Section 11 2025/26, Section 11 and
 the impact assessment 2026/27), exported with ``demo.export_signed``. Each exported return starts a
 lineage; every lineage is made again as versions 1..k (distinct uuid4 submission ids, each superseding the
@@ -45,10 +45,11 @@ from typing import Any
 
 from _common import RESULTS, reset_peak_rss, status_kb, table, traced_mib, write_results
 
+from oscb_desktop import demo
 from oscb_desktop.bundle import FORMAT_VERSION, Signatory, build_bundle
 from oscb_desktop.bundle.model import attachment_refs, parse_json
 from oscb_desktop.forms import FormRegistry
-from oscb_desktop.services import demo, identities, imports
+from oscb_desktop.services import identities, imports
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import verify_detached, verify_pdf
 from oscb_desktop.store import Agency

@@ -5,7 +5,7 @@ child to an event in it, with ``QT_QPA_PLATFORM=offscreen``. The children, run a
 
 - **bare**: imports PySide6 only, creates QApplication + a QMainWindow of the app's size, shows it;
 - **app**: ``oscb_desktop.ui.app.main(["--data-dir", WS, ...])``, the real entry point, on a workspace
-  of 40 agencies made once with ``oscb_desktop.services.demo.generate``.
+  of 40 agencies made once with ``oscb_desktop.demo.generate``.
 
 Two measurements of each:
 
@@ -134,7 +134,7 @@ def time_until_exit(cmd: list[str]) -> float:
 
 
 def build_workspace(folder: Path, agencies: int) -> dict[str, int]:
-    from oscb_desktop.services import demo
+    from oscb_desktop import demo
     from oscb_desktop.services.workspace import Workspace
     from oscb_desktop.store import Agency, Answer, Submission
 

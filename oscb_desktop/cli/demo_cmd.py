@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from oscb_desktop import demo
 from oscb_desktop.cli.common import CommandError, open_workspace
-from oscb_desktop.services import agencies, demo
+from oscb_desktop.services import agencies
 
 MAX_AGENCIES = 40
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from oscb_desktop import __version__, logs, paths
-from oscb_desktop.services import agencies, demo, imports, registry
+from oscb_desktop import __version__, demo, logs, paths
+from oscb_desktop.services import agencies, imports, registry
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import DatabaseTooNewError
 from oscb_desktop.ui import crash, ops
@@ -63,13 +63,14 @@ def open_workspace(args: argparse.Namespace) -> Workspace:
         folder = args.data_dir or Path(tempfile.mkdtemp(prefix="oscb-demo-"))
         if args.data_dir is None:
             atexit.register(shutil.rmtree, folder, True)
-        ws = Workspace.open(folder)
+        with Workspace.open(folder) as ws:  # demo data goes only into an empty workspace
+            empty, forms = not agencies.has_profiles(ws) and not registry.is_business_unit(ws), ws.forms
+        if empty and args.business_unit:
+            demo.build_business_unit(folder, agencies=args.demo_agencies or DEMO_BU_AGENCIES, forms=forms)
+        elif empty:
+            demo.build_agencies(folder, agencies=args.demo_agencies or DEMO_AGENCIES, forms=forms)
+        ws = Workspace.open(folder, forms=forms)
         ws.bind()
-        if args.business_unit:
-            if not registry.is_business_unit(ws) and not agencies.has_profiles(ws):
-                demo.generate_business_unit(ws, agencies=args.demo_agencies or DEMO_BU_AGENCIES)
-        elif not agencies.has_profiles(ws) and not registry.is_business_unit(ws):
-            demo.generate(ws, agencies=args.demo_agencies or DEMO_AGENCIES)
         return ws
     ws = Workspace.open(args.data_dir)
     ws.bind()

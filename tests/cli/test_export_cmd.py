@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from oscb_desktop import demo
 from oscb_desktop.bundle import verify_bundle
 from oscb_desktop.cli import main
-from oscb_desktop.services import demo
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import Submission
 

@@ -18,8 +18,9 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from oscb_desktop import demo
 from oscb_desktop.forms import FormRegistry
-from oscb_desktop.services import demo, registry, review
+from oscb_desktop.services import registry, review
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import format_fingerprint
 from oscb_desktop.store.models import Moderation, ReceivedReturn, TrustedCertificate
@@ -40,12 +41,7 @@ PERIOD = "2026/27"
 @pytest.fixture(scope="module")
 def bu_template(tmp_path_factory: pytest.TempPathFactory, shipped_forms: FormRegistry) -> Path:
     folder = tmp_path_factory.mktemp("bu-template") / "ws"
-    ws = Workspace.open(folder, forms=shipped_forms)
-    try:
-        ws.bind()
-        demo.generate_business_unit(ws, agencies=5)
-    finally:
-        ws.close()
+    demo.build_business_unit(folder, agencies=5, forms=shipped_forms)
     return folder
 
 

@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from oscb_desktop import demo
 from oscb_desktop.bundle import verify_bundle
-from oscb_desktop.services import agencies, demo, identities, returns, signoff
+from oscb_desktop.services import agencies, identities, returns, signoff
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import create_identity, format_fingerprint, unlock
 from oscb_desktop.store import Agency, Submission

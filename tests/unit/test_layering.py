@@ -37,6 +37,7 @@ CORE_PACKAGES = (
     "oscb_desktop.report",
     "oscb_desktop.collate",
     "oscb_desktop.cli",
+    "oscb_desktop.demo",
 )
 
 

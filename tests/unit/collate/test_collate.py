@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from oscb_desktop import demo
 from oscb_desktop.collate import (
     DECLINED,
     IMPROVED,
@@ -30,7 +31,6 @@ from oscb_desktop.collate import (
     nearest_level,
 )
 from oscb_desktop.forms import FormRegistry
-from oscb_desktop.services import demo
 from oscb_desktop.services.workspace import Workspace, partnership
 
 PERIOD = "2026/27"

@@ -17,12 +17,11 @@ from typing import Any
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from oscb_desktop import demo
 from oscb_desktop.cli import main
 from oscb_desktop.collate import Collation, CollationInput, RegisteredAgency, ReturnRecord, collate
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.report.feedback_pdf import feedback_file_name, render_feedback_pdf
-from oscb_desktop.services import demo
-from oscb_desktop.services.workspace import Workspace
 
 PERIOD = "2026/27"
 AS_OF = date(2026, 12, 1)
@@ -225,12 +224,7 @@ def test_cli_writes_one_letter_per_agency_that_returned(
     tmp_path: Path, shipped_forms: FormRegistry, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = tmp_path / "bu"
-    ws = Workspace.open(data, forms=shipped_forms)
-    ws.bind()
-    try:
-        demo.generate_business_unit(ws, agencies=3)
-    finally:
-        ws.close()
+    demo.build_business_unit(data, agencies=3, forms=shipped_forms)
     out = tmp_path / "letters"
     assert main(["--data-dir", str(data), "collate", "--period", PERIOD, "--feedback-dir", str(out)]) == 0
     assert f"Wrote 3 feedback letters to {out}" in capsys.readouterr().out

@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 from helpers.bundle_kit import flip_byte, make_zip, members_of, rebuild
 
+from oscb_desktop import demo
 from oscb_desktop.bundle import VerifyResult, canonical_json, limits, normalise_agency_name
 from oscb_desktop.cli import main
 from oscb_desktop.forms import FormRegistry
-from oscb_desktop.services import demo, identities, imports, registry, returns, review, signoff
+from oscb_desktop.services import identities, imports, registry, returns, review, signoff
 from oscb_desktop.services.imports import ImportRefusedError
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store.models import ALL_MODELS, ReceivedReturn, TrustedCertificate

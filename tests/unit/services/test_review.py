@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from peewee import IntegrityError
 
-from oscb_desktop.services import demo, imports, registry, review
+from oscb_desktop import demo
+from oscb_desktop.services import imports, registry, review
 from oscb_desktop.services.workspace import Workspace, partnership
 from oscb_desktop.store.models import Moderation, ReceivedReturn
 

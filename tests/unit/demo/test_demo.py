@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from oscb_desktop import demo
 from oscb_desktop.bundle import verify_bundle
 from oscb_desktop.cli import main
-from oscb_desktop.services import agencies, demo, returns
+from oscb_desktop.services import agencies, returns
 from oscb_desktop.services.workspace import Workspace, partnership
 from oscb_desktop.store import Agency, AuditEntry, Submission
 
@@ -295,13 +296,13 @@ def test_cli_demo_export_signs_every_agency_and_every_bundle_verifies(
 def test_business_unit_demo_imports_every_agency_and_reviews_some(tmp_path: Path) -> None:
     from oscb_desktop.services import registry, review
 
+    results = demo.build_business_unit(tmp_path / "bu", agencies=5)
+    assert [r.outcome for r in results] == ["imported"] * 15
     with Workspace.open(tmp_path / "bu") as ws:
         ws.bind()
-        results = demo.generate_business_unit(ws, agencies=5)
-        assert [r.outcome for r in results] == ["imported"] * 15
         assert registry.is_business_unit(ws)
         rows = review.list_received(ws)
         assert {r.agency.name for r in rows} == set(partnership().agencies[i][0] for i in range(5))
         assert {r.review_status for r in rows} > {"received"}, "some returns were reviewed"
-        with pytest.raises(demo.DemoError):
-            demo.generate_business_unit(ws, agencies=2)
+    with pytest.raises(demo.DemoError):
+        demo.build_business_unit(tmp_path / "bu", agencies=2)

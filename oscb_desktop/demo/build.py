@@ -1,0 +1,99 @@
+"""Demo workspaces made in a folder: the agencies' side, and the Business Unit's with the agencies' signed
+returns imported.
+
+Each builder opens one workspace at a time and closes it before opening the next, so that it never holds
+two databases open in one process; a caller opens the finished workspace afterwards.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from pathlib import Path
+
+from oscb_desktop.demo.common import CURRENT_PERIOD, SECTION11, DemoError, DemoSummary, Progress
+from oscb_desktop.demo.writer import export_signed, generate
+from oscb_desktop.forms import FormRegistry
+from oscb_desktop.services import imports, registry, review
+from oscb_desktop.services.imports import ImportResult
+from oscb_desktop.services.workspace import Workspace
+from oscb_desktop.store import Agency, Submission
+
+
+def build_agencies(
+    folder: Path,
+    *,
+    agencies: int = 12,
+    seed: int = 2026,
+    sign_all: bool = False,
+    forms: FormRegistry | None = None,
+    progress: Progress | None = None,
+) -> DemoSummary:
+    """Open the workspace in ``folder``, fill it with demo agencies and their returns (see :func:`generate`),
+    and close it. Raises :class:`DemoError` if it already holds agencies."""
+    with Workspace.open(folder, forms=forms) as ws:
+        return generate(ws, agencies=agencies, seed=seed, sign_all=sign_all, progress=progress)
+
+
+def build_business_unit(
+    folder: Path,
+    *,
+    agencies: int = 15,
+    seed: int = 2026,
+    forms: FormRegistry | None = None,
+    progress: Progress | None = None,
+) -> list[ImportResult]:
+    """Make the workspace in ``folder`` the Business Unit's, with demo returns received and some reviewed.
+
+    The agencies sign and export every return in a temporary agency workspace, which is closed; then the
+    Business Unit's workspace imports the bundles, confirming the certificates, and a few returns are reviewed
+    and moderated as after a challenge event. ``progress`` counts the agencies written, then the export and
+    the import as one step each. Raises :class:`DemoError` if the workspace in ``folder`` is not empty.
+    Returns the import results.
+    """
+    forms = forms if forms is not None else FormRegistry.load()
+    with Workspace.open(folder, forms=forms) as ws:
+        if Submission.select().exists() or Agency.select().exists() or ws.setting(registry.ROLE_SETTING):
+            raise DemoError(f"The workspace in {folder} is not empty; demo data can only be added to an empty one.")
+    total = agencies + 2  # each agency's returns written, then the export, then the import
+
+    def report(done: int, text: str) -> None:
+        if progress is not None:
+            progress(done, total, text)
+
+    with tempfile.TemporaryDirectory(prefix="oscb-demo-agencies-") as tmp:
+        bundles = Path(tmp) / "bundles"
+        with Workspace.open(Path(tmp) / "agencies", forms=forms) as agency_ws:
+            generate(agency_ws, agencies, seed, sign_all=True, progress=lambda done, _, text: report(done, text))
+            report(agencies, "Exporting the signed returns…")
+            export_signed(agency_ws, bundles)
+
+        def importing(_done: int, _of: int, name: str) -> None:
+            report(agencies + 1, f"Importing {name}…" if name else "Reviewing some of the returns…")
+
+        with Workspace.open(folder, forms=forms) as ws:
+            results = imports.import_paths(ws, [bundles], trust_new=True, progress=importing)
+            _review(ws, random.Random(seed + 2))
+    report(total, f"Imported {len(results)} returns from {agencies} agencies.")
+    return results
+
+
+def _review(ws: Workspace, rng: random.Random) -> None:
+    """About a quarter of this year's Section 11 returns have issues (one standard moderated down) and just
+    under half are accepted, as after a challenge event; the rest wait to be reviewed."""
+    for row in review.list_received(ws, period=CURRENT_PERIOD):
+        if row.form_id != SECTION11:
+            continue
+        roll = rng.random()
+        if roll < 0.25:
+            review.set_status(
+                ws, row.id, "has_issues", "Evidence for the Amber ratings was not attached; asked for it."
+            )
+            sections = [k.split(".")[0] for k, v in row.answers.items() if isinstance(v, dict) and v.get("level")]
+            target = rng.choice(sorted(set(sections)))
+            review.set_moderation(
+                ws, row.agency_id, row.form_id, row.period, target, level="amber",
+                note="Challenge event: the evidence offered does not yet show this is met across all services.",
+            )  # fmt: skip
+        elif roll < 0.7:
+            review.set_status(ws, row.id, "accepted", "Discussed at the challenge event; ratings agreed.")
