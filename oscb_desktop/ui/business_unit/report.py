@@ -169,7 +169,7 @@ class ReportPage(QWidget):
 
         def work(collation: object) -> None:
             from oscb_desktop.fsutil import atomic_write
-            from oscb_desktop.report.collation_pdf import render_collation_pdf
+            from oscb_desktop.report.board import render_collation_pdf
 
             atomic_write(path, render_collation_pdf(collation))  # type: ignore[arg-type]
 

@@ -20,7 +20,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from oscb_desktop.cli import main
 from oscb_desktop.collate import Collation, CollationInput, RegisteredAgency, ReturnRecord, collate
 from oscb_desktop.forms import FormRegistry
-from oscb_desktop.report.feedback_pdf import feedback_file_name, render_feedback_pdf
+from oscb_desktop.report.feedback import feedback_file_name, render_feedback_pdf
 from oscb_desktop.services import demo
 from oscb_desktop.services.workspace import Workspace
 
