@@ -41,7 +41,7 @@ from _common import RESULTS, reset_peak_rss, status_kb, summary, table, traced_m
 from oscb_desktop import demo
 from oscb_desktop.collate import CollationInput, RegisteredAgency, ReturnRecord, collate
 from oscb_desktop.forms import FormRegistry
-from oscb_desktop.report.collation_pdf import render_collation_pdf
+from oscb_desktop.report.board import render_collation_pdf
 from oscb_desktop.report.collation_xlsx import write_collation_xlsx
 from oscb_desktop.services.workspace import Workspace, partnership
 

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9]+")
+
+
+def safe_stem(text: str, limit: int = 60) -> str:
+    """``text`` as a file name part that is safe on every system: letters and digits, each run of anything
+    else one hyphen, no hyphen at either end, at most ``limit`` characters ("" when nothing is left).
+
+    "Zoë's Trust (Łódź)" gives "Zo-s-Trust-d". Callers give their own fallback for "".
+    """
+    return _UNSAFE.sub("-", text).strip("-")[:limit].strip("-")
 
 
 class WriteError(Exception):

@@ -9,7 +9,7 @@ from pathlib import Path
 from oscb_desktop.cli.common import CommandError, open_workspace
 from oscb_desktop.collate import collate
 from oscb_desktop.fsutil import WriteError, atomic_write
-from oscb_desktop.report.collation_pdf import render_collation_pdf
+from oscb_desktop.report.board import render_collation_pdf
 from oscb_desktop.report.collation_xlsx import write_collation_xlsx
 from oscb_desktop.services import registry, review
 

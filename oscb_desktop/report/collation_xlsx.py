@@ -27,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from oscb_desktop.collate.result import DECLINED, IMPROVED, Collation, MatrixCell
 from oscb_desktop.forms.model import Level
 from oscb_desktop.fsutil import atomic_write
+from oscb_desktop.report.words import ARROWS, arrow
 
 __all__ = ["SHEETS", "write_collation_xlsx"]
 
@@ -53,7 +54,6 @@ TITLE = Font(bold=True, size=14)
 HEAD_FILL = PatternFill("solid", fgColor="E8EDF3")
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
-ARROWS = {IMPROVED: "▲", DECLINED: "▼"}
 #: Characters a spreadsheet cell cannot hold (XML 1.0 control characters).
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 MAX_WIDTH = 60
@@ -163,8 +163,8 @@ def matrix_cell_text(cell: MatrixCell) -> str:
     if cell.self_level is None:
         return ""
     text = cell.self_level.label
-    if cell.change in ARROWS:
-        text += f" {ARROWS[cell.change]}"
+    if mark := arrow(cell.change):
+        text += f" {mark}"
     if cell.moderated_level is not None:
         text += f" / {cell.moderated_level.label}"
     return text
@@ -352,5 +352,6 @@ def _matrix(ws: Worksheet, c: Collation) -> None:
         len(c.matrix) + 3,
         1,
         "Each cell: the agency's level for the standard (the mean of its statement ratings mapped to the nearest "
-        "level); ▲ improved or ▼ declined since its previous return; after a slash, the moderated level.",
+        f"level); {ARROWS[IMPROVED]} improved or {ARROWS[DECLINED]} declined since its previous return; after a "
+        "slash, the moderated level.",
     )

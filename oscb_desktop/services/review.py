@@ -279,7 +279,7 @@ def write_feedback_letters(
     c: Collation, folder: Path, signed_by: Mapping[str, Mapping[str, tuple[str, str]]]
 ) -> list[Path]:
     """One ``Feedback_<agency>_<period>.pdf`` per agency with a return in the period, written crash-safe."""
-    from oscb_desktop.report.feedback_pdf import feedback_file_name, render_feedback_pdf
+    from oscb_desktop.report.feedback import feedback_file_name, render_feedback_pdf
 
     written: list[Path] = []
     used: set[str] = set()

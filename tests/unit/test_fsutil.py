@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from oscb_desktop import fsutil
-from oscb_desktop.fsutil import WriteError, atomic_write
+from oscb_desktop.fsutil import WriteError, atomic_write, safe_stem
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -120,3 +120,53 @@ def test_unwritable_folder_is_a_write_error(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(fsutil.tempfile, "mkstemp", refused)
     with pytest.raises(WriteError, match="not allowed to write"):
         atomic_write(tmp_path / "x.bin", b"x")
+
+
+# --- safe_stem ------------------------------------------------------------------------------------
+
+
+def _old_agency_stem(text: str) -> str:
+    """The rule of ui/signing/common.py and services/signoff.py, without their "agency" fallback."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:60]
+
+
+def _old_feedback_stem(text: str) -> str:
+    """The rule of the feedback letters' file names, without their fallback."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:60].strip("-")
+
+
+NAMES = [
+    "Oxfordshire County Council – Children's Services",
+    "Zoë Ødegård-Nguyễn Health Trust (Łódź & Aberystwyth)",
+    "../../etc/passwd",
+    "2026/27",
+    "  spaces  around  ",
+    "Thames Valley Police",
+    "National Probation Service — Thames Valley and a very long name that goes on and on",
+    "",
+    "///",
+    "ŁÓDŹ",
+]
+
+
+@pytest.mark.parametrize("text", NAMES)
+def test_safe_stem_agrees_with_the_rules_it_replaces(text: str) -> None:
+    assert safe_stem(text) == _old_feedback_stem(text)
+    assert safe_stem(text) == _old_agency_stem(text)  # these names are not cut at a hyphen
+
+
+def test_safe_stem_keeps_letters_digits_and_single_hyphens() -> None:
+    assert safe_stem("Oxford City Council (housing) & 2026/27") == "Oxford-City-Council-housing-2026-27"
+    assert safe_stem("Zoë's Trust") == "Zo-s-Trust"
+    assert safe_stem("../..") == ""
+    assert re.fullmatch(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*", safe_stem("a <b> c\x00d\\e:f*g?h|i"))
+
+
+def test_safe_stem_is_cut_to_the_limit_without_a_trailing_hyphen() -> None:
+    name = "A" * 59 + " Trust"
+    assert safe_stem(name) == "A" * 59  # the cut falls on the hyphen, which goes too
+    assert _old_agency_stem(name) == "A" * 59 + "-"  # (the old agency rule kept it)
+    assert safe_stem("B" * 80) == "B" * 60
+    assert safe_stem("Cherwell District Council", limit=8) == "Cherwell"
+    assert safe_stem("Cherwell District Council", limit=9) == "Cherwell"
+    assert safe_stem("Cherwell District Council", limit=10) == "Cherwell-D"

@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
+from oscb_desktop.report.words import change_words, mean
 from oscb_desktop.services import review
 from oscb_desktop.services.imports import ImportResult
 from oscb_desktop.signing import format_fingerprint
@@ -151,7 +152,7 @@ def cell_text(cell: Any) -> str:
 
 
 def _mean(value: float | None) -> str:
-    return f"{value:.0f}%" if value is not None else "no scored statements"
+    return mean(value, missing="no scored statements")
 
 
 def cell_tooltip(cell: Any, standard_title: str, rule: str = "") -> str:
@@ -271,8 +272,7 @@ class YearOnYearModel(_TableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 if change is None:
                     return "—"
-                arrow = {"improved": "▲ ", "declined": "▼ "}.get(change, "")
-                return f"{arrow}{change.capitalize()}"
+                return change_words(change)
             if role == SORT_ROLE:
                 return {"declined": 0, "same": 1, "improved": 2}.get(change or "", -1)
             if role == Qt.ItemDataRole.ToolTipRole and newest is not None and newest.previous_period:

@@ -125,7 +125,7 @@ class ReportPage(QWidget):
             return None
 
         def write(collation: Collation, _job: Job[None]) -> None:
-            from oscb_desktop.report.collation_pdf import render_collation_pdf
+            from oscb_desktop.report.board import render_collation_pdf
 
             atomic_write(path, render_collation_pdf(collation))
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from oscb_desktop.forms import Problem
+from oscb_desktop.report.words import plural
 from oscb_desktop.services import identities, returns, signoff
 from oscb_desktop.services.values import IdentityInfo, ReturnInfo
 from oscb_desktop.services.workspace import Workspace
@@ -38,10 +39,6 @@ from oscb_desktop.ui.ops import Job
 from oscb_desktop.ui.signing.identity_dialog import IdentityDialog, certificate_title, password_field
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole
-
-
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 class SignOffDialog(QDialog):
@@ -250,7 +247,7 @@ class SignOffDialog(QDialog):
             self.blockers.addItem(entry)
         n = self.blockers.count()
         self.blocked_title.setText(
-            f"<b>This return cannot be signed off yet:</b> {_plural(n, 'thing needs', 'things need')} attention "
+            f"<b>This return cannot be signed off yet:</b> {plural(n, 'thing needs', 'things need')} attention "
             "first. Choose one (click it, or select it and press Enter) to go to it in the return."
         )
         self.blockers.setCurrentRow(0)
@@ -281,11 +278,11 @@ class SignOffDialog(QDialog):
         self.ready_layout.setStretch(0, 1 if summary.sections else 0)
         self.ready_layout.setStretch(2, 0 if summary.sections else 1)
         actions = (
-            f"{_plural(summary.actions, 'action')} in the action plans, {summary.open_actions} still open"
+            f"{plural(summary.actions, 'action')} in the action plans, {summary.open_actions} still open"
             if summary.actions
             else "no actions in the action plans"
         )
-        files = _plural(summary.attachments, "evidence file") if summary.attachments else "no evidence files"
+        files = plural(summary.attachments, "evidence file") if summary.attachments else "no evidence files"
         self.totals.setText(
             ("" if summary.sections else "This form has no ratings. ")
             + f"{actions[0].upper()}{actions[1:]} · {files} attached · {summary.percent_complete} % complete."

@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 from oscb_desktop import demo
 from oscb_desktop.collate import Collation, CollationInput, RegisteredAgency, ReturnRecord, collate
 from oscb_desktop.forms import FormRegistry
-from oscb_desktop.report.collation_pdf import render_collation_pdf
+from oscb_desktop.report.board import render_collation_pdf
 from oscb_desktop.report.collation_xlsx import IMPACT_HEADER, RATINGS_HEADER, SHEETS, write_collation_xlsx
 from oscb_desktop.services.workspace import Workspace, partnership
 

@@ -21,7 +21,7 @@ from oscb_desktop import demo
 from oscb_desktop.cli import main
 from oscb_desktop.collate import Collation, CollationInput, RegisteredAgency, ReturnRecord, collate
 from oscb_desktop.forms import FormRegistry
-from oscb_desktop.report.feedback_pdf import feedback_file_name, render_feedback_pdf
+from oscb_desktop.report.feedback import feedback_file_name, render_feedback_pdf
 
 PERIOD = "2026/27"
 AS_OF = date(2026, 12, 1)
