@@ -1,21 +1,44 @@
 """Collation: from the returns received to the figures of the board's assurance report.
 
 Pure functions over :class:`~oscb_desktop.collate.model.CollationInput`; no store, no Qt. Labels,
-levels, percentages and deadlines come from the form definitions, never from code. The rules
-(which level an agency gets for a standard, what counts as on time, moderated, improved...) are
-written out in :data:`~oscb_desktop.collate.result.RULES`, which the report prints.
+levels, percentages and deadlines come from the form definitions, never from code, and forms are
+known by their ``kind`` (:mod:`oscb_desktop.forms.known`), never by id. The rules (which level an
+agency gets for a standard, what counts as on time, moderated, improved...) are written out in
+:data:`~oscb_desktop.collate.result.RULES`, which the report prints.
+
+This module does the Section 11 self-assessment (matrix, standards, ratings, actions, challenges) and
+the headline; the rules shared with the Cycle tab are in :mod:`.records`, the arithmetic of levels in
+:mod:`.levels`, and the impact assessment in :mod:`.impact`.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime
-from typing import Any
 
+from oscb_desktop.collate.impact import ImpactContext, impact_summary
+from oscb_desktop.collate.levels import (
+    AgencyStandard,
+    agency_standard,
+    good_label,
+    good_levels,
+    mean,
+    moderated_level,
+    rating_items,
+    scored,
+    standard_scale,
+)
 from oscb_desktop.collate.model import CollationInput, ReturnRecord
+from oscb_desktop.collate.records import (
+    answer_date,
+    answer_text,
+    deadline_for,
+    newest_records,
+    on_time,
+    period_key,
+)
 from oscb_desktop.collate.result import (
     DECLINED,
     IMPROVED,
@@ -28,28 +51,19 @@ from oscb_desktop.collate.result import (
     ImpactSummary,
     MatrixCell,
     MatrixRow,
-    Quote,
-    RankedAnswer,
-    RankedQuestion,
-    RankedTheme,
     ReturnReceived,
     ReviewNote,
-    Risk,
-    ServiceChange,
     StandardSummary,
     StatementRating,
     StatementSummary,
-    ThemeCount,
     YearOnYear,
 )
-from oscb_desktop.forms.model import NOT_APPLICABLE, FormDefinition, Item, Level, Scale, Section
+from oscb_desktop.forms.known import IMPACT_ASSESSMENT, SELF_ASSESSMENT
+from oscb_desktop.forms.model import FormDefinition, Level, Section
+from oscb_desktop.forms.versions import version_key
 
-SECTION11 = "section11"
-IMPACT = "impact"
 #: The action-plan status that closes an action.
 COMPLETE = "complete"
-#: Used only when a scale has no level called Green: "all met" on the anchors of DESIGN.md §2.
-DEFAULT_GOOD_PERCENTAGE = 75
 #: Two means closer than this are the same mean (float noise, not a change of rating).
 _EPSILON = 1e-9
 
@@ -64,129 +78,7 @@ def collate(inp: CollationInput, as_of: date | None = None) -> Collation:
     return _Collator(inp, as_of or date.today()).run()
 
 
-# --- Helpers on form data -------------------------------------------------------------------------
-
-
-def nearest_level(scale: Scale, mean: float | None) -> Level | None:
-    """The level whose percentage is nearest ``mean``; half way between two gives the lower one."""
-    if mean is None:
-        return None
-    scored = [lv for lv in scale.levels if lv.percentage is not None]
-    if not scored:
-        return None
-    return min(scored, key=lambda lv: (abs(lv.percentage - mean), lv.percentage))  # type: ignore[operator]
-
-
-def good_levels(scale: Scale) -> tuple[Level, ...]:
-    """Levels at least as good as Green (by percentage), found from the scale's data."""
-    green = next(
-        (lv for lv in scale.levels if "green" in (lv.id.lower(), lv.label.strip().lower())),
-        None,
-    )
-    threshold = green.percentage if green and green.percentage is not None else DEFAULT_GOOD_PERCENTAGE
-    return tuple(lv for lv in scale.levels if lv.percentage is not None and lv.percentage >= threshold)
-
-
-def good_label(scale: Scale) -> str:
-    """'Blue or Green', or 'Green or better' for a scale with many good levels."""
-    levels = sorted(good_levels(scale), key=lambda lv: -(lv.percentage or 0))
-    if not levels:
-        return "Green or better"
-    if len(levels) <= 2:
-        return " or ".join(lv.label for lv in levels)
-    return f"{levels[-1].label} or better"
-
-
-def rating_level(item: Item, value: Any) -> Level | None:
-    """The level of a rating answer, or None when unanswered or not a level of the item's scale."""
-    if item.scale is None or not isinstance(value, Mapping):
-        return None
-    level_id = value.get("level")
-    if not isinstance(level_id, str) or not level_id:
-        return None
-    return item.scale.level(level_id)
-
-
-def rating_items(section: Section) -> list[Item]:
-    return [i for i in section.items if i.type == "rating" and i.scale is not None]
-
-
-def standard_scale(section: Section) -> Scale:
-    """The scale of a standard: that of its first rated statement (percentages compare across scales)."""
-    scale = rating_items(section)[0].scale
-    assert scale is not None
-    return scale
-
-
-def _mean(values: Sequence[float]) -> float | None:
-    return sum(values) / len(values) if values else None
-
-
-def _scored(levels: Iterable[Level | None]) -> list[float]:
-    return [lv.percentage for lv in levels if lv is not None and lv.id != NOT_APPLICABLE and lv.percentage is not None]
-
-
-def _period_key(period: str) -> tuple[tuple[int, ...], str]:
-    return tuple(int(n) for n in re.findall(r"\d+", period)), period
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(n) for n in re.findall(r"\d+", version))
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    return (value if isinstance(value, str) else str(value)).strip()
-
-
-def _parse_date(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
-
-
-def _when(record: ReturnRecord) -> date | None:
-    """When a return was made: its signing time, else when it was received (UTC date)."""
-    for stamp in (record.signed_at, record.received_at):
-        if not stamp:
-            continue
-        try:
-            moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-        except ValueError:
-            continue
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(UTC)
-        return moment.date()
-    return None
-
-
-def newest_records(records: Iterable[ReturnRecord]) -> list[ReturnRecord]:
-    """Only the newest version of each (agency, form, period): highest version, then highest form version."""
-    best: dict[tuple[str, str, str], ReturnRecord] = {}
-    for r in records:
-        key = (r.agency, r.form_id, r.period)
-        old = best.get(key)
-        if old is None or (r.version, _version_key(r.form_version)) > (old.version, _version_key(old.form_version)):
-            best[key] = r
-    return list(best.values())
-
-
 # --- The collation --------------------------------------------------------------------------------
-
-
-@dataclass
-class _AgencyStandard:
-    """One agency's ratings of one standard in one return."""
-
-    self_levels: dict[str, Level | None]
-    moderated_levels: dict[str, Level | None]
-    moderated: bool
-    self_mean: float | None
-    moderated_mean: float | None
-    self_level: Level | None
-    moderated_level: Level | None
 
 
 class _Collator:
@@ -198,8 +90,17 @@ class _Collator:
         self.sectors = dict(inp.sector_labels)
         self.records = self._usable(newest_records(inp.returns))
         self.current = [r for r in self.records if r.period == self.period]
-        self.s11_form = self._period_form(SECTION11)
-        self.impact_form = self._period_form(IMPACT)
+        #: The forms of the period: the newest installed version of each, and the versions the returns use.
+        self.period_forms = [*inp.forms.for_period(self.period), *(self.form(r) for r in self.current)]
+        #: Form id -> its newest version among those.
+        self.newest_forms: dict[str, FormDefinition] = {}
+        for f in self.period_forms:
+            if f.id not in self.newest_forms or version_key(f.version) > version_key(self.newest_forms[f.id].version):
+                self.newest_forms[f.id] = f
+        self.s11_id = self._form_id_of_kind(SELF_ASSESSMENT)
+        self.impact_id = self._form_id_of_kind(IMPACT_ASSESSMENT)
+        self.s11_form = self._period_form(self.s11_id) if self.s11_id else None
+        self.impact_form = self._period_form(self.impact_id) if self.impact_id else None
         self.standards: list[Section] = [s for s in self.s11_form.sections if rating_items(s)] if self.s11_form else []
         self.codes = {s.id: f"S{n}" for n, s in enumerate(self.standards, start=1)}
         #: The register, one entry per name (a name registered twice is one agency).
@@ -208,8 +109,8 @@ class _Collator:
         self.agency_sector = self._agencies()
         self.order = self._agency_order()
         self.rank = {name: n for n, name in enumerate(self.order)}
-        self.s11 = {r.agency: r for r in self.current if r.form_id == SECTION11}
-        self._cache: dict[tuple[str, str, str], _AgencyStandard | None] = {}
+        self.s11 = {r.agency: r for r in self.current if r.form_id == self.s11_id}
+        self._cache: dict[tuple[str, str, str], AgencyStandard | None] = {}
 
     # Setting up ---------------------------------------------------------------------------------
 
@@ -232,11 +133,16 @@ class _Collator:
 
     def _period_form(self, form_id: str) -> FormDefinition | None:
         """The newest installed version of a form for the period, or the newest any return of it uses."""
-        candidates = [f for f in self.inp.forms.for_period(self.period) if f.id == form_id]
-        candidates += [self.form(r) for r in self.current if r.form_id == form_id]
-        if not candidates:
-            return None
-        return max(candidates, key=lambda f: _version_key(f.version))
+        return self.newest_forms.get(form_id)
+
+    def _form_id_of_kind(self, kind: str) -> str | None:
+        """The form of the period that is of ``kind``; of several, the first by id (and a note says so)."""
+        ids = sorted({f.id for f in self.period_forms if f.kind == kind})
+        if len(ids) > 1:
+            self.notes.append(
+                f"Forms {', '.join(ids)} are all of kind {kind}; the report counts only {ids[0]} as such."
+            )
+        return ids[0] if ids else None
 
     def sector_label(self, sector: str) -> str:
         return self.sectors.get(sector, sector.replace("_", " ").capitalize() if sector else "Other")
@@ -259,72 +165,20 @@ class _Collator:
 
     # Ratings of one agency -------------------------------------------------------------------------
 
-    def agency_standard(self, r: ReturnRecord, standard_id: str) -> _AgencyStandard | None:
+    def agency_standard(self, r: ReturnRecord, standard_id: str) -> AgencyStandard | None:
         key = (r.agency, r.period, standard_id)
         if key not in self._cache:
-            self._cache[key] = self._agency_standard(r, standard_id)
+            section = next((s for s in self.form(r).sections if s.id == standard_id), None)
+            self._cache[key] = agency_standard(r, section, self.notes) if section is not None else None
         return self._cache[key]
-
-    def _agency_standard(self, r: ReturnRecord, standard_id: str) -> _AgencyStandard | None:
-        form = self.form(r)
-        section = next((s for s in form.sections if s.id == standard_id), None)
-        if section is None:
-            return None
-        items = rating_items(section)
-        if not items:
-            return None
-        scale = standard_scale(section)
-        self_levels = {i.id: rating_level(i, r.answers.get(i.id)) for i in items}
-        for i in items:
-            if self_levels[i.id] is None and isinstance(r.answers.get(i.id), Mapping):
-                level_id = r.answers[i.id].get("level")
-                if level_id:
-                    self.notes.append(f"{r.agency}: {i.id} has a rating {level_id!r} that its scale does not know.")
-        section_mod = self._moderated_level(r, standard_id, scale)
-        item_mod = {i.id: self._moderated_level(r, i.id, i.scale) for i in items}  # type: ignore[arg-type]
-        moderated = section_mod is not None or any(v is not None for v in item_mod.values())
-        moderated_levels: dict[str, Level | None] = {}
-        if moderated:
-            for i in items:
-                moderated_levels[i.id] = item_mod[i.id] or section_mod or self_levels[i.id]
-        self_mean = _mean(_scored(self_levels.values()))
-        moderated_mean = _mean(_scored(moderated_levels.values())) if moderated else None
-        return _AgencyStandard(
-            self_levels=self_levels,
-            moderated_levels=moderated_levels,
-            moderated=moderated,
-            self_mean=self_mean,
-            moderated_mean=moderated_mean,
-            self_level=self._standard_level(scale, self_mean, self_levels.values()),
-            moderated_level=self._standard_level(scale, moderated_mean, moderated_levels.values())
-            if moderated
-            else None,
-        )
-
-    @staticmethod
-    def _standard_level(scale: Scale, mean: float | None, levels: Iterable[Level | None]) -> Level | None:
-        if mean is not None:
-            return nearest_level(scale, mean)
-        if any(lv is not None and lv.id == NOT_APPLICABLE for lv in levels):
-            return scale.not_applicable
-        return None
-
-    def _moderated_level(self, r: ReturnRecord, key: str, scale: Scale) -> Level | None:
-        level_id = r.moderated.get(key)
-        if not level_id:
-            return None
-        level = scale.level(level_id)
-        if level is None:
-            self.notes.append(f"{r.agency}: the moderated rating {level_id!r} of {key} is not a level of its scale.")
-        return level
 
     def previous_s11(self, agency: str) -> ReturnRecord | None:
         earlier = [
             r
             for r in self.records
-            if r.agency == agency and r.form_id == SECTION11 and _period_key(r.period) < _period_key(self.period)
+            if r.agency == agency and r.form_id == self.s11_id and period_key(r.period) < period_key(self.period)
         ]
-        return max(earlier, key=lambda r: _period_key(r.period)) if earlier else None
+        return max(earlier, key=lambda r: period_key(r.period)) if earlier else None
 
     # Output -----------------------------------------------------------------------------------------
 
@@ -333,17 +187,8 @@ class _Collator:
         actions = self._actions()
         standards = self._standards(matrix, actions)
         challenged = self._challenged(matrix)
-        matrix = [
-            MatrixRow(
-                agency=row.agency,
-                sector=row.sector,
-                sector_label=row.sector_label,
-                returned=row.returned,
-                cells=row.cells,
-                challenged=row.agency in {c.agency for c in challenged},
-            )
-            for row in matrix
-        ]
+        challenged_names = {c.agency for c in challenged}
+        matrix = [replace(row, challenged=row.agency in challenged_names) for row in matrix]
         forms = self._form_returns()
         return Collation(
             period=self.period,
@@ -365,7 +210,7 @@ class _Collator:
             impact=self._impact(),
             scale=standard_scale(self.standards[0]) if self.standards else None,
             section11_form=self.s11_form.key if self.s11_form else None,
-            compared_with=tuple(sorted(compared_with, key=_period_key)),
+            compared_with=tuple(sorted(compared_with, key=period_key)),
             notes=tuple(dict.fromkeys(self.notes)),
             returns=self._returns(forms),
         )
@@ -373,21 +218,14 @@ class _Collator:
     def _form_returns(self) -> tuple[FormReturns, ...]:
         form_ids = [f.id for f in self.inp.forms.for_period(self.period)]
         form_ids += [r.form_id for r in self.current if r.form_id not in form_ids]
-        order = {SECTION11: 0, IMPACT: 1}
+        order = {self.s11_id: 0, self.impact_id: 1}
         out = []
         for form_id in sorted(dict.fromkeys(form_ids), key=lambda f: (order.get(f, 2), f)):
             newest = self._period_form(form_id)
             records = sorted((r for r in self.current if r.form_id == form_id), key=lambda r: self.rank[r.agency])
-            on_time, late, unknown = [], [], []
+            timely: dict[bool | None, list[str]] = {True: [], False: [], None: []}
             for r in records:
-                deadline = self.form(r).deadline or (newest.deadline if newest else None)
-                made = _when(r)
-                if made is None:
-                    unknown.append(r.agency)
-                elif deadline is None or made <= deadline:
-                    on_time.append(r.agency)
-                else:
-                    late.append(r.agency)
+                timely[self._on_time(r)].append(r.agency)
             names = {r.agency for r in records}
             out.append(
                 FormReturns(
@@ -395,13 +233,18 @@ class _Collator:
                     title=newest.short_title if newest else form_id,
                     deadline=newest.deadline if newest else None,
                     returned=tuple(r.agency for r in records),
-                    on_time=tuple(on_time),
-                    late=tuple(late),
-                    time_unknown=tuple(unknown),
+                    on_time=tuple(timely[True]),
+                    late=tuple(timely[False]),
+                    time_unknown=tuple(timely[None]),
                     not_received=tuple(a for a in self.order if a not in names and self._registered(a)),
+                    kind=newest.kind if newest else None,
                 )
             )
         return tuple(out)
+
+    def _on_time(self, r: ReturnRecord) -> bool | None:
+        """The lateness rule of :mod:`.records`, which the Cycle tab uses too."""
+        return on_time(r.signed_at, r.received_at, deadline_for(self.form(r), self._period_form(r.form_id)))
 
     def _returns(self, forms: tuple[FormReturns, ...]) -> tuple[ReturnReceived, ...]:
         """The period's returns, by agency then form, with the review and the challenge-event notes."""
@@ -409,12 +252,6 @@ class _Collator:
         out = []
         for r in sorted(self.current, key=lambda r: (self.rank[r.agency], order.get(r.form_id, len(order)))):
             form = self.form(r)
-            timing = next((f for f in forms if f.form_id == r.form_id), None)
-            on_time = None
-            if timing is not None and r.agency in timing.on_time:
-                on_time = True
-            elif timing is not None and r.agency in timing.late:
-                on_time = False
             out.append(
                 ReturnReceived(
                     agency=r.agency,
@@ -425,11 +262,12 @@ class _Collator:
                     submission_id=r.submission_id,
                     signed_at=r.signed_at,
                     received_at=r.received_at,
-                    on_time=on_time,
+                    on_time=self._on_time(r),
                     review_status=r.review_status,
-                    review_notes=_text(r.review_notes),
+                    review_notes=answer_text(r.review_notes),
                     challenge_notes=self._review_notes(r, form),
                     moderated=dict(r.moderated),
+                    form_kind=form.kind,
                 )
             )
         return tuple(out)
@@ -438,16 +276,16 @@ class _Collator:
         """Challenge-event notes in the order of the form: the whole return, then each section and its items."""
         places: dict[str, tuple[int, str, str]] = {"": (0, "", "The return as a whole")}
         for n, section in enumerate(form.sections, start=1):
-            code = self.codes.get(section.id, "") if r.form_id == SECTION11 else ""
+            code = self.codes.get(section.id, "") if r.form_id == self.s11_id else ""
             places[section.id] = (n * 1000, section.id, f"{code} {section.title}".strip())
             for k, item in enumerate(section.items, start=1):
                 places[item.id] = (n * 1000 + k, section.id, f"{item.id} {item.label}")
         notes = []
         for target, text in r.challenge_notes.items():
-            if not _text(text):
+            if not answer_text(text):
                 continue
             rank, section_id, label = places.get(target, (10**9, "", target))
-            notes.append((rank, ReviewNote(target, section_id, label, _text(text))))
+            notes.append((rank, ReviewNote(target, section_id, label, answer_text(text))))
         return tuple(note for _, note in sorted(notes, key=lambda x: (x[0], x[1].target)))
 
     def _registered(self, agency: str) -> bool:
@@ -517,7 +355,7 @@ class _Collator:
                         unanswered += 1
                     else:
                         counts[level.id] = counts.get(level.id, 0) + 1
-                scores += _scored(ags.self_levels.values())
+                scores += scored(ags.self_levels.values())
                 if any(lv is not None for lv in ags.self_levels.values()):
                     agencies_rated += 1
                 if ags.moderated and ags.self_mean is not None and ags.moderated_mean is not None:
@@ -536,12 +374,12 @@ class _Collator:
                         label=item.label,
                         counts=item_counts,
                         unanswered=sum(1 for lv in levels if lv is None),
-                        mean=_mean(_scored(levels)),
+                        mean=mean(scored(levels)),
                     )
                 )
             changes = [row.cell(standard.id) for row in matrix if row.returned]
             mine = [a for a in actions if a.standard_id == standard.id]
-            self_mod, mod = _mean(self_means), _mean(moderated_means)
+            self_mod, mod = mean(self_means), mean(moderated_means)
             out.append(
                 StandardSummary(
                     id=standard.id,
@@ -554,7 +392,7 @@ class _Collator:
                     rated=len(scores),
                     good=sum(n for level_id, n in counts.items() if level_id in good_ids),
                     good_label=good_label(scale),
-                    mean=_mean(scores),
+                    mean=mean(scores),
                     agencies_rated=agencies_rated,
                     moderated_agencies=len(self_means),
                     self_mean_moderated=self_mod,
@@ -579,7 +417,7 @@ class _Collator:
         for agency in self.order:
             reasons: list[str] = []
             mine = [r for r in self.current if r.agency == agency]
-            for r in sorted(mine, key=lambda r: r.form_id != SECTION11):
+            for r in sorted(mine, key=lambda r: r.form_id != self.s11_id):
                 if r.review_status == REVIEW_HAS_ISSUES:
                     reasons.append(f"{self.form(r).short_title}: issues raised at review")
             record = self.s11.get(agency)
@@ -589,7 +427,7 @@ class _Collator:
                     if ags is None or not ags.moderated:
                         continue
                     scale = standard_scale(standard)
-                    section_mod = self._moderated_level(record, standard.id, scale)
+                    section_mod = moderated_level(record, standard.id, scale, self.notes)
                     if section_mod is not None and _differs(section_mod, ags.self_level):
                         reasons.append(
                             f"{self.codes[standard.id]} moderated {section_mod.label}, "
@@ -647,10 +485,10 @@ class _Collator:
                         continue
                     rows = record.answers.get(item.id)
                     for row in rows if isinstance(rows, list) else []:
-                        if not isinstance(row, Mapping) or not any(_text(v) for v in row.values()):
+                        if not isinstance(row, Mapping) or not any(answer_text(v) for v in row.values()):
                             continue
-                        status = _text(row.get("status"))
-                        due = _parse_date(row.get("due"))
+                        status = answer_text(row.get("status"))
+                        due = answer_date(row.get("due"))
                         is_open = status != COMPLETE
                         out.append(
                             ActionRow(
@@ -660,10 +498,10 @@ class _Collator:
                                 standard_code=self.codes.get(section.id, ""),
                                 standard_title=section.title,
                                 item_id=item.id,
-                                action=_text(row.get("action")),
-                                lead=_text(row.get("lead")),
+                                action=answer_text(row.get("action")),
+                                lead=answer_text(row.get("lead")),
                                 due=due,
-                                due_text="" if due else _text(row.get("due")),
+                                due_text="" if due else answer_text(row.get("due")),
                                 status=status,
                                 status_label=next((o.label for o in status_col.options if o.id == status), status)
                                 or "No status",
@@ -673,177 +511,17 @@ class _Collator:
                         )
         return out
 
-    # Impact assessment --------------------------------------------------------------------------------
-
     def _impact(self) -> ImpactSummary:
-        records = sorted((r for r in self.current if r.form_id == IMPACT), key=lambda r: self.rank[r.agency])
-        if not records:
-            return ImpactSummary()
-        newest = self.impact_form
-
-        def item_of(r: ReturnRecord, item_id: str) -> Item | None:
-            for form in (newest, self.form(r)):
-                if form is not None and form.has_item(item_id):
-                    return form.item(item_id)
-            return None
-
-        ranked_ids: list[str] = []
-        for form in [newest, *(self.form(r) for r in records)]:
-            if form is not None:
-                ranked_ids += [i.id for i in form.items() if i.type == "ranked" and i.id not in ranked_ids]
-        questions, answers = [], []
-        for item_id in ranked_ids:
-            q, a = self._ranked(records, item_id, item_of)
-            questions.append(q)
-            answers += a
-
-        areas = []
-        themes: dict[str, list[str]] = defaultdict(list)
-        changes, risks, escalating = [], [], []
-        for r in records:
-            label = self.sector_label(r.sector)
-            text = _text(r.answers.get("impact.improvement_areas"))
-            if text:
-                areas.append(Quote(r.agency, text, sector_label=label))
-            chosen = r.answers.get("impact.improvement_themes")
-            for option in dict.fromkeys(chosen if isinstance(chosen, list) else []):
-                themes[str(option)].append(r.agency)
-            change_item = item_of(r, "impact.service_changes")
-            for row in _rows(r.answers.get("impact.service_changes")):
-                if not (_text(row.get("change")) or _text(row.get("impact"))):
-                    continue
-                changes.append(
-                    ServiceChange(
-                        agency=r.agency,
-                        change=_text(row.get("change")),
-                        when=_text(row.get("date")),
-                        impact=_text(row.get("impact")),
-                        affects=_column_label(change_item, "affects", row.get("affects")),
-                    )
-                )
-            if r.answers.get("impact.escalate") is True:
-                escalating.append(r.agency)
-                risk_item = item_of(r, "impact.risks")
-                for row in _rows(r.answers.get("impact.risks")):
-                    if not _text(row.get("risk")):
-                        continue
-                    risks.append(
-                        Risk(
-                            agency=r.agency,
-                            risk=_text(row.get("risk")),
-                            likelihood=_column_label(risk_item, "likelihood", row.get("likelihood")),
-                            mitigation=_text(row.get("mitigation")),
-                        )
-                    )
-        theme_item = (
-            newest.item("impact.improvement_themes")
-            if newest and newest.has_item("impact.improvement_themes")
-            else None
+        return impact_summary(
+            ImpactContext(
+                records=sorted(
+                    (r for r in self.current if r.form_id == self.impact_id), key=lambda r: self.rank[r.agency]
+                ),
+                newest=self.impact_form,
+                form_of=self.form,
+                sector_label=self.sector_label,
+            )
         )
-        option_order = {o.id: n for n, o in enumerate(theme_item.options)} if theme_item else {}
-        theme_counts = sorted(
-            (
-                ThemeCount(option, theme_item.option_label(option) if theme_item else option, tuple(names))
-                for option, names in themes.items()
-            ),
-            key=lambda t: (-t.count, option_order.get(t.id, len(option_order)), t.label),
-        )
-        return ImpactSummary(
-            returned=len(records),
-            ranked=tuple(questions),
-            answers=tuple(answers),
-            improvement_areas=tuple(areas),
-            improvement_themes=tuple(theme_counts),
-            service_changes=tuple(changes),
-            risks=tuple(risks),
-            escalating=tuple(escalating),
-        )
-
-    def _ranked(
-        self, records: list[ReturnRecord], item_id: str, item_of: Any
-    ) -> tuple[RankedQuestion, list[RankedAnswer]]:
-        points: dict[str, int] = defaultdict(int)
-        named: dict[str, set[str]] = defaultdict(set)
-        first: dict[str, int] = defaultdict(int)
-        quotes: dict[str, list[Quote]] = defaultdict(list)
-        labels: dict[str, str] = {}
-        answers = []
-        respondents = 0
-        question: Item | None = None
-        for r in records:
-            item = item_of(r, item_id)
-            if item is None:
-                continue
-            question = question or item
-            value = r.answers.get(item_id)
-            entries = [e for e in value if isinstance(e, Mapping)] if isinstance(value, list) else []
-            ranks = item.ranks or len(entries)
-            answered = False
-            for rank, entry in enumerate(entries[:ranks], start=1):
-                category = _text(entry.get("category"))
-                text = _text(entry.get("text"))
-                if not category:
-                    continue
-                answered = True
-                label = item.option_label(category)
-                labels.setdefault(category, label)
-                points[category] += ranks - rank + 1
-                named[category].add(r.agency)
-                if rank == 1:
-                    first[category] += 1
-                if text:
-                    quotes[category].append(Quote(r.agency, text, rank, self.sector_label(r.sector)))
-                answers.append(
-                    RankedAnswer(
-                        agency=r.agency,
-                        sector_label=self.sector_label(r.sector),
-                        item_id=item_id,
-                        question=item.label,
-                        rank=rank,
-                        category=category,
-                        category_label=label,
-                        text=text,
-                    )
-                )
-            respondents += answered
-        themes = sorted(
-            (
-                RankedTheme(
-                    category=c,
-                    label=labels[c],
-                    points=points[c],
-                    agencies=len(named[c]),
-                    first=first[c],
-                    quotes=tuple(sorted(quotes[c], key=lambda q: q.rank or 0)),
-                )
-                for c in points
-            ),
-            key=lambda t: (-t.points, -t.agencies, -t.first, t.label.casefold()),
-        )
-        return (
-            RankedQuestion(
-                item_id=item_id,
-                label=question.label if question else item_id,
-                ranks=question.ranks if question else 0,
-                respondents=respondents,
-                themes=tuple(themes),
-            ),
-            answers,
-        )
-
-
-def _rows(value: Any) -> list[Mapping[str, Any]]:
-    return [row for row in value if isinstance(row, Mapping)] if isinstance(value, list) else []
-
-
-def _column_label(item: Item | None, column_id: str, value: Any) -> str:
-    text = _text(value)
-    if item is None or not text:
-        return text
-    column = next((c for c in item.columns if c.id == column_id), None)
-    if column is None:
-        return text
-    return next((o.label for o in column.options if o.id == text), text)
 
 
 def _differs(moderated: Level, self_level: Level | None) -> bool:

@@ -1,7 +1,7 @@
 """What collation works on: the returns the Business Unit has received, as plain data (no store, no Qt).
 
-``oscb_desktop.services.business_unit.collation_input(ws, period)`` builds a :class:`CollationInput` from a
-Business Unit workspace; tests build one straight from bundles' ``submission.json``.
+:func:`oscb_desktop.services.review.collation_input` builds a :class:`CollationInput` from a Business Unit
+workspace; tests build one straight from bundles' ``submission.json``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from oscb_desktop.forms import FormRegistry
 
 @dataclass(frozen=True)
 class ReturnRecord:
-    """The newest received version of one agency's return of one form for one period."""
+    """One received version of an agency's return of one form for one period (:func:`collate` counts the newest:
+    see :mod:`oscb_desktop.collate.records`)."""
 
     agency: str
     #: Sector id (``local_authority``, ``health``...); labels are in :attr:`CollationInput.sector_labels`.

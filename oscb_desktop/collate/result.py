@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from oscb_desktop.forms.known import ENABLERS, PRESSURES
 from oscb_desktop.forms.model import NOT_APPLICABLE, Level, Scale
 
 #: A standard's change against the agency's previous return.
@@ -21,13 +22,17 @@ RULES: tuple[tuple[str, str], ...] = (
     (
         "Which returns count",
         "The newest version of each agency's return of each form for the period. Earlier versions, "
-        "superseded by a reopened and re-signed return, are left out.",
+        "superseded by a reopened and re-signed return, are left out. Of two returns with the same version "
+        "number, the one made on the newer version of the form counts; on the same form version, the one "
+        "received last. The Cycle tab applies the same rule.",
     ),
     (
         "On time",
-        "A return is on time when it was signed off on or before the form's deadline (the date of the "
-        "signature, which the agency's key vouches for). A return without a signing time counts by the "
-        "date the Business Unit received it.",
+        "A return is on time when it was signed off on or before the deadline of the form version it was "
+        "made on (the date of the signature, which the agency's key vouches for); a form version without a "
+        "deadline takes that of the period's newest version of the form. A return without a signing time "
+        "counts by the date the Business Unit received it. The Cycle tab marks a return overdue by the "
+        "same rule.",
     ),
     (
         "Challenged",
@@ -97,6 +102,8 @@ class FormReturns:
     time_unknown: tuple[str, ...]
     #: Registered agencies without a return of this form.
     not_received: tuple[str, ...]
+    #: What the form is (:data:`oscb_desktop.forms.known.KINDS`), or None for a form the report does not count.
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,10 @@ class Headline:
 
     def form(self, form_id: str) -> FormReturns | None:
         return next((f for f in self.forms if f.form_id == form_id), None)
+
+    def form_of_kind(self, kind: str) -> FormReturns | None:
+        """The first form of a kind (``self_assessment``...): what to show without knowing the form's id."""
+        return next((f for f in self.forms if f.kind == kind), None)
 
 
 @dataclass(frozen=True)
@@ -278,6 +289,8 @@ class RankedQuestion:
     respondents: int
     #: Every category named, most points first.
     themes: tuple[RankedTheme, ...]
+    #: The item's role in the form (``pressures``, ``enablers``), or None for a ranked question without one.
+    role: str | None = None
 
     def top(self, n: int = 3) -> tuple[RankedTheme, ...]:
         return self.themes[:n]
@@ -341,13 +354,16 @@ class ImpactSummary:
     def question(self, item_id: str) -> RankedQuestion | None:
         return next((q for q in self.ranked if q.item_id == item_id), None)
 
+    def with_role(self, role: str) -> RankedQuestion | None:
+        return next((q for q in self.ranked if q.role == role), None)
+
     @property
     def pressures(self) -> RankedQuestion | None:
-        return self.question("impact.pressures")
+        return self.with_role(PRESSURES)
 
     @property
     def enablers(self) -> RankedQuestion | None:
-        return self.question("impact.enablers")
+        return self.with_role(ENABLERS)
 
 
 @dataclass(frozen=True)
@@ -384,6 +400,8 @@ class ReturnReceived:
     challenge_notes: tuple[ReviewNote, ...] = ()
     #: The moderated ratings as the Business Unit gave them: section or item id -> level id.
     moderated: Mapping[str, str] = field(default_factory=dict)
+    #: What the form is (:data:`oscb_desktop.forms.known.KINDS`), or None.
+    form_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -402,7 +420,7 @@ class Collation:
     impact: ImpactSummary
     #: The scale of the first standard, for keys and legends (None when there are no standards).
     scale: Scale | None = None
-    #: Form (id, version) the standards come from.
+    #: Form (id, version) the standards come from: the newest self-assessment of the period.
     section11_form: tuple[str, str] | None = None
     #: Earlier periods the year-on-year comparison used.
     compared_with: tuple[str, ...] = ()

@@ -19,6 +19,7 @@ import jsonschema
 import yaml
 
 from oscb_desktop import paths
+from oscb_desktop.forms.known import ROLE_TYPES
 from oscb_desktop.forms.model import (
     NOT_APPLICABLE,
     Column,
@@ -32,6 +33,7 @@ from oscb_desktop.forms.model import (
     Scale,
     Section,
 )
+from oscb_desktop.forms.versions import version_key
 
 SCHEMA_FILE = "form-definition.schema.json"
 
@@ -120,6 +122,8 @@ class _Builder:
     scales: dict[str, Scale] = field(default_factory=dict)
     lists: dict[str, tuple[Option, ...]] = field(default_factory=dict)
     item_ids: dict[str, str] = field(default_factory=dict)
+    #: Role -> the path of the item that holds it.
+    roles: dict[str, str] = field(default_factory=dict)
 
     def fail(self, path: str, message: str) -> FormDefinitionError:
         return FormDefinitionError(self.source, path, message)
@@ -150,6 +154,7 @@ class _Builder:
             scales=dict(self.scales),
             rules=tuple(self._rule(r, f"rules[{i}]", None) for i, r in enumerate(d.get("rules", []))),
             source=self.source,
+            kind=d.get("kind"),
         )
         self._check_references(form)
         return form
@@ -211,6 +216,7 @@ class _Builder:
                     f"{ipath}.id", f"item id {idata['id']!r} is already used at {self.item_ids[idata['id']]}"
                 )
             self.item_ids[idata["id"]] = ipath
+            self._check_role(idata, ipath)
             items.append(self._item(idata, ipath))
         return Section(
             id=s["id"],
@@ -220,6 +226,20 @@ class _Builder:
             rules=tuple(self._rule(r, f"{path}.rules[{i}]", s["id"]) for i, r in enumerate(s.get("rules", []))),
             scope=s.get("scope"),
         )
+
+    def _check_role(self, i: dict[str, Any], path: str) -> None:
+        """A role is held by one item of the form, of a type that can hold it (collation reads it so)."""
+        role = i.get("role")
+        if role is None:
+            return
+        if role in self.roles:
+            raise self.fail(f"{path}.role", f"role {role!r} is already given to the item at {self.roles[role]}")
+        self.roles[role] = path
+        types = ROLE_TYPES[role]  # the schema allows only known roles
+        if i["type"] not in types:
+            raise self.fail(
+                f"{path}.role", f"role {role!r} needs an item of type {' or '.join(types)}, not {i['type']}"
+            )
 
     def _item(self, i: dict[str, Any], path: str) -> Item:
         scale = None
@@ -273,6 +293,7 @@ class _Builder:
             max_rows=i.get("max_rows"),
             max_files=i.get("max_files"),
             carry_forward=i.get("carry_forward", True),
+            role=i.get("role"),
         )
 
     @staticmethod
@@ -362,7 +383,7 @@ class FormRegistry:
         return reg
 
     def __iter__(self) -> Iterator[FormDefinition]:
-        return iter(sorted(self.forms.values(), key=lambda f: (f.id, _version_key(f.version))))
+        return iter(sorted(self.forms.values(), key=lambda f: (f.id, version_key(f.version))))
 
     def get(self, form_id: str, version: str) -> FormDefinition:
         try:
@@ -372,9 +393,12 @@ class FormRegistry:
 
     def for_period(self, period: str) -> list[FormDefinition]:
         """The newest version of each form made for a reporting period."""
+        return self._newest(period)
+
+    def _newest(self, period: str | None) -> list[FormDefinition]:
         best: dict[str, FormDefinition] = {}
         for form in self:
-            if form.period == period:
+            if period is None or form.period == period:
                 best[form.id] = form  # iteration is in version order, so the last one wins
         return list(best.values())
 
@@ -385,6 +409,10 @@ class FormRegistry:
         matching = [f for f in self if f.id == form_id]
         return matching[-1] if matching else None
 
+    def ids_of_kind(self, kind: str, period: str | None = None) -> list[str]:
+        """The ids of the forms of a kind (:data:`oscb_desktop.forms.known.KINDS`), in id order.
 
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split("."))
+        A form counts when its newest version (for ``period``, when given) says it is of that kind.
+        ``ids_of_kind(SELF_ASSESSMENT)`` is ``["section11"]`` with the shipped forms.
+        """
+        return sorted(f.id for f in self._newest(period) if f.kind == kind)

@@ -143,6 +143,9 @@ class Item:
     max_files: int | None = None
     #: Carried into next period's return when the user accepts carry-forward.
     carry_forward: bool = True
+    #: What the item holds for the board report (:data:`oscb_desktop.forms.known.ROLES`), so code finds it by
+    #: role rather than by id; at most one item of a form has a given role.
+    role: str | None = None
 
     def option_label(self, option_id: str) -> str:
         return next((o.label for o in self.options if o.id == option_id), option_id)
@@ -187,14 +190,20 @@ class FormDefinition:
     scales: dict[str, Scale]
     rules: tuple[Rule, ...]
     source: str = ""
+    #: What the form is (:data:`oscb_desktop.forms.known.KINDS`, e.g. ``self_assessment``), or None for a form
+    #: the board report does not count.
+    kind: str | None = None
     _items: dict[str, Item] = field(default_factory=dict, repr=False, compare=False)
     _item_section: dict[str, Section] = field(default_factory=dict, repr=False, compare=False)
+    _roles: dict[str, Item] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for section in self.sections:
             for item in section.items:
                 self._items[item.id] = item
                 self._item_section[item.id] = section
+                if item.role is not None:
+                    self._roles.setdefault(item.role, item)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -209,6 +218,10 @@ class FormDefinition:
 
     def has_item(self, item_id: str) -> bool:
         return item_id in self._items
+
+    def item_with_role(self, role: str) -> Item | None:
+        """The item that holds ``role`` (``pressures``, ``risks``...), or None when the form has none."""
+        return self._roles.get(role)
 
     def section_of(self, item_id: str) -> Section:
         return self._item_section[item_id]

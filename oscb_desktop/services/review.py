@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from oscb_desktop.collate.model import CollationInput, RegisteredAgency, ReturnRecord
+from oscb_desktop.collate.records import deadline_for, newest_by, on_time, version_rank
 from oscb_desktop.collate.result import Collation
 from oscb_desktop.forms import FormDefinition
 from oscb_desktop.fsutil import atomic_write
@@ -180,23 +181,29 @@ def forms_for(ws: Workspace, period: str) -> list[FormDefinition]:
 
 
 def cycle(ws: Workspace, period: str, *, today: date | None = None) -> list[CycleRow]:
-    """Every registered agency × every form of the period, with the state of its newest received version."""
+    """Every registered agency × every form of the period, with the state of the version that counts.
+
+    Which version counts and whether it came late are the board report's rules (:mod:`oscb_desktop.collate.records`),
+    so the Cycle tab and the report never disagree about a return. A missing return is overdue once the
+    deadline of the period's newest version of the form has passed.
+    """
     today = today or date.today()
-    newest: dict[tuple[int, str], ReceivedReturn] = {}
-    for row in list_received(ws, period=period):
-        key = (row.agency_id, row.form_id)
-        if key not in newest or row.version > newest[key].version:
-            newest[key] = row
+    newest = newest_by(
+        list_received(ws, period=period),
+        lambda row: (row.agency_id, row.form_id),
+        lambda row: version_rank(row.version, row.form_version, row.imported_at),
+    )
+    forms = forms_for(ws, period)
     out = []
     for agency in registry.list_agencies(ws):
-        for form in forms_for(ws, period):
+        for form in forms:
             row = newest.get((agency.id, form.id))
-            deadline = form.deadline
             if row is None:
-                status, overdue = "not_received", deadline is not None and today > deadline
+                status, overdue = "not_received", form.deadline is not None and today > form.deadline
             else:
                 status = row.review_status
-                overdue = deadline is not None and row.signed_at[:10] > deadline.isoformat()
+                own = ws.forms.forms.get((row.form_id, row.form_version))
+                overdue = on_time(row.signed_at, row.imported_at, deadline_for(own, form)) is False
             out.append(
                 CycleRow(
                     agency_id=agency.id,

@@ -6,17 +6,12 @@ Business Unit receives them); the second half uses small hand-made inputs for th
 
 from __future__ import annotations
 
-import json
-import zipfile
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from oscb_desktop import demo
 from oscb_desktop.collate import (
     DECLINED,
     IMPROVED,
@@ -31,7 +26,6 @@ from oscb_desktop.collate import (
     nearest_level,
 )
 from oscb_desktop.forms import FormRegistry
-from oscb_desktop.services.workspace import Workspace, partnership
 
 PERIOD = "2026/27"
 PREVIOUS = "2025/26"
@@ -39,59 +33,7 @@ AS_OF = date(2026, 12, 1)
 PCT = {"blue": 100, "green": 75, "amber": 50, "red": 25}
 
 
-# --- Demo bundles -----------------------------------------------------------------------------------
-
-
-def read_bundles(folder: Path) -> list[ReturnRecord]:
-    records = []
-    for path in sorted(folder.glob("*.oscb")):
-        with zipfile.ZipFile(path) as z:
-            manifest = json.loads(z.read("manifest.json"))
-            submission = json.loads(z.read("submission.json"))
-        records.append(
-            ReturnRecord(
-                agency=manifest["agency"]["name"],
-                sector=manifest["agency"]["sector"],
-                form_id=manifest["form"]["id"],
-                form_version=manifest["form"]["version"],
-                period=manifest["period"],
-                version=manifest["submission"]["version"],
-                submission_id=manifest["submission"]["id"],
-                answers=submission["answers"],
-                signed_at=manifest["signed_at"],
-            )
-        )
-    return records
-
-
-@pytest.fixture(scope="module")
-def demo_input(tmp_path_factory: pytest.TempPathFactory, shipped_forms: FormRegistry) -> Iterator[CollationInput]:
-    folder = tmp_path_factory.mktemp("collate-demo")
-    ws = Workspace.open(folder / "ws", forms=shipped_forms)
-    ws.bind()
-    try:
-        summary = demo.generate(ws, agencies=15, sign_all=True)
-        demo.export_signed(ws, folder / "bundles")
-    finally:
-        ws.close()
-    records = read_bundles(folder / "bundles")
-    sectors = {r.agency: r.sector for r in records}
-    register = [RegisteredAgency(name, sectors[name]) for name in summary.agency_names]
-    register.append(RegisteredAgency("Army Welfare Service", "military"))  # registered, sent nothing
-    p = partnership()
-    yield CollationInput(
-        period=PERIOD,
-        forms=shipped_forms,
-        returns=records,
-        agencies=register,
-        sector_labels=p.sectors,
-        partnership=p.name,
-    )
-
-
-@pytest.fixture(scope="module")
-def demo_collation(demo_input: CollationInput) -> Collation:
-    return collate(demo_input, as_of=AS_OF)
+# --- Demo bundles (the demo_input and demo_collation fixtures are in conftest.py) ---------------------
 
 
 def newest(records: list[ReturnRecord], form_id: str, period: str) -> dict[str, ReturnRecord]:

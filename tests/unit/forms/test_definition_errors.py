@@ -113,6 +113,39 @@ def test_the_good_definition_loads(tmp_path: Path) -> None:
     assert [i.id for i in form.items()] == ["one.rating", "one.text", "one.choice", "one.actions", "two.count"]
 
 
+def test_kind_and_roles_are_found_by_name(tmp_path: Path) -> None:
+    def mark(d: dict[str, Any]) -> None:
+        d["kind"] = "impact_assessment"
+        _item(0, 1)(d)["role"] = "improvement_areas"
+        _item(0, 3)(d)["role"] = "service_changes"
+
+    form = load_file(write(tmp_path, broken(mark)))
+    assert form.kind == "impact_assessment"
+    assert form.item_with_role("improvement_areas") is form.item("one.text")
+    assert form.item_with_role("service_changes") is form.item("one.actions")
+    assert form.item_with_role("risks") is None
+    assert form.item("one.text").role == "improvement_areas" and form.item("one.choice").role is None
+    plain = load_file(write(tmp_path, GOOD, "plain.yaml"))
+    assert plain.kind is None and plain.item_with_role("improvement_areas") is None
+
+
+def test_registry_finds_forms_by_kind(tmp_path: Path) -> None:
+    write(tmp_path, broken(lambda d: d.update(kind="self_assessment")), "a.yaml")
+    write(tmp_path, broken(lambda d: d.update(id="other", kind="self_assessment", period="2025/26")), "b.yaml")
+    write(tmp_path, broken(lambda d: d.update(id="impact", kind="impact_assessment")), "c.yaml")
+    write(tmp_path, broken(lambda d: d.update(id="plain")), "d.yaml")
+    # the newest version of a form decides: an older one of another kind does not count...
+    write(tmp_path, broken(lambda d: d.update(version="0.9", kind="impact_assessment")), "e.yaml")
+    reg = FormRegistry.load(tmp_path)
+    assert reg.errors == []
+    assert reg.ids_of_kind("self_assessment") == ["demo", "other"]
+    assert reg.ids_of_kind("self_assessment", "2026/27") == ["demo"]
+    assert reg.ids_of_kind("self_assessment", "2024/25") == []
+    assert reg.ids_of_kind("impact_assessment") == ["impact"]
+    write(tmp_path, broken(lambda d: d.update(version="1.1")), "f.yaml")  # ...and a newer one without a kind does
+    assert FormRegistry.load(tmp_path).ids_of_kind("self_assessment") == ["other"]
+
+
 def _item(section: int, item: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
     return lambda d: d["sections"][section]["items"][item]
 
@@ -227,6 +260,31 @@ CASES = {
     ),
     "deadline in another format": (lambda d: d.update(deadline="31/03/2027"), "deadline", ["31/03/2027"]),
     "format from the future": (lambda d: d.update(format=2), "format", ["1 was expected"]),
+    "unknown kind of form": (
+        lambda d: d.update(kind="survey"),
+        "kind",
+        ["'survey' is not one of", "'self_assessment'"],
+    ),
+    "unknown role": (
+        lambda d: _item(0, 1)(d).update(role="budget"),
+        "sections[0].items[1].role",
+        ["'budget' is not one of", "'pressures'"],
+    ),
+    "the same role twice": (
+        lambda d: (
+            _item(0, 1)(d).update(role="improvement_areas"),
+            d["sections"][1]["items"].append(
+                {"id": "two.more", "type": "long_text", "label": "More", "guidance": "g", "role": "improvement_areas"}
+            ),
+        ),
+        "sections[1].items[1].role",
+        ["role 'improvement_areas'", "already given to the item at sections[0].items[1]"],
+    ),
+    "a role on an item of the wrong type": (
+        lambda d: _item(0, 1)(d).update(role="pressures"),
+        "sections[0].items[1].role",
+        ["role 'pressures' needs an item of type ranked, not short_text"],
+    ),
 }
 
 

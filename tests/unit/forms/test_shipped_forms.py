@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from oscb_desktop import paths
-from oscb_desktop.forms.loader import FormRegistry, load_file
+from oscb_desktop.forms.known import IMPACT_ASSESSMENT, KINDS, ROLE_COLUMNS, ROLE_TYPES, ROLES, SELF_ASSESSMENT
+from oscb_desktop.forms.loader import FormRegistry, definition_schema, load_file
 from oscb_desktop.forms.model import FormDefinition
 from oscb_desktop.forms.rules import check
 
@@ -118,6 +119,47 @@ def test_impact_has_three_rank_items(impact: FormDefinition) -> None:
         assert item.required
         assert len(item.options) >= 10
     assert len(impact.item("impact.pressures").options) >= 12
+
+
+# --- kinds and roles: what collation finds forms and items by --------------------------------
+
+
+#: The folder of ``forms/`` a shipped form lives in -> the kind it must declare.
+KIND_OF_FOLDER = {"section11": SELF_ASSESSMENT, "impact": IMPACT_ASSESSMENT}
+
+
+@pytest.mark.parametrize("file", shipped_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_shipped_form_says_what_kind_it_is(file: Path) -> None:
+    assert load_file(file).kind == KIND_OF_FOLDER[file.parent.name]
+
+
+@pytest.mark.parametrize(
+    "file", [f for f in shipped_files() if f.parent.name == "impact"], ids=lambda p: f"{p.parent.name}/{p.name}"
+)
+def test_every_impact_form_marks_the_items_collation_counts(file: Path) -> None:
+    form = load_file(file)
+    for role in ROLES:
+        item = form.item_with_role(role)
+        assert item is not None, f"no item has the role {role}: its part of the board report would be empty"
+        assert item.type in ROLE_TYPES[role], role
+        assert {c.id for c in item.columns} >= set(ROLE_COLUMNS.get(role, ())), role
+
+
+def test_section11_forms_mark_no_impact_roles(registry: FormRegistry) -> None:
+    for form in registry:
+        if form.kind == SELF_ASSESSMENT:
+            assert not [i.id for i in form.items() if i.role], form.key
+
+
+def test_the_registry_knows_the_shipped_forms_by_kind(registry: FormRegistry) -> None:
+    assert registry.ids_of_kind(SELF_ASSESSMENT) == ["section11"]
+    assert registry.ids_of_kind(IMPACT_ASSESSMENT, "2026/27") == ["impact"]
+
+
+def test_the_schema_and_the_program_know_the_same_kinds_and_roles() -> None:
+    schema = definition_schema()
+    assert tuple(schema["properties"]["kind"]["enum"]) == KINDS
+    assert tuple(schema["$defs"]["item"]["properties"]["role"]["enum"]) == ROLES
 
 
 def test_previous_year_shares_most_item_ids(s11: FormDefinition, s11_previous: FormDefinition) -> None:

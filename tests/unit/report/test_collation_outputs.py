@@ -8,16 +8,14 @@ an empty period and agencies' text that could break a layout or turn into a spre
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
-import shutil
-import subprocess
-import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.collation import read_bundles
+from helpers.pdf import run, squash
 from openpyxl import load_workbook
 
 from oscb_desktop import demo
@@ -32,46 +30,9 @@ AS_OF = date(2026, 12, 1)
 AGENCIES = 10
 
 
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.skip(f"poppler's {name} is not installed")
-    return path
-
-
-def _run(tool: str, *args: str) -> str:
-    return subprocess.run([_tool(tool), *args], capture_output=True, text=True, check=True).stdout
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def _pages(path: Path) -> list[str]:
     """The text of each page, whitespace squashed (names wrap inside table cells)."""
-    return [_squash(page) for page in _run("pdftotext", "-enc", "UTF-8", str(path), "-").split("\f")[:-1]]
-
-
-def _read_bundles(folder: Path) -> list[ReturnRecord]:
-    records = []
-    for path in sorted(folder.glob("*.oscb")):
-        with zipfile.ZipFile(path) as z:
-            manifest = json.loads(z.read("manifest.json"))
-            submission = json.loads(z.read("submission.json"))
-        records.append(
-            ReturnRecord(
-                agency=manifest["agency"]["name"],
-                sector=manifest["agency"]["sector"],
-                form_id=manifest["form"]["id"],
-                form_version=manifest["form"]["version"],
-                period=manifest["period"],
-                version=manifest["submission"]["version"],
-                submission_id=manifest["submission"]["id"],
-                answers=submission["answers"],
-                signed_at=manifest["signed_at"],
-            )
-        )
-    return records
+    return [squash(page) for page in run("pdftotext", "-enc", "UTF-8", str(path), "-").split("\f")[:-1]]
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +49,7 @@ def collation(folder: Path, shipped_forms: FormRegistry) -> Collation:
         demo.export_signed(ws, folder / "bundles")
     finally:
         ws.close()
-    records = _read_bundles(folder / "bundles")
+    records = read_bundles(folder / "bundles")
     sectors = {r.agency: r.sector for r in records}
     # One statement moderated differently, so the matrix shows a moderated cell.
     first = next(r for r in records if r.form_id == "section11" and r.period == PERIOD)
@@ -155,17 +116,17 @@ def test_pdf_quotes_agencies_and_lists_overdue_actions(pdf_path: Path, collation
     pressures = collation.impact.pressures
     assert pressures is not None
     quote = pressures.top()[0].quotes[0]
-    assert _squash(quote.text) in text and quote.agency in text
+    assert squash(quote.text) in text and quote.agency in text
     overdue = collation.overdue_actions
     assert overdue
-    assert _squash(overdue[0].action) in text
+    assert squash(overdue[0].action) in text
     assert text.count("Overdue") >= len(overdue)
 
 
 def test_pdf_fonts_are_embedded_and_metadata_is_set(pdf_path: Path) -> None:
-    fonts = _run("pdffonts", str(pdf_path)).splitlines()[2:]
+    fonts = run("pdffonts", str(pdf_path)).splitlines()[2:]
     assert fonts and all("DejaVuSans" in line and " yes " in line for line in fonts), fonts
-    info = _run("pdfinfo", "-enc", "UTF-8", str(pdf_path))
+    info = run("pdfinfo", "-enc", "UTF-8", str(pdf_path))
     assert f"Title:           Safeguarding assurance report {PERIOD}" in info
     assert "Page size:       595.276 x 841.89 pts (A4)" in info
     assert "Author:          Oxfordshire Safeguarding Children Board" in info

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.pdf import tool
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from oscb_desktop import demo
@@ -38,19 +39,12 @@ OVERDUE_ACTION = "Refresh the allegations policy and publish it on the intranet"
 DONE_ACTION = "Appoint a named lead for allegations"
 
 
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.skip(f"poppler's {name} is not installed")
-    return path
-
-
 def _text(pdf: bytes, tmp_path: Path, name: str = "feedback.pdf") -> list[str]:
     """The text of each page, whitespace squashed (words wrap inside table cells)."""
     path = tmp_path / name
     path.write_bytes(pdf)
     out = subprocess.run(
-        [_tool("pdftotext"), "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+        [tool("pdftotext"), "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     return [re.sub(r"\s+", " ", page).strip() for page in out.split("\f")[:-1]]
 
@@ -172,11 +166,11 @@ def test_feedback_is_a_tagged_a4_document_in_embedded_fonts(collation: Collation
     path = tmp_path / "feedback.pdf"
     path.write_bytes(render_feedback_pdf(collation, AGENCY))
     info = subprocess.run(
-        [_tool("pdfinfo"), "-enc", "UTF-8", str(path)], capture_output=True, text=True, check=True
+        [tool("pdfinfo"), "-enc", "UTF-8", str(path)], capture_output=True, text=True, check=True
     ).stdout
     assert f"Title:           Feedback to {AGENCY} on its returns for {PERIOD}" in info
     assert "Page size:       595.276 x 841.89 pts (A4)" in info
-    fonts = subprocess.run([_tool("pdffonts"), str(path)], capture_output=True, text=True, check=True).stdout
+    fonts = subprocess.run([tool("pdffonts"), str(path)], capture_output=True, text=True, check=True).stdout
     lines = fonts.splitlines()[2:]
     assert lines and all("DejaVuSans" in line and " yes " in line for line in lines), lines
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shutil
-import subprocess
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.pdf import run, squash
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from oscb_desktop.forms import FormDefinition, FormRegistry, load_text
@@ -29,34 +28,19 @@ LEVEL_CYCLE = ["green", "blue", "amber", "red", "na", "green", "amber"]
 A4_WIDTH, A4_HEIGHT = 595.28, 841.89
 
 
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.skip(f"poppler's {name} is not installed")
-    return path
-
-
-def _run(tool: str, *args: str) -> str:
-    return subprocess.run([_tool(tool), *args], capture_output=True, text=True, check=True).stdout
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
 @dataclasses.dataclass
 class Rendered:
     pdf: RenderedPdf
     path: Path
 
     def text(self, *options: str) -> str:
-        return _run("pdftotext", "-layout", *options, str(self.path), "-")
+        return run("pdftotext", "-layout", *options, str(self.path), "-")
 
     def page_text(self, page: int) -> str:  # 1-based
         return self.text("-f", str(page), "-l", str(page))
 
     def info(self) -> dict[str, str]:
-        out = _run("pdfinfo", "-enc", "UTF-8", str(self.path))
+        out = run("pdfinfo", "-enc", "UTF-8", str(self.path))
         return {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in out.splitlines() if ":" in line)}
 
 
@@ -205,7 +189,7 @@ def test_agency_name_prints_exactly(s11_final: Rendered) -> None:
     assert AGENCY in text
     assert SIGNATORY in text
     assert "Łucja Wiśniewska" in text
-    assert "Ysgrifennodd y tîm adroddiad" in _squash(text)
+    assert "Ysgrifennodd y tîm adroddiad" in squash(text)
 
 
 def test_every_page_after_the_cover_says_page_n_of_m(s11_final: Rendered) -> None:
@@ -226,22 +210,22 @@ def test_running_header_names_agency_form_period_and_version(s11_final: Rendered
 
 
 def test_statements_are_numbered_and_in_reading_order(s11_final: Rendered, s11_form: FormDefinition) -> None:
-    text = _squash(s11_final.text())
+    text = squash(s11_final.text())
     position = 0
     for n, section in enumerate(s11_form.sections, start=1):
         for m, item in enumerate(section.items, start=1):
-            label = f"{n}.{m} {_squash(item.label)}"
+            label = f"{n}.{m} {squash(item.label)}"
             found = text.find(label, position)
             assert found > position, f"{label!r} is missing or out of order"
             position = found
 
 
 def test_ratings_show_word_and_percentage_not_colour_alone(s11_final: Rendered) -> None:
-    text = _squash(s11_final.text())
+    text = squash(s11_final.text())
     for chip in ("Green · 75%", "Blue · 100%", "Amber · 50%", "Red · 25%", "Not applicable"):
         assert chip in text
     assert NA_REASON in text
-    assert _squash(EXAMPLE) in text
+    assert squash(EXAMPLE) in text
     assert "Evidence for s1.1: minutes of 14 May 2026 & the audit <2026>." in text  # escaped, not eaten as markup
     assert "Not answered" in text  # about.notes
 
@@ -274,8 +258,8 @@ def test_contents_page_numbers_are_right(s11_final: Rendered) -> None:
     entries = re.findall(r"^\s*(\d+\. [A-Z][^.\n]*?|Summary of ratings|Sign-off)[ .]+(\d+)\s*$", contents, re.M)
     assert len(entries) >= 10
     for title, page in entries:
-        heading = _squash(title)[:30]
-        assert heading in _squash(s11_final.page_text(int(page))), f"{title!r} is not on page {page}"
+        heading = squash(title)[:30]
+        assert heading in squash(s11_final.page_text(int(page))), f"{title!r} is not on page {page}"
 
 
 def test_draft_mark_only_on_drafts(s11_draft: Rendered, s11_final: Rendered) -> None:
@@ -302,7 +286,7 @@ def test_metadata(s11_final: Rendered) -> None:
 
 def test_all_fonts_are_embedded_dejavu(s11_draft: Rendered, impact: Rendered) -> None:
     for rendered in (s11_draft, impact):
-        rows = _run("pdffonts", str(rendered.path)).splitlines()[2:]
+        rows = run("pdffonts", str(rendered.path)).splitlines()[2:]
         assert rows
         for row in rows:
             assert "DejaVuSans" in row
@@ -337,7 +321,7 @@ def test_signing_draws_the_signature_in_the_reserved_box(s11_final: Rendered) ->
 
 
 def test_impact_assessment_renders_every_item_type(impact: Rendered) -> None:
-    text = _squash(impact.text())
+    text = squash(impact.text())
     assert "1. Increasingly vulnerable people and complex cases — More children with several needs at once." in text
     assert "2. Increasing volume of work and demand — Referrals rose by 18% in a year." in text
     assert "1. Improved joint working — Joint visits with the police." in text
@@ -356,7 +340,7 @@ def test_impact_assessment_renders_every_item_type(impact: Rendered) -> None:
 def test_an_empty_return_renders(tmp: Path, s11_form: FormDefinition) -> None:
     doc = dataclasses.replace(_section11(s11_form), answers={})
     rendered = _render(tmp, "empty", doc, draft=True)
-    text = _squash(rendered.text())
+    text = squash(rendered.text())
     assert "Not answered" in text
     assert "Ratings in this section: not answered 5" in text
 
@@ -399,7 +383,7 @@ sections:
         status="draft",
     )
     rendered = _render(tmp, "custom", doc, draft=False)
-    text = _squash(rendered.text())
+    text = squash(rendered.text())
     assert "Met · 100%" in text and "Partly met · 50%" in text and "Not met · 0%" in text
     assert "1.1 Leaders <really> lead" in text
     assert "1. Leadership & culture" in text
@@ -413,7 +397,7 @@ sections:
 def _body_text(rendered: Rendered, *, layout: bool = True) -> str:
     """All text without the running header and footer, whitespace removed, for containment checks."""
     args = ["-layout"] if layout else []
-    raw = _run("pdftotext", *args, str(rendered.path), "-")
+    raw = run("pdftotext", *args, str(rendered.path), "-")
     lines = [
         line
         for line in raw.splitlines()

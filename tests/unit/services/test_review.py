@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
+from helpers.bundle_kit import AGENCY_A, AGENCY_B, payload
 from peewee import IntegrityError
 
 from oscb_desktop import demo
+from oscb_desktop.bundle import Signatory, SubmissionRef
+from oscb_desktop.collate import collate
+from oscb_desktop.forms import FormDefinition, FormRegistry
+from oscb_desktop.forms.loader import load_data
 from oscb_desktop.services import imports, registry, review
 from oscb_desktop.services.workspace import Workspace, partnership
+from oscb_desktop.signing import UnlockedKey
 from oscb_desktop.store.models import Moderation, ReceivedReturn
 
 
@@ -85,3 +95,84 @@ def test_collation_input_has_the_newest_versions_and_moderation(bu: Workspace) -
     assert len(inp.returns) == 9 and len(inp.agencies) == len(registry.list_agencies(bu))
     rec = next(r for r in inp.returns if r.submission_id == row.submission_id)
     assert rec.moderated == {"s2": "green"} and rec.answers == row.answers
+
+
+# --- The Cycle tab and the board report agree ------------------------------------------------------
+
+
+def _section11_2026_2(shipped: FormRegistry) -> FormDefinition:
+    """A second Section 11 form version for 2026/27, due two months earlier than 2026.1."""
+    source = shipped.get("section11", "2026.1").source
+    data = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+    data.update(version="2026.2", deadline="2027-01-31")
+    return load_data(data, f"{source} as 2026.2")
+
+
+def _bundle(
+    folder: Path,
+    build: Callable[..., bytes],
+    key: UnlockedKey,
+    agency: str,
+    form_version: str,
+    sid: str,
+    signed_at: str,
+) -> Path:
+    sub = dataclasses.replace(
+        payload(agency=agency, form=("section11", form_version)), submission=SubmissionRef(sid, version=1)
+    )
+    path = folder / f"{sid}.oscb"
+    path.write_bytes(build(submission=sub, key=key, signed_at=signed_at, signatory=Signatory("Sign", "Off")))
+    return path
+
+
+def test_the_cycle_and_the_board_report_agree_on_lateness_and_on_which_version_counts(
+    tmp_path: Path,
+    shipped_forms: FormRegistry,
+    build: Callable[..., bytes],
+    key_a: UnlockedKey,
+    key_b: UnlockedKey,
+    make_signed_pdf: Callable[[UnlockedKey], bytes],
+) -> None:
+    """Two cases where the Cycle tab used to differ from the report, which now share one rule
+    (:mod:`oscb_desktop.collate.records`).
+
+    * Lateness: agency A signed on 14 February on form version 2026.1, due 31 March. The Cycle held it to the
+      newest version's deadline (2026.2, due 31 January) and showed it overdue; the report held it to its own.
+    * Which version counts: agency B has two version-1 returns, on form 2026.1 (signed in time) and on 2026.2
+      (signed late). The importer refuses a second version 1 from a registered agency today, but the rule must
+      not depend on the order rows come back in: the Cycle took the first, the report the newer form version.
+    """
+    newer = _section11_2026_2(shipped_forms)
+    forms = FormRegistry(forms={**shipped_forms.forms, newer.key: newer})
+    a = _bundle(tmp_path, build, key_a, AGENCY_A, "2026.1", "a-2026-1", "2027-02-14T10:30:00.000Z")
+    pdf_b = make_signed_pdf(key_b)
+    b = _bundle(
+        tmp_path,
+        functools.partial(build, signed_pdf=pdf_b),
+        key_b,
+        AGENCY_B,
+        "2026.1",
+        "b-2026-1",
+        "2027-01-15T10:30:00.000Z",
+    )
+    with Workspace.open(tmp_path / "bu", forms=forms) as ws:
+        ws.bind()
+        assert {r.outcome for r in imports.import_paths(ws, [a, b], trust_new=True)} == {"imported"}
+        first = next(r for r in review.list_received(ws) if r.submission_id == "b-2026-1")
+        copy = {f.name: getattr(first, f.name) for f in ReceivedReturn._meta.sorted_fields if f.name != "id"}
+        copy.update(submission_id="b-2026-2", form_version="2026.2", signed_at="2027-02-14T10:30:00.000Z")
+        ReceivedReturn.create(**copy)
+
+        rows = {(r.agency, r.form_id): r for r in review.cycle(ws, "2026/27", today=date(2027, 5, 1))}
+        report = collate(review.collation_input(ws, "2026/27"), as_of=date(2027, 5, 1))
+        counted = {r.agency: r for r in report.returns}
+        assert set(counted) == {AGENCY_A, AGENCY_B}
+        for agency, r in counted.items():
+            row = rows[(agency, r.form_id)]
+            assert row.received_id is not None, agency
+            assert review.received(ws, row.received_id).submission_id == r.submission_id, agency
+            assert row.overdue == (r.on_time is False), agency
+        assert counted[AGENCY_A].on_time is True and not rows[(AGENCY_A, "section11")].overdue
+        assert counted[AGENCY_B].submission_id == "b-2026-2" and counted[AGENCY_B].on_time is False
+        assert rows[(AGENCY_B, "section11")].overdue
+        assert report.headline.form("section11").late == (AGENCY_B,)  # type: ignore[union-attr]
