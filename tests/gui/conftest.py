@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QTimer
+from PySide6.QtWidgets import QApplication
 
 from oscb_desktop.ui import ops
 
@@ -44,6 +45,17 @@ class EventLoopWatch:
 def _gil_shared_as_in_the_app() -> None:
     """The app shortens the GIL switch interval at start (ops.share_the_gil); so do the GUI tests."""
     ops.share_the_gil()
+
+
+@pytest.fixture(autouse=True)
+def _no_windows_left_behind(qapp) -> Iterator[None]:
+    """Every window a test made is deleted after it, so no test inherits another's widgets (a closed window is
+    only hidden; thousands of leftover widgets from an editor test once stalled a later test's event loop)."""
+    yield
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture

@@ -10,16 +10,18 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
 
 from oscb_desktop.collate.result import Collation, Quote, RankedQuestion
+from oscb_desktop.forms.known import ENABLERS, PRESSURES
 from oscb_desktop.report.board.charts import bar_chart
 from oscb_desktop.report.board.template import BODY_WIDTH, Abbreviations, BoardStyles
 from oscb_desktop.report.house.tables import grid
 from oscb_desktop.report.house.text import clean, format_date, markup
 from oscb_desktop.report.words import plural
 
-#: Titles and contents keys of the ranked questions the report names itself; others go by their label.
+#: Titles and contents keys of the ranked questions the report names itself (by their role in the form);
+#: others go by their label.
 RANKED_TITLES = {
-    "impact.pressures": ("Top three pressures", "pressures"),
-    "impact.enablers": ("Top three things that would make it easier", "enablers"),
+    PRESSURES: ("Top three pressures", "pressures"),
+    ENABLERS: ("Top three things that would make it easier", "enablers"),
 }
 
 
@@ -39,7 +41,7 @@ def impact(c: Collation, s: BoardStyles, abbr: Abbreviations) -> list[Flowable]:
         )
     )
     for q in imp.ranked:
-        title, key = RANKED_TITLES.get(q.item_id, (clean(q.label), q.item_id))
+        title, key = RANKED_TITLES.get(q.role or "", (clean(q.label), q.item_id))
         out += _ranked(s, q, title, key)
     out += _improvement(c, s)
     out += _changes(c, s)

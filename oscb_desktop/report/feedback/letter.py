@@ -20,13 +20,12 @@ from oscb_desktop.collate.result import (
     StandardSummary,
     StatementRating,
 )
+from oscb_desktop.forms.known import SELF_ASSESSMENT
 from oscb_desktop.report.feedback.template import BODY_WIDTH, NOTE_FILL, TITLE, LetterStyles, sign_off
 from oscb_desktop.report.house.palette import ACCENT
 from oscb_desktop.report.house.tables import grid, key_value_table, table_style
 from oscb_desktop.report.house.text import clean, format_date, markup, paragraphs
 from oscb_desktop.report.words import plural
-
-SECTION11 = "section11"
 
 #: How a review status reads in a letter to the agency.
 REVIEW_WORDS = {
@@ -68,7 +67,7 @@ class Letter:
             s=s,
             signatories=signatories,
             returns=returns,
-            s11=next((r for r in returns if r.form_id == SECTION11), None),
+            s11=next((r for r in returns if r.form_kind == SELF_ASSESSMENT), None),
             row=next((row for row in c.matrix if row.agency == agency), None),
             actions=sorted(
                 (a for a in c.actions if a.agency == agency and a.open),
@@ -289,9 +288,9 @@ def notes(x: Letter) -> list[Flowable]:
     for r in x.returns:
         whole = [n for n in r.challenge_notes if not n.section_id]
         parts = [n for n in r.challenge_notes if n.section_id]
-        if r.form_id == SECTION11:
+        if r.form_kind == SELF_ASSESSMENT:
             has_standard_notes = has_standard_notes or bool(parts)
-        if not (r.review_notes or whole or (parts and r.form_id != SECTION11)):
+        if not (r.review_notes or whole or (parts and r.form_kind != SELF_ASSESSMENT)):
             continue
         any_notes = True
         status = REVIEW_WORDS.get(r.review_status, clean(r.review_status))
@@ -300,7 +299,7 @@ def notes(x: Letter) -> list[Flowable]:
             out.append(note_box(s, "From the review of your return", r.review_notes))
         for n in whole:
             out.append(note_box(s, "From the challenge event, on the return as a whole", n.text))
-        if r.form_id != SECTION11:  # no standards to put them under
+        if r.form_kind != SELF_ASSESSMENT:  # no standards to put them under
             for n in parts:
                 out.append(note_box(s, f"From the challenge event, on {clean(n.label)}", n.text))
     if not any_notes:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from oscb_desktop.forms.known import SELF_ASSESSMENT
 from oscb_desktop.services import registry, review
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.ui.business_unit.common import (
@@ -30,7 +31,6 @@ from oscb_desktop.ui.business_unit.common import (
 from oscb_desktop.ui.business_unit.models import CycleLine, CycleModel
 
 OVERDUE = "overdue"
-SECTION11 = "section11"
 
 
 class CycleFilter(QSortFilterProxyModel):
@@ -135,7 +135,9 @@ class CyclePage(QWidget):
             self.counts.setText("No reporting period yet: install a form definition or import a return.")
             return
         # Section 11 first, as the board report puts it.
-        forms = {f.id: f for f in sorted(review.forms_for(self.ws, self.period), key=lambda f: f.id != SECTION11)}
+        forms = {
+            f.id: f for f in sorted(review.forms_for(self.ws, self.period), key=lambda f: f.kind != SELF_ASSESSMENT)
+        }
         signed_by = {
             r.id: f"{r.signatory_name}, {r.signatory_role}" for r in review.list_received(self.ws, period=self.period)
         }

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from oscb_desktop.forms.known import SELF_ASSESSMENT
 from oscb_desktop.services import review
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.ui.business_unit.common import (
@@ -43,7 +44,6 @@ from oscb_desktop.ui.business_unit.common import (
 )
 from oscb_desktop.ui.business_unit.models import COLOURS_ROLE, MatrixModel
 
-SECTION11 = "section11"
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -159,8 +159,11 @@ class MatrixPage(QWidget):
 
     @Slot()
     def refresh(self) -> None:
+        self_assessments = set(self.ws.forms.ids_of_kind(SELF_ASSESSMENT))
         self.received = {
-            r.agency.name: r.id for r in review.list_received(self.ws, period=self.period) if r.form_id == SECTION11
+            r.agency.name: r.id
+            for r in review.list_received(self.ws, period=self.period)
+            if r.form_id in self_assessments
         }
         try:
             collation = self.collations(self.period) if self.period else None

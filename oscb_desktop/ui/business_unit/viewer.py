@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from oscb_desktop.forms.known import SELF_ASSESSMENT
 from oscb_desktop.forms.model import Scale
 from oscb_desktop.services import review
 from oscb_desktop.services.workspace import Workspace
@@ -44,7 +45,6 @@ from oscb_desktop.ui.business_unit.common import CollationError, Collations, lab
 from oscb_desktop.ui.business_unit.models import short_fingerprint
 from oscb_desktop.ui.common import html, message, safe_file_name, when
 
-SECTION11 = "section11"
 STORED_APART = (
     "Your review, moderated ratings and challenge notes are stored in this workspace, apart from the signed "
     "return: the agency's signed answers and PDF never change."
@@ -311,7 +311,11 @@ class ReturnViewer(QDialog):
             return row.form_id
 
     def _standards(self, collations: Collations) -> list[tuple[Standard, str]]:
-        if self.newest.form_id != SECTION11:
+        try:
+            kind = self.ws.forms.get(self.newest.form_id, self.newest.form_version).kind
+        except KeyError:
+            kind = None
+        if kind != SELF_ASSESSMENT:
             return []
         try:
             collation = collations(self.newest.period)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
+from oscb_desktop.forms.known import SELF_ASSESSMENT
 from oscb_desktop.services import review
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.ui.business_unit.common import CollationError, Collations, labelled, setup_table, sorting_proxy
-from oscb_desktop.ui.business_unit.matrix import SECTION11, RatingDelegate
+from oscb_desktop.ui.business_unit.matrix import RatingDelegate
 from oscb_desktop.ui.business_unit.models import StandardHistory, YearOnYearModel
 
 
@@ -56,8 +57,9 @@ class YearOnYearPage(QWidget):
     @Slot()
     def refresh(self) -> None:
         chosen = self.agency.currentText()
+        self_assessments = set(self.ws.forms.ids_of_kind(SELF_ASSESSMENT))
         names = sorted(
-            {r.agency.name for r in review.list_received(self.ws) if r.form_id == SECTION11}, key=str.casefold
+            {r.agency.name for r in review.list_received(self.ws) if r.form_id in self_assessments}, key=str.casefold
         )
         self.agency.blockSignals(True)
         self.agency.clear()
