@@ -33,7 +33,7 @@ from oscb_desktop.bundle.model import (
 )
 from oscb_desktop.bundle.safezip import FileTooLargeError, SafeZip, ZipRules, read_bounded
 from oscb_desktop.bundle.trust import Trust, TrustedCertsDir, TrustPolicy, normalise_agency_name
-from oscb_desktop.bundle.verify import VerifyResult, verify_bundle
+from oscb_desktop.bundle.verify import VerifyResult, verify_bundle, with_trust
 from oscb_desktop.bundle.writer import BundleError, build_bundle, safe_member_name, write_bundle
 
 __all__ = [
@@ -70,5 +70,6 @@ __all__ = [
     "read_bounded",
     "safe_member_name",
     "verify_bundle",
+    "with_trust",
     "write_bundle",
 ]

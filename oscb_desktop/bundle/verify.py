@@ -21,6 +21,7 @@ the manifest as a :class:`~oscb_desktop.bundle.model.Manifest`, the return as a
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Callable, Mapping
@@ -197,17 +198,50 @@ def _verify(
     state["submission"] = _check_submission(contents.data["submission.json"], manifest, forms, listed)
     state["audit"] = _check_audit(contents.data["audit.json"])
 
-    signatory = manifest.signatory
+    reason = _intact(manifest, fingerprint, trust_checked=trusted is not None)
+    return VerifyResult(ok=True, code=Code.OK.value, reason=reason, _zip=safe, **state)
+
+
+def _intact(manifest: Manifest, fingerprint: str, *, trust_checked: bool) -> str:
+    signatory, agency_name = manifest.signatory, manifest.agency.name
     reason = (
         f"The {manifest.form_title} return of {agency_name} for {manifest.period} "
         f"(version {manifest.submission.version}) is intact and was signed by {signatory.name}, {signatory.role}."
     )
-    if trusted is None:
+    if not trust_checked:
         reason += (
             " Whether its certificate belongs to the agency was not checked: confirm the fingerprint "
             f"{format_fingerprint(fingerprint)} with {agency_name} before relying on it."
         )
-    return VerifyResult(ok=True, code=Code.OK.value, reason=reason, _zip=safe, **state)
+    return reason
+
+
+def with_trust(result: VerifyResult, trusted: TrustPolicy) -> VerifyResult:
+    """The trust check (5) on a bundle that passed every other check with ``trusted=None``.
+
+    The importer verifies a bundle whole first and asks about an unknown signer only then, so the user is
+    never asked to vouch for a bundle that is broken anyway. The verdict is the one :func:`verify_bundle`
+    would give with ``trusted`` (a failed trust check refuses it; the others were already passed).
+    """
+    if not result.ok or result.trust is not None:
+        return result
+    assert result.manifest is not None and result.signer_fingerprint is not None
+    manifest, fingerprint = result.manifest, result.signer_fingerprint
+    decision = decide(trusted, fingerprint, manifest.agency.name)
+    try:
+        _check_trust(decision, fingerprint, manifest.agency.name)
+    except Rejection as rejection:
+        return VerifyResult.refused(
+            rejection,
+            manifest=manifest,
+            signer_fingerprint=fingerprint,
+            signer_pem=result.signer_pem,
+            trust=decision,
+            submission_id=result.submission_id,
+            submission_version=result.submission_version,
+            content_digest=result.content_digest,
+        )
+    return dataclasses.replace(result, trust=decision, reason=_intact(manifest, fingerprint, trust_checked=True))
 
 
 def _typed(convert: Callable[[Any], _T], value: Any, code: Code, member: str) -> _T:

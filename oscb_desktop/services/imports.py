@@ -1,9 +1,16 @@
-"""Import of ``.oscb`` bundles into the Business Unit's workspace.
+"""Import of ``.oscb`` bundles into the Business Unit's workspace, in three steps.
 
-Every bundle goes through the full verification of DESIGN §5 with the register as trust policy, then the
-checks only the workspace can make: a duplicate (same return, same content: a harmless no-op), a conflict
-(same submission id and version, other content), a replay (an older version than one already received).
-Each bundle is imported in one transaction; a rejected bundle writes nothing.
+1. :func:`check_file` reads a bundle once and verifies it whole (DESIGN §5), except whether its signer is
+   on the register. It needs no database, so it can run on any thread (or in another process).
+2. Whether the signer is trusted: the register decides (:func:`signer_is_unknown`); a signer not on it is
+   asked about only now, when the rest of the bundle is known to be sound, and only once per signer.
+3. :func:`store` applies the register's verdict (plus any signer just confirmed) and the checks only the
+   workspace can make — a duplicate (same return, same content: a harmless no-op), a conflict (same
+   submission id and version, other content), a replay (an older version than one already received) — and
+   stores the bundle in one transaction. A rejected bundle writes nothing.
+
+A bundle is verified once. :func:`import_paths` runs the three steps file by file (the command line);
+the window runs step 1 for every file in the background, asks its questions, then runs step 3.
 """
 
 from __future__ import annotations
@@ -16,11 +23,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from oscb_desktop.bundle import Code, Rejection, Trust, VerifyResult, verify_bundle
+from oscb_desktop.bundle import Code, Rejection, Trust, VerifyResult, verify_bundle, with_trust
 from oscb_desktop.bundle.safezip import BUNDLE_RULES, read_zip
+from oscb_desktop.bundle.trust import decide, normalise_agency_name
+from oscb_desktop.forms import FormRegistry
 from oscb_desktop.services import registry
 from oscb_desktop.services.registry import RegisterError, RegisterPolicy
-from oscb_desktop.services.workspace import Workspace, now_iso
+from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
 from oscb_desktop.store import Agency
 from oscb_desktop.store.models import ReceivedReturn
 
@@ -109,6 +118,44 @@ def check_can_import(ws: Workspace) -> None:
     registry.become_business_unit(ws)
 
 
+@dataclass(frozen=True)
+class Checked:
+    """One file after step 1: its bytes and the verdict on everything but whether its signer is trusted."""
+
+    path: Path
+    result: VerifyResult
+    data: bytes | None = None
+
+    @property
+    def signer(self) -> tuple[str, str] | None:
+        """(fingerprint, agency name as compared) of a sound bundle; the key a trust question is asked once for."""
+        if not self.result.ok or self.result.manifest is None or not self.result.signer_fingerprint:
+            return None
+        return self.result.signer_fingerprint, normalise_agency_name(self.result.manifest.agency.name)
+
+
+def check_file(path: str | Path, forms: FormRegistry) -> Checked:
+    """Step 1: read the file once and verify it whole, except the signer's trust (no database needed)."""
+    path = Path(path)
+    try:
+        # Read once: the bytes verified are the bytes stored, even if the file changes meanwhile.
+        data = read_zip(path, BUNDLE_RULES)
+    except Rejection as rejection:
+        return Checked(path, VerifyResult.refused(rejection))
+    return Checked(path, verify_bundle(data, forms=forms, trusted=None), data)
+
+
+@uses_workspace
+def signer_is_unknown(ws: Workspace, checked: Checked) -> bool:
+    """Step 2: a sound bundle whose signer the register does not know (neither trusted nor revoked)."""
+    signer = checked.signer
+    if signer is None:
+        return False
+    assert checked.result.manifest is not None
+    return decide(RegisterPolicy(ws), signer[0], checked.result.manifest.agency.name) == Trust.UNKNOWN
+
+
+@uses_workspace
 def import_paths(
     ws: Workspace,
     paths: Iterable[str | Path],
@@ -117,33 +164,50 @@ def import_paths(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> list[ImportResult]:
-    """Import every bundle found in ``paths``, one transaction each; one result per file, in order."""
+    """Import every bundle found in ``paths``, one transaction each; one result per file, in order.
+
+    ``trust_new`` answers for a sound bundle whose signer is not on the register: True trusts every such
+    signer (``oscb import --trust-new``), a callable is asked once per signer and agency.
+    """
     check_can_import(ws)
     files = expand_paths(paths)
     results = []
+    answers: dict[tuple[str, str], bool] = {}
     for n, path in enumerate(files):
         if cancelled is not None and cancelled():
             break
         if progress is not None:
             progress(n, len(files), path.name)
-        results.append(import_file(ws, path, trust_new=trust_new))
+        checked = check_file(path, ws.forms)
+        confirmed = False
+        if checked.signer is not None and signer_is_unknown(ws, checked):
+            if checked.signer not in answers:
+                answers[checked.signer] = trust_new(checked.result, path) if callable(trust_new) else bool(trust_new)
+            confirmed = answers[checked.signer]
+        results.append(store(ws, checked, confirmed=confirmed))
     if progress is not None:
         progress(len(results), len(files), "")
     return results
+
+
+@uses_workspace
+def import_file(ws: Workspace, path: str | Path, *, trust_new: bool | TrustDecision = False) -> ImportResult:
+    """One file through the three steps."""
+    return import_paths(ws, [path], trust_new=trust_new)[0]
 
 
 class _AlsoTrust:
     """The register, plus one certificate the user has just confirmed (saved only if the import succeeds)."""
 
     def __init__(self, base: RegisterPolicy, fingerprint: str, agency_name: str) -> None:
-        self.base, self.fingerprint, self.agency = base, fingerprint, registry.normalise(agency_name)
+        self.base, self.fingerprint, self.agency = base, fingerprint, normalise_agency_name(agency_name)
 
     def __call__(self, fingerprint: str, agency_name: str, /) -> Trust:
         verdict = self.base(fingerprint, agency_name)
         if (
             verdict == Trust.UNKNOWN
             and fingerprint == self.fingerprint
-            and registry.normalise(agency_name) == self.agency
+            and normalise_agency_name(agency_name) == self.agency
         ):
             return Trust.TRUSTED
         return verdict
@@ -176,24 +240,23 @@ def content_digest(res: VerifyResult) -> str:
     return digest.hexdigest()
 
 
-def import_file(ws: Workspace, path: str | Path, *, trust_new: bool | TrustDecision = False) -> ImportResult:
-    path = Path(path)
-    try:
-        # Read once: the bytes verified are the bytes stored, even if the file changes meanwhile.
-        data = read_zip(path, BUNDLE_RULES)
-    except Rejection as rejection:
-        refused = VerifyResult.refused(rejection)
-        return _result(path, refused, Outcome.REJECTED, refused.code, refused.reason)
+@uses_workspace
+def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> ImportResult:
+    """Step 3: the register's verdict on the signer (``confirmed``: the user has just vouched for an unknown
+    one), then duplicate, conflict and replay, then the bundle stored in one transaction."""
+    path, data = checked.path, checked.data
     policy = RegisterPolicy(ws)
-    res = verify_bundle(data, forms=ws.forms, trusted=policy)
-    confirmed = False
-    if res.code == Code.UNTRUSTED_SIGNER and res.signer_fingerprint and res.manifest is not None:
-        agency_name = res.manifest.agency.name
-        confirmed = trust_new(res, path) if callable(trust_new) else bool(trust_new)
-        if confirmed:
-            res = verify_bundle(data, forms=ws.forms, trusted=_AlsoTrust(policy, res.signer_fingerprint, agency_name))
+    res = checked.result
+    newly_trusted = False
+    if res.ok and res.signer_fingerprint and res.manifest is not None:
+        unknown = decide(policy, res.signer_fingerprint, res.manifest.agency.name) == Trust.UNKNOWN
+        newly_trusted = confirmed and unknown
+        res = with_trust(
+            res, _AlsoTrust(policy, res.signer_fingerprint, res.manifest.agency.name) if newly_trusted else policy
+        )
     if not res.ok:
         return _result(path, res, Outcome.REJECTED, res.code, res.reason)
+    assert data is not None
     assert res.manifest is not None and res.submission is not None and res.signer_pem is not None
     manifest = res.manifest
     sid, version = manifest.submission.id, manifest.submission.version
@@ -252,7 +315,7 @@ def import_file(ws: Workspace, path: str | Path, *, trust_new: bool | TrustDecis
         bundle_ref = ws.blobs.add_bytes(data, path.name)
         pdf_ref = ws.blobs.add_bytes(res.read_member("submission.pdf"), "submission.pdf")
         with ws.db.atomic():
-            if confirmed:
+            if newly_trusted:
                 cert = registry.read_certificate(res.signer_pem)
                 registry.trust_certificate(ws, agency_name, cert, source="import", sector=manifest.agency.sector)
             agency = registry.find_agency(ws, agency_name) or registry.add_agency(
@@ -302,7 +365,7 @@ def import_file(ws: Workspace, path: str | Path, *, trust_new: bool | TrustDecis
         Outcome.IMPORTED,
         Code.OK,
         f"Imported: {agency.name}, {manifest.form_title} {period}, version {version}.",
-        newly_trusted=confirmed,
+        newly_trusted=newly_trusted,
         received_id=row.id,
     )
 

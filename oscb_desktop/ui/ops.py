@@ -14,6 +14,11 @@ where stopping leaves nothing half-written (between bundles, between pages); ``c
 :class:`Cancelled` once the user has pressed Cancel. ``on_success``/``on_failure``/``on_done`` run on the UI
 thread. Without ``on_failure`` a failure is shown in a message box and logged.
 
+Work that has to use Qt objects that hold the GIL while they work (painting onto a printer, say) cannot
+leave the UI thread's way by running on another thread. It runs as *steps* instead: ``work`` is a generator
+(``ui_steps=True``) that yields after each small piece, and the steps run on the UI thread in slices of a few
+milliseconds with the event loop turning between them.
+
 The database: the workers use the workspace's database too. peewee keeps one connection per thread, so a
 worker opens its own connection to the same WAL file and the job closes it when the work ends.
 
@@ -27,10 +32,10 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
@@ -44,6 +49,8 @@ log = logging.getLogger(__name__)
 
 #: The progress window appears only for work that takes longer than this.
 SHOW_AFTER_MS = 300
+#: How long a slice of stepped work may keep the event loop waiting.
+SLICE_S = 0.015
 
 #: Jobs started and not yet finished (a job must outlive the widget that started it).
 _RUNNING: set[Job[Any]] = set()
@@ -54,7 +61,7 @@ _RUNNING: set[Job[Any]] = set()
 #: (reportlab, pyHanko) the UI thread waits up to this long at each such call; a window of a thousand widgets
 #: then stands still for a large part of a second. Half a millisecond keeps the window moving; the worker
 #: loses a few per cent.
-SWITCH_INTERVAL_S = 0.0005
+SWITCH_INTERVAL_S = 0.0001
 
 
 def share_the_gil() -> None:
@@ -125,6 +132,7 @@ class Job(QObject, Generic[T]):
         cancellable: bool = False,
         show_progress: bool = True,
         modal: bool = True,
+        ui_steps: bool = False,
     ) -> None:
         super().__init__(None)  # owned by _RUNNING while it runs, not by a widget that may close meanwhile
         self.parent_widget = parent
@@ -134,6 +142,9 @@ class Job(QObject, Generic[T]):
         self.cancellable = cancellable
         self.show_progress = show_progress
         self.modal = modal
+        #: ``work`` is a generator run in small steps on the UI thread (see the module docstring).
+        self.ui_steps = ui_steps
+        self._steps: Iterator[object] | None = None
         self.result: T | None = None
         self.error: BaseException | None = None
         self.cancelled = False
@@ -184,11 +195,31 @@ class Job(QObject, Generic[T]):
             dialog.canceled.connect(self.cancel)
             dialog.setValue(0)  # starts the minimum-duration timer
             self._dialog = dialog
-        self._worker = _Worker(self)
-        self._worker.finished.connect(self._finished, Qt.ConnectionType.QueuedConnection)
-        self._worker.start()
+        if self.ui_steps:
+            self._steps = iter(self.work(self))  # type: ignore[call-overload]
+            QTimer.singleShot(0, self._step)
+        else:
+            self._worker = _Worker(self)
+            self._worker.finished.connect(self._finished, Qt.ConnectionType.QueuedConnection)
+            self._worker.start()
         log.debug("job started: %s", self.title)
         return self
+
+    @Slot()
+    def _step(self) -> None:
+        """Run steps of a stepped job for one slice, then give the event loop a turn."""
+        assert self._steps is not None
+        deadline = time.monotonic() + SLICE_S
+        try:
+            while time.monotonic() < deadline:
+                next(self._steps)
+        except StopIteration as stop:
+            self._complete(stop.value, None)
+            return
+        except BaseException as exc:  # handed on as a worker's would be
+            self._complete(None, exc)
+            return
+        QTimer.singleShot(0, self._step)
 
     @Slot()
     def cancel(self) -> None:
@@ -199,7 +230,9 @@ class Job(QObject, Generic[T]):
                 self._dialog.setLabelText("Stopping after the current step…")
 
     def wait(self, timeout_ms: int = -1) -> bool:
-        """Block until the worker thread ends (tests, quitting). The callbacks still run from the event loop."""
+        """Block until the worker thread ends (tests, quitting). The callbacks still run from the event loop.
+
+        A stepped job is not waited for: its steps need the event loop this would block."""
         if self._worker is None:
             return True
         return self._worker.wait(timeout_ms) if timeout_ms >= 0 else self._worker.wait()
@@ -240,8 +273,13 @@ class Job(QObject, Generic[T]):
         worker = self._worker
         assert worker is not None
         worker.wait()
+        worker.deleteLater()
+        self._complete(worker.result, worker.error)
+
+    def _complete(self, result: T | None, error: BaseException | None) -> None:
+        """The work has ended: hide the progress window and run the callbacks (UI thread)."""
         self.done = True
-        self.result, self.error = worker.result, worker.error
+        self.result, self.error = result, error
         if self._dialog is not None:
             self._dialog.hide()
             self._dialog.deleteLater()
@@ -274,7 +312,6 @@ class Job(QObject, Generic[T]):
             for last in self._finally:
                 last()
             _RUNNING.discard(self)
-            worker.deleteLater()
             self.sig_finished.emit()
             self.deleteLater()
 

@@ -6,8 +6,9 @@ Callers pass PDF bytes (or a :class:`PreparedPdf`); nothing here knows about wor
 
 The slow parts run as background jobs (:mod:`oscb_desktop.ui.ops`): getting a PDF ready (:func:`prepare`),
 rendering the preview's pages (:func:`render_preview`) and painting pages onto a printer
-(:func:`print_in_background`). Qt allows QPainter on a QPrinter or QImage, and a QPdfDocument, in a worker
-thread; each job makes its own QPdfDocument.
+(:func:`print_in_background`). Rendering a PDF page with QtPdf and painting onto a printer hold Python's GIL
+for as long as they run, so they would stall the window from a worker thread too: printing runs as a stepped
+job on the UI thread instead, a band of a page at a time.
 
 Errors: :class:`PrintError` (a PDF that cannot be read, a printer that cannot start) and
 :class:`oscb_desktop.fsutil.WriteError` (Save PDF…) propagate to the caller. Both carry a message
@@ -21,12 +22,12 @@ with widgets is rendered, a *copy* of it gets their appearances drawn into the p
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPaintEngine, QPainter
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
@@ -121,6 +122,18 @@ class PdfPrinter:
         otherwise the printer's page range, page order and, where the printer cannot make copies
         itself, its copy count are honoured.
         """
+        steps = self.paint_steps(printer, progress=progress, max_dpi=max_dpi)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as stop:
+                return int(stop.value)
+
+    def paint_steps(
+        self, printer: QPrinter, *, progress: Progress | None = None, max_dpi: int = MAX_PRINT_DPI
+    ) -> Generator[None, None, int]:
+        """:meth:`paint` as small steps (a band of a page each), for a stepped job on the UI thread: Qt's
+        rendering and painting hold the GIL, so a worker thread would stall the window just the same."""
         preview = _is_preview(printer)
         pages = list(range(self.page_count)) if preview else self.pages_to_print(printer)
         copies = 1 if preview or printer.supportsMultipleCopies() else max(1, printer.copyCount())
@@ -130,11 +143,9 @@ class PdfPrinter:
             sequence = [page for page in pages for _ in range(copies)]
         if not sequence:
             return 0
-        options = QPdfDocumentRenderOptions()
         flags = QPdfDocumentRenderOptions.RenderFlag.Annotations
         if printer.colorMode() == QPrinter.ColorMode.GrayScale:
             flags |= QPdfDocumentRenderOptions.RenderFlag.Grayscale
-        options.setRenderFlags(flags)
 
         painter = QPainter()
         if not painter.begin(printer):
@@ -150,7 +161,16 @@ class PdfPrinter:
                     raise PrintError("Printing stopped: the printer reported a problem. Check it and try again.")
                 rect = _target_rect(printer, self.page_size(page))
                 pixels = _pixels(printer, rect, max_dpi)
-                painter.drawImage(rect, _on_white(self._document.render(page, pixels, options)))
+                for top, height in _bands(pixels.height()):
+                    options = QPdfDocumentRenderOptions()
+                    options.setRenderFlags(flags)
+                    options.setScaledSize(pixels)
+                    options.setScaledClipRect(QRect(0, top, pixels.width(), height))
+                    band = _on_white(self._document.render(page, QSize(pixels.width(), height), options))
+                    scale = rect.height() / pixels.height()
+                    target = QRectF(rect.left(), rect.top() + top * scale, rect.width(), height * scale)
+                    painter.drawImage(target, band)
+                    yield
                 painted += 1
             if progress is not None:
                 progress(len(sequence), len(sequence))
@@ -165,6 +185,13 @@ class PdfPrinter:
         options = QPdfDocumentRenderOptions()
         options.setRenderFlags(QPdfDocumentRenderOptions.RenderFlag.Annotations)
         return _on_white(self._document.render(page, pixels, options))
+
+
+def new_printer(pdf: PreparedPdf, title: str) -> QPrinter:
+    """A high-resolution printer set up for the PDF (any thread: QPrinter is not a QObject)."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    configure(printer, pdf.page_sizes[0], title)
+    return printer
 
 
 def configure(printer: QPrinter, first_page: QSizeF, title: str) -> None:
@@ -195,6 +222,15 @@ def _target_rect(printer: QPrinter, page_size: QSizeF) -> QRectF:
     return QRectF(
         (area.width() - target.width()) / 2, (area.height() - target.height()) / 2, target.width(), target.height()
     )
+
+
+#: Pages are rendered and painted in bands of this many pixels (a few milliseconds each at 300 dpi).
+BAND_PIXELS = 400
+
+
+def _bands(height: int) -> list[tuple[int, int]]:
+    """(top, height) of the bands a page image of ``height`` pixels is painted in."""
+    return [(top, min(BAND_PIXELS, height - top)) for top in range(0, height, BAND_PIXELS)]
 
 
 def _pixels(printer: QPrinter, rect: QRectF, max_dpi: int) -> QSize:
@@ -234,17 +270,17 @@ def print_in_background(
     Cancelling aborts the print run at the next page.
     """
 
-    def work(job: Job[int]) -> int:
+    def work(job: Job[int]) -> Generator[None, None, int]:
         def progress(done: int, total: int) -> bool:
             job.progress(done, total, f"Printing page {done + 1} of {total}…" if done < total else "")
             return not job.cancel_requested
 
-        printed = print_pdf(printer, pdf, progress=progress, max_dpi=max_dpi)
+        printed = yield from PdfPrinter(pdf).paint_steps(printer, progress=progress, max_dpi=max_dpi)
         job.check()  # a cancelled run was aborted at a page boundary: say it was cancelled, not done
         return printed
 
     # The job keeps ``printer`` alive until the last page is painted, whatever happens to the dialogs.
-    job = Job(parent, f"Printing {title}", work, label="Printing…", cancellable=True)
+    job = Job(parent, f"Printing {title}", work, label="Printing…", cancellable=True, ui_steps=True)  # type: ignore[arg-type]
     return job.on_failure(_warning(parent, "Not printed")).start()
 
 
@@ -265,8 +301,7 @@ def make_print_preview(
     prepared = prepare(pdf)
     images = pages if pages is not None else render_preview(prepared)
     # The dialog's own printer would be at screen resolution (blurry on paper): give it a real one.
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    configure(printer, prepared.page_sizes[0], title)
+    printer = new_printer(prepared, title)
     dialog = QPrintPreviewDialog(printer, parent)
     dialog.setWindowTitle(f"Print preview – {title}")
     dialog.resize(900, 1000)
@@ -306,15 +341,17 @@ def show_print_preview(parent: QWidget | None, pdf_bytes: bytes, title: str) -> 
         dialog.deleteLater()
 
 
-def print_with_dialog(parent: QWidget | None, pdf: bytes | PreparedPdf, title: str) -> Job[int] | None:
+def print_with_dialog(
+    parent: QWidget | None, pdf: bytes | PreparedPdf, title: str, printer: QPrinter | None = None
+) -> Job[int] | None:
     """The system print dialog, then print in the background with a cancellable progress window.
 
-    The print job, or None if the user closed the print dialog. Raises PrintError (a broken PDF, pages
-    that are not in it).
+    ``printer`` may be made beforehand on a worker (making one asks the print system for its printers, which
+    can take a while). The print job, or None if the user closed the print dialog. Raises PrintError (a
+    broken PDF, pages that are not in it).
     """
     prepared = prepare(pdf)
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    configure(printer, prepared.page_sizes[0], title)
+    printer = printer or new_printer(prepared, title)
     dialog = QPrintDialog(printer, parent)
     dialog.setWindowTitle(f"Print – {title}")
     dialog.setMinMax(1, prepared.page_count)
@@ -353,19 +390,21 @@ def preview_in_background(parent: QWidget | None, source: Source) -> Job[object]
     return job.on_success(show).on_failure(_warning(parent, "Not previewed")).start()
 
 
-def print_via_dialog_in_background(parent: QWidget | None, source: Source) -> Job[tuple[str, PreparedPdf]]:
-    """Get the PDF ready in the background, then the system print dialog, then print in the background."""
+def print_via_dialog_in_background(parent: QWidget | None, source: Source) -> Job[tuple[str, PreparedPdf, QPrinter]]:
+    """Get the PDF and a printer ready in the background, then the system print dialog, then print in the
+    background."""
 
-    def show(ready: tuple[str, PreparedPdf]) -> None:
-        title, pdf = ready
+    def show(ready: tuple[str, PreparedPdf, QPrinter]) -> None:
+        title, pdf, printer = ready
         try:
-            print_with_dialog(parent, pdf, title)
+            print_with_dialog(parent, pdf, title, printer)
         except PrintError as exc:
             QMessageBox.warning(parent, "Not printed", str(exc))
 
-    def work(_job: Job[tuple[str, PreparedPdf]]) -> tuple[str, PreparedPdf]:
+    def work(_job: Job[tuple[str, PreparedPdf, QPrinter]]) -> tuple[str, PreparedPdf, QPrinter]:
         title, data = source()
-        return title, prepare(data)
+        pdf = prepare(data)
+        return title, pdf, new_printer(pdf, title)
 
     job = Job(parent, "Print", work, label="Preparing the document for printing…")
     return job.on_success(show).on_failure(_warning(parent, "Not printed")).start()

@@ -31,9 +31,20 @@ class EventLoopWatch:
         self._timer.start()
 
     def stop(self) -> int:
-        self._timer.stop()
-        self._tick()
+        if self._timer.isActive():
+            self._timer.stop()
+            self._tick()
         return self.longest_ms
+
+    def pause(self) -> None:
+        """Stop counting (work the test does not measure, such as a job's callbacks, runs now)."""
+        if self._timer.isActive():
+            self._tick()
+            self._timer.stop()
+
+    def resume(self) -> None:
+        self._clock.restart()
+        self._timer.start()
 
     def _tick(self) -> None:
         gap = self._clock.restart()

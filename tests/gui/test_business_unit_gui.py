@@ -27,7 +27,7 @@ from oscb_desktop.store.models import Moderation, ReceivedReturn, TrustedCertifi
 from oscb_desktop.ui import app
 from oscb_desktop.ui.business_unit import BusinessUnitWorkspace
 from oscb_desktop.ui.business_unit.common import REJECTED_BACKGROUND, SORT_ROLE
-from oscb_desktop.ui.business_unit.importing import FingerprintDialog
+from oscb_desktop.ui.business_unit.importing import FingerprintDialog, ImportRun
 from oscb_desktop.ui.business_unit.models import CycleModel
 from oscb_desktop.ui.main_window import MainWindow
 
@@ -117,6 +117,13 @@ def answer_trust_dialogs(accept: bool) -> tuple[list[str], QTimer]:
     timer.timeout.connect(poll)
     timer.start()
     return shown, timer
+
+
+def import_and_wait(qtbot, widget: BusinessUnitWorkspace, paths) -> ImportRun:
+    """Start an import (it runs in the background) and wait for its run to be reported."""
+    with qtbot.waitSignal(widget.sig_imported, timeout=120_000) as blocker:
+        assert widget.import_paths(paths) is not None
+    return blocker.args[0]
 
 
 def click_message_button(box: QMessageBox, text: str) -> None:
@@ -339,7 +346,7 @@ def test_import_asks_to_trust_new_certificates_and_shows_the_results(
     widget = make_workspace(qtbot, empty_bu)
     shown, timer = answer_trust_dialogs(accept=True)
     try:
-        run = widget.import_paths([folder])
+        run = import_and_wait(qtbot, widget, [folder])
     finally:
         timer.stop()
     assert run is not None
@@ -380,7 +387,7 @@ def test_rejecting_an_unknown_certificate_imports_nothing(
     agencies_before = len(registry.list_agencies(empty_bu))
     shown, timer = answer_trust_dialogs(accept=False)
     try:
-        run = widget.import_paths([fresh_bundles])
+        run = import_and_wait(qtbot, widget, [fresh_bundles])
     finally:
         timer.stop()
     assert run is not None
@@ -401,7 +408,7 @@ def test_trust_confirmation_is_injectable_and_never_silent(qtbot, empty_bu: Work
         return res.manifest.agency.name.endswith("Children's Services")
 
     widget.confirm_trust = confirm
-    run = widget.import_paths(sorted(fresh_bundles.glob("*.oscb")))
+    run = import_and_wait(qtbot, widget, sorted(fresh_bundles.glob("*.oscb")))
     assert run is not None
     assert len(asked) == 2
     imported = {r.agency for r in run.results if r.outcome == "imported"}
@@ -459,7 +466,8 @@ def test_import_menu_uses_the_file_dialog(qtbot, empty_bu: Workspace, fresh_bund
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: (files, ""))
     widget = make_workspace(qtbot, empty_bu)
     widget.confirm_trust = lambda _res, _path: True
-    widget.import_files_dialog()
+    with qtbot.waitSignal(widget.sig_imported, timeout=120_000):
+        widget.import_files_dialog()
     assert ReceivedReturn.select().count() == len(files) == 4
 
 

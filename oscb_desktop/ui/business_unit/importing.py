@@ -1,7 +1,13 @@
 """Importing bundles: progress, the trust confirmation for a certificate not on the register, and the results.
 
-The import runs on the UI thread (the workspace's SQLite connection belongs to it); the progress callback
-keeps the window painting and the Cancel button working between bundles.
+The import runs as two background jobs (:mod:`oscb_desktop.ui.ops`) with a question in between:
+
+1. every file is read and verified whole, except whether its signer is trusted;
+2. on the UI thread, the officer is asked about each signer the register does not know — only for bundles
+   that are otherwise sound, once per signer;
+3. the bundles are stored, each in its own transaction, in file order.
+
+Cancelling during step 1 imports nothing; during step 3 it stops after the bundle being stored.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,7 +25,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -34,6 +39,7 @@ from oscb_desktop.signing import CertificateError, describe_subject, format_fing
 from oscb_desktop.ui.business_unit.common import setup_table
 from oscb_desktop.ui.business_unit.models import ImportResultsModel
 from oscb_desktop.ui.common import html, message
+from oscb_desktop.ui.ops import Job
 
 #: ``confirm(result, path) -> bool``: asked for a bundle signed by a certificate not on the register.
 ConfirmTrust = Callable[[VerifyResult, Path], bool]
@@ -196,13 +202,20 @@ class ImportRun:
         text = f"{counts['imported']} imported, {counts['duplicate']} already imported, {counts['rejected']} rejected."
         if self.cancelled:
             text += f" Cancelled after {len(self.results)} of {self.total} files; the rest were not imported."
+        if self.cancelled and not self.results:
+            text = f"Cancelled before anything was imported ({self.total} files checked or waiting)."
         return text
 
 
 def run_import(
-    parent: QWidget | None, ws: Workspace, paths: Iterable[str | Path], confirm: ConfirmTrust
-) -> ImportRun | None:
-    """Import with a progress dialog; None if nothing could be imported (the user has been told why)."""
+    parent: QWidget | None,
+    ws: Workspace,
+    paths: Iterable[str | Path],
+    confirm: ConfirmTrust,
+    on_done: Callable[[ImportRun], None],
+) -> Job[object] | None:
+    """Import in the background with progress; ``on_done(run)`` on the UI thread when it ends (also when
+    cancelled). None if there is nothing to import (the user has been told why)."""
     paths = list(paths)
     try:
         imports.check_can_import(ws)
@@ -214,39 +227,59 @@ def run_import(
         where = ", ".join(Path(p).name or str(p) for p in paths)
         message(parent, "Nothing to import", f"No .oscb bundles were found in {where}.")
         return None
-    dialog = QProgressDialog("Checking bundles…", "Cancel", 0, len(files), parent)
-    dialog.setWindowTitle("Importing bundles")
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(0)
-    dialog.setAutoClose(False)
-    dialog.setAutoReset(False)
-    refused: set[tuple[str, str]] = set()
+    total, forms = len(files), ws.forms
 
-    def progress(done: int, total: int, name: str) -> None:
-        dialog.setMaximum(total)
-        dialog.setValue(done)
-        if name:
-            dialog.setLabelText(f"Checking {name} ({done + 1} of {total})…")
-        QCoreApplication.processEvents()
+    def check(job: Job[object]) -> object:
+        checked: list[imports.Checked] = []
+        unknown: list[bool] = []
+        for n, path in enumerate(files):
+            job.check()  # nothing is written in this step: stopping anywhere is safe
+            job.progress(n, total, f"Checking {path.name} ({n + 1} of {total})…")
+            item = imports.check_file(path, forms)
+            checked.append(item)
+            unknown.append(imports.signer_is_unknown(ws, item))
+        return checked, unknown
 
-    def trust(res: VerifyResult, path: Path) -> bool:
-        # Asked once per certificate and agency in one import: a "Reject" holds for that signer's other bundles.
-        agency = registry.normalise(res.manifest.agency.name if res.manifest else "")
-        key = (res.signer_fingerprint or "", agency)
-        if key in refused:
-            return False
-        accepted = confirm(res, path)
-        if not accepted:
-            refused.add(key)
-        return accepted
+    def checked_all(outcome: object) -> None:
+        checked, unknown = outcome  # type: ignore[misc]
+        answers: dict[tuple[str, str], bool] = {}
+        for item, is_unknown in zip(checked, unknown, strict=True):
+            if is_unknown and item.signer is not None and item.signer not in answers:
+                answers[item.signer] = confirm(item.result, item.path)  # once per signer and agency
+        store_all(checked, answers)
 
-    try:
-        results = imports.import_paths(ws, files, trust_new=trust, progress=progress, cancelled=dialog.wasCanceled)
-        cancelled = dialog.wasCanceled() and len(results) < len(files)
-    finally:
-        dialog.close()
-        dialog.deleteLater()
-    return ImportRun(results, len(files), cancelled)
+    def store_all(checked: list[imports.Checked], answers: dict[tuple[str, str], bool]) -> None:
+        results: list[ImportResult] = []
+
+        def store(job: Job[object]) -> object:
+            for n, item in enumerate(checked):
+                job.check()  # between bundles: each is stored whole or not at all
+                job.progress(n, total, f"Storing {item.path.name} ({n + 1} of {total})…")
+                confirmed = item.signer is not None and answers.get(item.signer, False)
+                results.append(imports.store(ws, item, confirmed=confirmed))
+            return None
+
+        job: Job[object] = Job(parent, "Importing bundles", store, label="Storing the bundles…", cancellable=True)
+        job.on_success(lambda _none: on_done(ImportRun(results, total, cancelled=False)))
+        job.on_cancel(lambda: on_done(ImportRun(results, total, cancelled=True)))
+        job.on_failure(lambda exc: failed(exc, results))
+        job.start()
+
+    def failed(exc: BaseException, results: list[ImportResult]) -> None:
+        message(
+            parent,
+            "Import stopped",
+            f"The import stopped: {exc}",
+            informative=f"{len(results)} of {total} files were dealt with before it stopped; the others were not "
+            "imported. Every bundle is stored whole or not at all.",
+            icon=QMessageBox.Icon.Warning,
+        )
+        on_done(ImportRun(results, total, cancelled=True))
+
+    job: Job[object] = Job(parent, "Importing bundles", check, label="Checking bundles…", cancellable=True)
+    job.on_success(checked_all).on_cancel(lambda: on_done(ImportRun([], total, cancelled=True)))
+    job.on_failure(lambda exc: failed(exc, []))
+    return job.start()
 
 
 class ImportResultsDialog(QDialog):

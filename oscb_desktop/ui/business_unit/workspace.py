@@ -35,6 +35,7 @@ from oscb_desktop.ui.business_unit.matrix import MatrixPage
 from oscb_desktop.ui.business_unit.report import ReportPage
 from oscb_desktop.ui.business_unit.viewer import ReturnViewer
 from oscb_desktop.ui.business_unit.year_on_year import YearOnYearPage
+from oscb_desktop.ui.ops import Job
 
 
 class BusinessUnitWorkspace(QWidget):
@@ -150,11 +151,12 @@ class BusinessUnitWorkspace(QWidget):
         if folder is not None:
             self.import_paths([folder])
 
-    def import_paths(self, paths: Iterable[str | Path]) -> ImportRun | None:
-        """Import files and folders (every ``*.oscb`` below a folder), then show what happened to each."""
-        run = run_import(self, self.ws, paths, self.confirm_trust)
-        if run is None:
-            return None
+    def import_paths(self, paths: Iterable[str | Path]) -> Job[object] | None:
+        """Import files and folders (every ``*.oscb`` below a folder) in the background, then show what
+        happened to each (``sig_imported`` is emitted with the :class:`ImportRun`)."""
+        return run_import(self, self.ws, paths, lambda res, path: self.confirm_trust(res, path), self._imported)
+
+    def _imported(self, run: ImportRun) -> None:
         self.refresh()
         titles = {f.id: f.short_title for f in self.ws.forms}
         self.results = ImportResultsDialog(run, titles, self)
@@ -163,7 +165,6 @@ class BusinessUnitWorkspace(QWidget):
         self.results.open()
         self.sig_message.emit(run.summary())
         self.sig_imported.emit(run)
-        return run
 
     @staticmethod
     def _local_paths(event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> list[Path]:

@@ -38,9 +38,9 @@ def print_preview(parent: QWidget, ws: Workspace, submission_id: str) -> Job[obj
     return printing.preview_in_background(parent, _source(ws, submission_id))
 
 
-def print_return(parent: QWidget, ws: Workspace, submission_id: str) -> Job[tuple[str, printing.PreparedPdf]]:
+def print_return(parent: QWidget, ws: Workspace, submission_id: str) -> Job[object]:
     """The system print dialog once the PDF is ready, then print in the background."""
-    return printing.print_via_dialog_in_background(parent, _source(ws, submission_id))
+    return printing.print_via_dialog_in_background(parent, _source(ws, submission_id))  # type: ignore[return-value]
 
 
 def save_pdf(
