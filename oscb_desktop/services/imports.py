@@ -105,6 +105,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
+@uses_workspace
 def check_can_import(ws: Workspace) -> None:
     """An agency's own workspace does not take other agencies' bundles; a fresh one becomes the Business Unit's."""
     if registry.is_business_unit(ws):

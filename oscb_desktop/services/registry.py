@@ -17,7 +17,8 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
 from oscb_desktop.bundle import FileTooLargeError, Trust, normalise_agency_name, read_bounded
-from oscb_desktop.services.workspace import Workspace, now_iso, partnership
+from oscb_desktop.services.values import RegisteredAgencyInfo, TrustedCertificateInfo
+from oscb_desktop.services.workspace import Workspace, now_iso, partnership, uses_workspace
 from oscb_desktop.signing import CertificateError, format_fingerprint, load_certificate
 from oscb_desktop.store.models import BusinessUnitLog, RegisteredAgency, TrustedCertificate
 
@@ -34,10 +35,12 @@ class RegisterError(Exception):
     """A register change refused; the message is for the user."""
 
 
+@uses_workspace
 def is_business_unit(ws: Workspace) -> bool:
     return ws.setting(ROLE_SETTING) == BUSINESS_UNIT
 
 
+@uses_workspace
 def become_business_unit(ws: Workspace) -> None:
     """Mark the workspace as the Business Unit's, with the partnership's member agencies on its register."""
     if not is_business_unit(ws):
@@ -46,11 +49,18 @@ def become_business_unit(ws: Workspace) -> None:
             register_partnership(ws)
 
 
+@uses_workspace
 def log(ws: Workspace, action: str, **detail: Any) -> None:
     BusinessUnitLog.create(at=now_iso(), user=ws.user, action=action, detail=detail)
 
 
-def find_agency(ws: Workspace, name: str) -> RegisteredAgency | None:
+@uses_workspace
+def find_agency(ws: Workspace, name: str) -> RegisteredAgencyInfo | None:
+    row = _find(name)
+    return RegisteredAgencyInfo.from_row(row) if row is not None else None
+
+
+def _find(name: str) -> RegisteredAgency | None:
     key = normalise(name)
     for row in RegisteredAgency.select():
         if normalise(row.name) == key:
@@ -58,13 +68,23 @@ def find_agency(ws: Workspace, name: str) -> RegisteredAgency | None:
     return None
 
 
-def list_agencies(ws: Workspace) -> list[RegisteredAgency]:
-    return list(RegisteredAgency.select().order_by(RegisteredAgency.name))
+@uses_workspace
+def get_agency(ws: Workspace, agency_id: int) -> RegisteredAgencyInfo:
+    row = RegisteredAgency.get_or_none(RegisteredAgency.id == agency_id)
+    if row is None:
+        raise RegisterError("That agency is no longer on the register.")
+    return RegisteredAgencyInfo.from_row(row)
 
 
+@uses_workspace
+def list_agencies(ws: Workspace) -> list[RegisteredAgencyInfo]:
+    return [RegisteredAgencyInfo.from_row(r) for r in RegisteredAgency.select().order_by(RegisteredAgency.name)]
+
+
+@uses_workspace
 def add_agency(
     ws: Workspace, name: str, *, sector: str = "", contact_name: str = "", contact_email: str = ""
-) -> RegisteredAgency:
+) -> RegisteredAgencyInfo:
     name = " ".join((name or "").split())
     if not name:
         raise RegisterError("The agency needs a name.")
@@ -73,7 +93,7 @@ def add_agency(
     if contact_email and ("@" not in contact_email or " " in contact_email.strip()):
         raise RegisterError(f"{contact_email!r} does not look like an email address.")
     with ws.db.atomic():
-        if find_agency(ws, name) is not None:
+        if _find(name) is not None:
             raise RegisterError(f"{name} is already on the register.")
         row = RegisteredAgency.create(
             name=name,
@@ -83,10 +103,11 @@ def add_agency(
             created_at=now_iso(),
         )
         log(ws, "register-agency", agency=name)
-        return row
+        return RegisteredAgencyInfo.from_row(row)
 
 
-def update_agency(ws: Workspace, agency_id: int, **fields: str) -> RegisteredAgency:
+@uses_workspace
+def update_agency(ws: Workspace, agency_id: int, **fields: str) -> RegisteredAgencyInfo:
     allowed = {"sector", "contact_name", "contact_email"}
     if set(fields) - allowed:
         raise RegisterError(f"Only {', '.join(sorted(allowed))} can be changed.")
@@ -94,15 +115,16 @@ def update_agency(ws: Workspace, agency_id: int, **fields: str) -> RegisteredAge
         RegisteredAgency.update(**{k: (v or "").strip() for k, v in fields.items()}).where(
             RegisteredAgency.id == agency_id
         ).execute()
-        return RegisteredAgency.get_by_id(agency_id)
+        return RegisteredAgencyInfo.from_row(RegisteredAgency.get_by_id(agency_id))
 
 
+@uses_workspace
 def register_partnership(ws: Workspace) -> int:
     """Put every member agency of the partnership on the register (those not there yet); return how many."""
     added = 0
     with ws.db.atomic():
         for name, sector in partnership().agencies:
-            if find_agency(ws, name) is None:
+            if _find(name) is None:
                 RegisteredAgency.create(
                     name=name, sector=sector, contact_name="", contact_email="", created_at=now_iso()
                 )
@@ -150,15 +172,17 @@ def read_certificate(data: bytes) -> CertificateInfo:
     )
 
 
-def certificates(ws: Workspace, agency_id: int) -> list[TrustedCertificate]:
-    return list(
-        TrustedCertificate.select().where(TrustedCertificate.agency == agency_id).order_by(TrustedCertificate.id)
-    )
+@uses_workspace
+def certificates(ws: Workspace, agency_id: int) -> list[TrustedCertificateInfo]:
+    rows = TrustedCertificate.select(TrustedCertificate, RegisteredAgency).join(RegisteredAgency)
+    rows = rows.where(TrustedCertificate.agency == agency_id).order_by(TrustedCertificate.id)
+    return [TrustedCertificateInfo.from_row(r, r.agency.name) for r in rows]
 
 
+@uses_workspace
 def trust_certificate(
     ws: Workspace, agency_name: str, cert: CertificateInfo, *, source: str, sector: str = ""
-) -> TrustedCertificate:
+) -> TrustedCertificateInfo:
     """Trust ``cert`` for the agency (put on the register if it is not yet). Refuses a revoked certificate."""
     with ws.db.atomic():
         agency = find_agency(ws, agency_name) or add_agency(ws, agency_name, sector=sector)
@@ -171,7 +195,7 @@ def trust_certificate(
                     f"This certificate was revoked for {agency.name} on {existing.revoked_at[:10]}; it cannot be "
                     "trusted again. Ask the agency to create a new signing identity."
                 )
-            return existing
+            return TrustedCertificateInfo.from_row(existing, agency.name)
         row = TrustedCertificate.create(
             agency=agency.id,
             fingerprint=cert.fingerprint,
@@ -182,10 +206,11 @@ def trust_certificate(
             registered_by=ws.user,
         )
         log(ws, "trust-certificate", agency=agency.name, fingerprint=cert.fingerprint, source=source)
-        return row
+        return TrustedCertificateInfo.from_row(row, agency.name)
 
 
-def register_pem(ws: Workspace, path: str | Path, agency_name: str | None = None) -> TrustedCertificate:
+@uses_workspace
+def register_pem(ws: Workspace, path: str | Path, agency_name: str | None = None) -> TrustedCertificateInfo:
     """Register a certificate from a file, for the agency it names (O=) unless another is given."""
     try:
         data = read_bounded(path, MAX_CERTIFICATE_BYTES)
@@ -200,7 +225,8 @@ def register_pem(ws: Workspace, path: str | Path, agency_name: str | None = None
     return trust_certificate(ws, name, cert, source="pem")
 
 
-def revoke(ws: Workspace, certificate_id: int) -> TrustedCertificate:
+@uses_workspace
+def revoke(ws: Workspace, certificate_id: int) -> TrustedCertificateInfo:
     with ws.db.atomic():
         row = TrustedCertificate.get_or_none(TrustedCertificate.id == certificate_id)
         if row is None:
@@ -210,7 +236,7 @@ def revoke(ws: Workspace, certificate_id: int) -> TrustedCertificate:
                 TrustedCertificate.id == certificate_id
             ).execute()
             log(ws, "revoke-certificate", agency=row.agency.name, fingerprint=row.fingerprint)
-        return TrustedCertificate.get_by_id(certificate_id)
+        return TrustedCertificateInfo.from_row(TrustedCertificate.get_by_id(certificate_id))
 
 
 class RegisterPolicy:
@@ -220,15 +246,17 @@ class RegisterPolicy:
         self.ws = ws
 
     def __call__(self, fingerprint: str, agency_name: str, /) -> Trust:
-        rows = list(TrustedCertificate.select().where(TrustedCertificate.fingerprint == fingerprint))
+        with self.ws.bound():
+            rows = list(TrustedCertificate.select().where(TrustedCertificate.fingerprint == fingerprint))
+            agency = _find(agency_name)
         if any(r.revoked_at for r in rows):
             return Trust.REVOKED  # revoked for one agency: refused for all
-        agency = find_agency(self.ws, agency_name)
         if agency is not None and any(r.agency_id == agency.id for r in rows):
             return Trust.TRUSTED
         return Trust.UNKNOWN
 
 
+@uses_workspace
 def log_entries(ws: Workspace, limit: int = 200) -> list[dict[str, Any]]:
     rows = BusinessUnitLog.select().order_by(BusinessUnitLog.id.desc()).limit(limit)
     return [{"at": r.at, "user": r.user, "action": r.action, "detail": json.loads(json.dumps(r.detail))} for r in rows]

@@ -17,7 +17,8 @@ from oscb_desktop.collate.result import Collation
 from oscb_desktop.forms import FormDefinition
 from oscb_desktop.fsutil import atomic_write
 from oscb_desktop.services import registry
-from oscb_desktop.services.workspace import Workspace, now_iso, partnership
+from oscb_desktop.services.values import ModerationInfo, ReceivedInfo
+from oscb_desktop.services.workspace import Workspace, now_iso, partnership, uses_workspace
 from oscb_desktop.store.models import Moderation, ReceivedReturn
 from oscb_desktop.store.models import RegisteredAgency as AgencyRow
 
@@ -29,30 +30,35 @@ class ReviewError(Exception):
     """A review change refused; the message is for the user."""
 
 
-def received(ws: Workspace, received_id: int) -> ReceivedReturn:
+@uses_workspace
+def received(ws: Workspace, received_id: int) -> ReceivedInfo:
+    return ReceivedInfo.from_row(_row(received_id))
+
+
+def _row(received_id: int) -> ReceivedReturn:
     row = ReceivedReturn.get_or_none(ReceivedReturn.id == received_id)
     if row is None:
         raise ReviewError("That return is not in this workspace.")
     return row
 
 
-def list_received(
-    ws: Workspace, *, period: str | None = None, include_superseded: bool = False
-) -> list[ReceivedReturn]:
+@uses_workspace
+def list_received(ws: Workspace, *, period: str | None = None, include_superseded: bool = False) -> list[ReceivedInfo]:
     q = ReceivedReturn.select(ReceivedReturn, AgencyRow).join(AgencyRow)
     if period is not None:
         q = q.where(ReceivedReturn.period == period)
     if not include_superseded:
         q = q.where(ReceivedReturn.superseded == False)  # noqa: E712 - peewee expression
-    return list(
-        q.order_by(ReceivedReturn.period.desc(), AgencyRow.name, ReceivedReturn.form_id, ReceivedReturn.version)
-    )
+    q = q.order_by(ReceivedReturn.period.desc(), AgencyRow.name, ReceivedReturn.form_id, ReceivedReturn.version)
+    return [ReceivedInfo.from_row(row, row.agency) for row in q]
 
 
-def history(ws: Workspace, agency_id: int, form_id: str, period: str) -> list[ReceivedReturn]:
+@uses_workspace
+def history(ws: Workspace, agency_id: int, form_id: str, period: str) -> list[ReceivedInfo]:
     """Every version received of one return, newest first (older versions stay viewable)."""
-    return list(
-        ReceivedReturn.select()
+    rows = (
+        ReceivedReturn.select(ReceivedReturn, AgencyRow)
+        .join(AgencyRow)
         .where(
             (ReceivedReturn.agency == agency_id)
             & (ReceivedReturn.form_id == form_id)
@@ -60,9 +66,11 @@ def history(ws: Workspace, agency_id: int, form_id: str, period: str) -> list[Re
         )
         .order_by(ReceivedReturn.version.desc())
     )
+    return [ReceivedInfo.from_row(row, row.agency) for row in rows]
 
 
-def signed_pdf(ws: Workspace, row: ReceivedReturn) -> bytes:
+@uses_workspace
+def signed_pdf(ws: Workspace, row: ReceivedInfo) -> bytes:
     try:
         return ws.blobs.read(row.pdf_sha256)
     except OSError as exc:
@@ -71,21 +79,23 @@ def signed_pdf(ws: Workspace, row: ReceivedReturn) -> bytes:
         ) from exc
 
 
-def set_status(ws: Workspace, received_id: int, status: str, notes: str | None = None) -> ReceivedReturn:
+@uses_workspace
+def set_status(ws: Workspace, received_id: int, status: str, notes: str | None = None) -> ReceivedInfo:
     if status not in REVIEW_STATUSES:
         raise ReviewError(f"{status!r} is not a review status ({', '.join(REVIEW_STATUSES)}).")
     if notes is not None and len(notes) > MAX_NOTE_CHARS:
         raise ReviewError(f"The notes are too long (at most {MAX_NOTE_CHARS:,} characters).")
     with ws.db.atomic():
-        row = received(ws, received_id)
+        row = _row(received_id)
         fields = {"review_status": status, "reviewed_at": now_iso(), "reviewed_by": ws.user}
         if notes is not None:
             fields["review_notes"] = notes
         ReceivedReturn.update(**fields).where(ReceivedReturn.id == row.id).execute()
         registry.log(ws, "review", agency=row.agency.name, form=row.form_id, period=row.period, status=status)
-        return ReceivedReturn.get_by_id(row.id)
+        return ReceivedInfo.from_row(ReceivedReturn.get_by_id(row.id))
 
 
+@uses_workspace
 def set_moderation(
     ws: Workspace,
     agency_id: int,
@@ -95,7 +105,7 @@ def set_moderation(
     *,
     level: str | None,
     note: str | None = None,
-) -> Moderation | None:
+) -> ModerationInfo | None:
     """Set (or, with no level and no note, clear) the moderated rating / challenge note for a standard,
     a statement (``target`` = section or item id) or the return as a whole (``target`` = "")."""
     if note is not None and len(note) > MAX_NOTE_CHARS:
@@ -133,14 +143,15 @@ def set_moderation(
                 key
             ).execute()
         registry.log(ws, "moderate", agency_id=agency_id, form=form_id, period=period, target=target, level=level)
-        return Moderation.get(key)
+        return ModerationInfo.from_row(Moderation.get(key))
 
 
-def moderation_for(ws: Workspace, agency_id: int, form_id: str, period: str) -> dict[str, Moderation]:
+@uses_workspace
+def moderation_for(ws: Workspace, agency_id: int, form_id: str, period: str) -> dict[str, ModerationInfo]:
     rows = Moderation.select().where(
         (Moderation.agency == agency_id) & (Moderation.form_id == form_id) & (Moderation.period == period)
     )
-    return {r.target: r for r in rows}
+    return {r.target: ModerationInfo.from_row(r) for r in rows}
 
 
 # The cycle at a glance -----------------------------------------------------------------------------
@@ -172,6 +183,7 @@ class CycleRow:
         return f"{label} — overdue" if self.overdue else label
 
 
+@uses_workspace
 def forms_for(ws: Workspace, period: str) -> list[FormDefinition]:
     """The newest version of each form used in a period."""
     seen: dict[str, FormDefinition] = {}
@@ -180,6 +192,7 @@ def forms_for(ws: Workspace, period: str) -> list[FormDefinition]:
     return list(seen.values())
 
 
+@uses_workspace
 def cycle(ws: Workspace, period: str, *, today: date | None = None) -> list[CycleRow]:
     """Every registered agency × every form of the period, with the state of the version that counts.
 
@@ -221,6 +234,7 @@ def cycle(ws: Workspace, period: str, *, today: date | None = None) -> list[Cycl
     return out
 
 
+@uses_workspace
 def periods(ws: Workspace) -> list[str]:
     """Periods with received returns or installed forms, newest first."""
     found = {r.period for r in ReceivedReturn.select(ReceivedReturn.period).distinct()}
@@ -231,7 +245,7 @@ def periods(ws: Workspace) -> list[str]:
 # Collation ---------------------------------------------------------------------------------------
 
 
-def _record(row: ReceivedReturn, moderation: Mapping[str, Moderation]) -> ReturnRecord:
+def _record(row: ReceivedInfo, moderation: Mapping[str, Moderation]) -> ReturnRecord:
     return ReturnRecord(
         agency=row.agency.name,
         sector=row.agency.sector,
@@ -250,6 +264,7 @@ def _record(row: ReceivedReturn, moderation: Mapping[str, Moderation]) -> Return
     )
 
 
+@uses_workspace
 def collation_input(ws: Workspace, period: str) -> CollationInput:
     """The newest received version of every return, all periods (for year-on-year), with moderation."""
     mods: dict[tuple[int, str, str], dict[str, Moderation]] = {}
@@ -272,6 +287,7 @@ def collation_input(ws: Workspace, period: str) -> CollationInput:
 # Feedback letters --------------------------------------------------------------------------------
 
 
+@uses_workspace
 def signatories(ws: Workspace, c: Collation) -> dict[str, dict[str, tuple[str, str]]]:
     """Agency -> form id -> (name, role) of whoever signed the version the collation counts."""
     counted = {(r.agency, r.form_id): r.version for r in c.returns}

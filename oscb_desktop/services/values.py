@@ -7,12 +7,21 @@ nothing else; the services build them from rows in one place (the ``from_row`` c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from oscb_desktop.store.models import Agency, SigningIdentity, Submission
+    from oscb_desktop.store.models import (
+        Agency,
+        Moderation,
+        ReceivedReturn,
+        RegisteredAgency,
+        SigningIdentity,
+        Submission,
+        TrustedCertificate,
+    )
 
 
 class ReturnStatus(StrEnum):
@@ -142,4 +151,149 @@ class IdentityInfo:
             origin=row.origin,
             created_at=row.created_at,
             retired_at=row.retired_at,
+        )
+
+
+# The Business Unit's side ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisteredAgencyInfo:
+    """A partner agency on the Business Unit's register."""
+
+    id: int
+    name: str
+    sector: str
+    contact_name: str
+    contact_email: str
+    created_at: str
+
+    @classmethod
+    def from_row(cls, row: RegisteredAgency) -> RegisteredAgencyInfo:
+        return cls(
+            id=row.id,
+            name=row.name,
+            sector=row.sector or "",
+            contact_name=row.contact_name or "",
+            contact_email=row.contact_email or "",
+            created_at=row.created_at,
+        )
+
+
+@dataclass(frozen=True)
+class TrustedCertificateInfo:
+    """A certificate the Business Unit trusts for one agency, by fingerprint, until revoked."""
+
+    id: int
+    agency_id: int
+    agency_name: str
+    fingerprint: str
+    certificate_pem: str
+    subject: str
+    #: pem (registered from a file) or import (confirmed on screen at first import)
+    source: str
+    registered_at: str
+    registered_by: str
+    revoked_at: str | None
+    revoked_by: str | None
+
+    @classmethod
+    def from_row(cls, row: TrustedCertificate, agency_name: str | None = None) -> TrustedCertificateInfo:
+        return cls(
+            id=row.id,
+            agency_id=row.agency_id,
+            agency_name=agency_name if agency_name is not None else row.agency.name,
+            fingerprint=row.fingerprint,
+            certificate_pem=row.certificate_pem,
+            subject=row.subject,
+            source=row.source,
+            registered_at=row.registered_at,
+            registered_by=row.registered_by,
+            revoked_at=row.revoked_at,
+            revoked_by=row.revoked_by,
+        )
+
+
+@dataclass(frozen=True)
+class ReceivedInfo:
+    """One verified bundle the Business Unit imported: a signed version of an agency's return, with its review."""
+
+    id: int
+    submission_id: str
+    version: int
+    supersedes_id: str | None
+    agency: RegisteredAgencyInfo
+    form_id: str
+    form_version: str
+    period: str
+    signed_at: str
+    signatory_name: str
+    signatory_role: str
+    signer_fingerprint: str
+    content_digest: str
+    bundle_sha256: str
+    pdf_sha256: str
+    answers: Mapping[str, Any]
+    file_name: str
+    imported_at: str
+    imported_by: str
+    superseded: bool
+    #: received, has_issues or accepted
+    review_status: str
+    review_notes: str
+    reviewed_at: str | None
+    reviewed_by: str | None
+
+    @property
+    def agency_id(self) -> int:
+        return self.agency.id
+
+    @classmethod
+    def from_row(cls, row: ReceivedReturn, agency: RegisteredAgency | None = None) -> ReceivedInfo:
+        return cls(
+            id=row.id,
+            submission_id=row.submission_id,
+            version=row.version,
+            supersedes_id=row.supersedes_id,
+            agency=RegisteredAgencyInfo.from_row(agency if agency is not None else row.agency),
+            form_id=row.form_id,
+            form_version=row.form_version,
+            period=row.period,
+            signed_at=row.signed_at,
+            signatory_name=row.signatory_name,
+            signatory_role=row.signatory_role,
+            signer_fingerprint=row.signer_fingerprint,
+            content_digest=row.content_digest,
+            bundle_sha256=row.bundle_sha256,
+            pdf_sha256=row.pdf_sha256,
+            answers=row.answers,
+            file_name=row.file_name,
+            imported_at=row.imported_at,
+            imported_by=row.imported_by,
+            superseded=bool(row.superseded),
+            review_status=row.review_status,
+            review_notes=row.review_notes or "",
+            reviewed_at=row.reviewed_at,
+            reviewed_by=row.reviewed_by,
+        )
+
+
+@dataclass(frozen=True)
+class ModerationInfo:
+    """The Business Unit's moderated rating or challenge note on a standard, a statement or the whole return."""
+
+    target: str
+    level: str | None
+    note: str
+    updated_at: str
+    updated_by: str
+
+    @classmethod
+    def from_row(cls, row: Moderation) -> ModerationInfo:
+        return cls(
+            target=row.target,
+            level=row.level,
+            note=row.note or "",
+            updated_at=row.updated_at,
+            updated_by=row.updated_by,
         )

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from oscb_desktop.services import registry
+from oscb_desktop.services.values import RegisteredAgencyInfo
 from oscb_desktop.services.workspace import Workspace, partnership
-from oscb_desktop.store.models import RegisteredAgency
 from oscb_desktop.ui import file_dialogs
 from oscb_desktop.ui.business_unit.common import ROW_ROLE, setup_table, sorting_proxy
 from oscb_desktop.ui.business_unit.importing import FingerprintDialog, fingerprint_lines, subject_text
@@ -37,7 +37,9 @@ MAX_CERTIFICATE_BYTES = 64 * 1024
 class AgencyDialog(QDialog):
     """Add an agency to the register, or change its sector and contact."""
 
-    def __init__(self, ws: Workspace, agency: RegisteredAgency | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ws: Workspace, agency: RegisteredAgencyInfo | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.ws = ws
         self.agency = agency
@@ -74,7 +76,7 @@ class AgencyDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.setMinimumWidth(520)
-        self.saved: RegisteredAgency | None = None
+        self.saved: RegisteredAgencyInfo | None = None
 
     def accept(self) -> None:
         email = self.contact_email.text().strip()
@@ -226,7 +228,7 @@ class AgenciesPage(QWidget):
             self.cert_heading.setText("<b>Certificates</b> — select an agency above")
             self._update_buttons()
             return
-        agency = RegisteredAgency.get_by_id(agency_id)
+        agency = registry.get_agency(self.ws, agency_id)
         certs = [
             CertificateLine(
                 id=c.id,
@@ -276,11 +278,11 @@ class AgenciesPage(QWidget):
         agency_id = self.selected_agency_id()
         if agency_id is None:
             return
-        dialog = AgencyDialog(self.ws, RegisteredAgency.get_by_id(agency_id), self)
+        dialog = AgencyDialog(self.ws, registry.get_agency(self.ws, agency_id), self)
         dialog.accepted.connect(lambda: self._saved(dialog.saved, "Contact saved."))
         self._show(dialog)
 
-    def _saved(self, agency: RegisteredAgency | None, text: str) -> None:
+    def _saved(self, agency: RegisteredAgencyInfo | None, text: str) -> None:
         self.refresh()
         if agency is not None:
             self.select_agency(agency.id)
@@ -321,7 +323,7 @@ class AgenciesPage(QWidget):
         elif cert.organisation:
             agency.setCurrentText(cert.organisation)
         elif selected is not None:
-            agency.setCurrentText(RegisteredAgency.get_by_id(selected).name)
+            agency.setCurrentText(registry.get_agency(self.ws, selected).name)
         else:
             agency.setCurrentIndex(-1)
         row = QWidget()
@@ -357,7 +359,7 @@ class AgenciesPage(QWidget):
         except registry.RegisterError as exc:
             message(self, "Certificate not registered", str(exc), icon=QMessageBox.Icon.Warning)
             return
-        self._saved(row.agency, f"Certificate registered for {row.agency.name}.")
+        self._saved(registry.get_agency(self.ws, row.agency_id), f"Certificate registered for {row.agency_name}.")
 
     @Slot()
     def revoke_selected(self) -> None:
@@ -365,7 +367,7 @@ class AgenciesPage(QWidget):
         agency_id = self.selected_agency_id()
         if cert is None or cert.revoked_at or agency_id is None:
             return
-        agency = RegisteredAgency.get_by_id(agency_id)
+        agency = registry.get_agency(self.ws, agency_id)
         box = ask(
             self,
             "Revoke this certificate?",
@@ -385,4 +387,4 @@ class AgenciesPage(QWidget):
         except registry.RegisterError as exc:
             message(self, "Not revoked", str(exc), icon=QMessageBox.Icon.Warning)
             return
-        self._saved(row.agency, f"Certificate of {row.agency.name} revoked.")
+        self._saved(registry.get_agency(self.ws, row.agency_id), f"Certificate of {row.agency_name} revoked.")

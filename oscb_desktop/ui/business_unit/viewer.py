@@ -38,8 +38,8 @@ from PySide6.QtWidgets import (
 from oscb_desktop.forms.known import SELF_ASSESSMENT
 from oscb_desktop.forms.model import Scale
 from oscb_desktop.services import review
+from oscb_desktop.services.values import ReceivedInfo
 from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.store.models import ReceivedReturn
 from oscb_desktop.ui import printing
 from oscb_desktop.ui.business_unit.common import CollationError, Collations, labelled, level_text, short_date
 from oscb_desktop.ui.business_unit.models import short_fingerprint
@@ -304,7 +304,7 @@ class ReturnViewer(QDialog):
 
     # Data ---------------------------------------------------------------------------------------
 
-    def _form_title(self, row: ReceivedReturn) -> str:
+    def _form_title(self, row: ReceivedInfo) -> str:
         try:
             return self.ws.forms.get(row.form_id, row.form_version).short_title
         except KeyError:
@@ -449,7 +449,7 @@ class ReturnViewer(QDialog):
         if item is not None:
             self.show_version(review.received(self.ws, item.data(Qt.ItemDataRole.UserRole)))
 
-    def show_version(self, row: ReceivedReturn) -> None:
+    def show_version(self, row: ReceivedInfo) -> None:
         self.shown = row
         signed = (
             f"Signed off by <b>{html(row.signatory_name)}</b>, {html(row.signatory_role)}, on "

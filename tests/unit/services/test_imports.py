@@ -128,7 +128,7 @@ def test_registered_pem_is_trusted_and_revoking_refuses_new_bundles(
     bu.bind()
     imports.check_can_import(bu)
     cert = registry.register_pem(bu, pem)
-    assert cert.agency.name == name and cert.source == "pem"
+    assert cert.agency_name == name and cert.source == "pem"
     mine = [b for b in bundles if b.name.startswith(signoff_stem(name))]
     assert mine
     results = imports.import_paths(bu, mine)
