@@ -102,7 +102,8 @@ class _Collator:
         self.s11_form = self._period_form(self.s11_id) if self.s11_id else None
         self.impact_form = self._period_form(self.impact_id) if self.impact_id else None
         self.standards: list[Section] = [s for s in self.s11_form.sections if rating_items(s)] if self.s11_form else []
-        self.codes = {s.id: f"S{n}" for n, s in enumerate(self.standards, start=1)}
+        # The form's own codes (S3), as the agency's editor and signed PDF print them.
+        self.codes = {s.id: self.s11_form.code_of(s) for s in self.standards} if self.s11_form else {}
         #: The register, one entry per name (a name registered twice is one agency).
         self.register = list({a.name: a for a in inp.agencies}.values())
         self.registered = {a.name for a in self.register}
@@ -276,10 +277,9 @@ class _Collator:
         """Challenge-event notes in the order of the form: the whole return, then each section and its items."""
         places: dict[str, tuple[int, str, str]] = {"": (0, "", "The return as a whole")}
         for n, section in enumerate(form.sections, start=1):
-            code = self.codes.get(section.id, "") if r.form_id == self.s11_id else ""
-            places[section.id] = (n * 1000, section.id, f"{code} {section.title}".strip())
+            places[section.id] = (n * 1000, section.id, form.section_label(section))
             for k, item in enumerate(section.items, start=1):
-                places[item.id] = (n * 1000 + k, section.id, f"{item.id} {item.label}")
+                places[item.id] = (n * 1000 + k, section.id, f"{form.item_code(item.id)} {item.label}")
         notes = []
         for target, text in r.challenge_notes.items():
             if not answer_text(text):
@@ -438,7 +438,12 @@ class _Collator:
                             continue
                         mod_level = ags.moderated_levels.get(item_id)
                         if mod_level is not None and _differs(mod_level, self_level):
-                            reasons.append(f"{item_id} moderated {mod_level.label}, self-rated {_label(self_level)}")
+                            code = (
+                                self.s11_form.item_code(item_id)
+                                if self.s11_form and self.s11_form.has_item(item_id)
+                                else item_id
+                            )
+                            reasons.append(f"{code} moderated {mod_level.label}, self-rated {_label(self_level)}")
             if reasons:
                 out.append(Challenge(agency, tuple(reasons)))
         return tuple(out)

@@ -124,6 +124,7 @@ class _Builder:
     item_ids: dict[str, str] = field(default_factory=dict)
     #: Role -> the path of the item that holds it.
     roles: dict[str, str] = field(default_factory=dict)
+    codes: dict[str, str] = field(default_factory=dict)
 
     def fail(self, path: str, message: str) -> FormDefinitionError:
         return FormDefinitionError(self.source, path, message)
@@ -218,8 +219,16 @@ class _Builder:
             self.item_ids[idata["id"]] = ipath
             self._check_role(idata, ipath)
             items.append(self._item(idata, ipath))
+        code = s.get("code", "")
+        if code:
+            if code.casefold() in self.codes:
+                raise self.fail(
+                    f"{path}.code", f"code {code!r} is already given to the section at {self.codes[code.casefold()]}"
+                )
+            self.codes[code.casefold()] = path
         return Section(
             id=s["id"],
+            code=code,
             title=s["title"],
             guidance=s.get("guidance", ""),
             items=tuple(items),

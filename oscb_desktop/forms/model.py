@@ -175,6 +175,8 @@ class Section:
     items: tuple[Item, ...]
     rules: tuple[Rule, ...] = ()
     scope: str | None = None
+    #: How people refer to the section (``S3``), set by the form; see :meth:`FormDefinition.code_of`.
+    code: str = ""
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,26 @@ class FormDefinition:
 
     def section_of(self, item_id: str) -> Section:
         return self._item_section[item_id]
+
+    def code_of(self, section: Section | str) -> str:
+        """The one display code of a section (``S3``) that every screen and document uses: the form's own
+        ``code``, else its position in the form (``4``)."""
+        section = self.section(section) if isinstance(section, str) else section
+        if section.code:
+            return section.code
+        return str(next(n for n, s in enumerate(self.sections, start=1) if s.id == section.id))
+
+    def item_code(self, item_id: str) -> str:
+        """``S3.2``: the section's code and the item's place in it."""
+        section = self.section_of(item_id)
+        place = next(n for n, item in enumerate(section.items, start=1) if item.id == item_id)
+        return f"{self.code_of(section)}.{place}"
+
+    def section_label(self, section: Section | str) -> str:
+        """``S3 A clear line of accountability``; a numbered section as ``4. Training``."""
+        section = self.section(section) if isinstance(section, str) else section
+        code = self.code_of(section)
+        return f"{code}. {section.title}" if code.isdigit() else f"{code} {section.title}"
 
     def section(self, section_id: str) -> Section:
         return next(s for s in self.sections if s.id == section_id)

@@ -199,11 +199,11 @@ def _summary(doc: ReturnDocument, s: SubmissionStyles) -> list[Flowable]:
 def _summary_table(doc: ReturnDocument, s: SubmissionStyles, scale: Scale) -> Table:
     rows_data: list[tuple[str, Tally]] = []
     total = Tally(scale)
-    for n, section in enumerate(doc.form.sections, start=1):
+    for section in doc.form.sections:
         tally = _tallies(doc, section).get(scale.id)
         if tally is None:
             continue
-        rows_data.append((f"{n}. {section.title}", tally))
+        rows_data.append((doc.form.section_label(section), tally))
         total.merge(tally)
     levels = list(scale.choices)
     show_unanswered = total.unanswered > 0
@@ -295,13 +295,13 @@ def _section(
         out.append(PageBreak())
     else:
         out += [CondPageBreak(50 * mm), Spacer(1, 4 * mm)]
-    out.append(s.heading(f"{n}. {section.title}", f"section-{n}"))
+    out.append(s.heading(doc.form.section_label(section), f"section-{n}"))
     if section.guidance:
         out.append(Paragraph(markup(section.guidance), s.guidance))
     for tally in _tallies(doc, section).values():
         out.append(_section_tally(s, tally))
-    for m, item in enumerate(section.items, start=1):
-        out += _item(s, f"{n}.{m}", item, doc.answers.get(item.id))
+    for item in section.items:
+        out += _item(s, doc.form.item_code(item.id), item, doc.answers.get(item.id))
     return out
 
 

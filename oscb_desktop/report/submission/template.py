@@ -90,7 +90,7 @@ class SubmissionStyles(Styles):
 
 def number_indent(form: FormDefinition) -> float:
     """How far answers sit right of their statement numbers: room for the widest number ("12.10")."""
-    numbers = [f"{n}.{len(section.items)}" for n, section in enumerate(form.sections, start=1)]
+    numbers = [form.item_code(section.items[-1].id) for section in form.sections]
     widest = max((stringWidth(number, fonts.BOLD, 10) for number in numbers), default=0)
     return max(MIN_INDENT, widest + 3 * mm)
 

@@ -264,7 +264,7 @@ class YearOnYearModel(_TableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return f"{row.code} {row.title}"
             if role == SORT_ROLE:
-                return int(row.code[1:]) if row.code[1:].isdigit() else row.code
+                return self.rows.index(row)  # the form's order: S2 before S10
             return None
         if column == last:
             newest = row.cells[-1] if row.cells else None

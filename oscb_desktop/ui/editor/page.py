@@ -226,9 +226,9 @@ class EditorPage(QWidget):
             scope = QLabel(f"Scope: {section.scope}")
             scope.setObjectName("muted")
             col.addWidget(scope)
-        for number, item in enumerate(section.items, start=1):
+        for item in section.items:
             item_input = make_input(item, self._store_file, self._open_file)
-            frame = ItemFrame(item, f"{n + 1}.{number}", item_input)
+            frame = ItemFrame(item, self.form.item_code(item.id), item_input)
             item_input.set_value(self.answers.get(item.id))
             item_input.sig_value_changed.connect(self._changed)
             frame.sig_confirm_carried.connect(self._confirm_carried)
@@ -374,7 +374,7 @@ class EditorPage(QWidget):
         for n, section in enumerate(self.form.sections):
             c = completion[section.id]
             mark = "✓" if c.complete else f"{c.done}/{c.total}"
-            self.sections.item(n).setText(f"{mark}   {n + 1}. {section.title}")
+            self.sections.item(n).setText(f"{mark}   {self.form.section_label(section)}")
             self.sections.item(n).setToolTip(
                 "Complete" if c.complete else f"{c.total - c.done} of {c.total} still to do in this section"
             )
@@ -392,10 +392,9 @@ class EditorPage(QWidget):
             if (p.item_id, p.message) in seen:
                 continue
             seen.add((p.item_id, p.message))
-            section_no = self.form.sections.index(self.form.section_of(p.item_id)) + 1
             item = self.form.item(p.item_id)
             label = item.label if len(item.label) < 90 else item.label[:87] + "…"
-            entry = QListWidgetItem(f"{section_no}. {label}\n→ {p.message}")
+            entry = QListWidgetItem(f"{self.form.item_code(p.item_id)} {label}\n→ {p.message}")
             entry.setData(ITEM_ROLE, p.item_id)
             self.missing.addItem(entry)
             if p.item_id == current:

@@ -239,10 +239,9 @@ class SignOffDialog(QDialog):
             if (p.item_id, p.message) in seen or not self.form.has_item(p.item_id):
                 continue
             seen.add((p.item_id, p.message))
-            section_no = self.form.sections.index(self.form.section_of(p.item_id)) + 1
             item = self.form.item(p.item_id)
             label = item.label if len(item.label) < 90 else item.label[:87] + "…"
-            entry = QListWidgetItem(f"{section_no}. {label}\n→ {p.message}")
+            entry = QListWidgetItem(f"{self.form.item_code(p.item_id)} {label}\n→ {p.message}")
             entry.setData(ITEM_ROLE, p.item_id)
             self.blockers.addItem(entry)
         n = self.blockers.count()

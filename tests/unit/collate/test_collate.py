@@ -328,7 +328,7 @@ def test_moderated_rating_differing_from_the_agencys_own(forms: FormRegistry) ->
     challenged = {ch.agency: ch.reasons for ch in c.headline.challenged}
     assert set(challenged) == {"A", "B", "D"}
     assert any("S1 moderated Amber, self-rated Green" in r for r in challenged["A"])
-    assert any("s1.1 moderated Blue" in r for r in challenged["B"])
+    assert any("S1.1 moderated Blue" in r for r in challenged["B"])
     assert [row.agency for row in c.matrix if row.challenged] == ["A", "B", "D"]
     # the statement rows carry the moderated level that applies to each statement
     rows = {(r.agency, r.statement_id): r for r in c.ratings}
