@@ -9,7 +9,6 @@ the bundle with a manifest signed by the same key.
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from oscb_desktop.bundle import (
 )
 from oscb_desktop.forms import FormDefinition, Problem
 from oscb_desktop.forms.model import NOT_APPLICABLE
+from oscb_desktop.fsutil import safe_stem
 from oscb_desktop.report import ReturnDocument, render_submission_pdf
 from oscb_desktop.services import identities
 from oscb_desktop.services.returns import (
@@ -201,7 +201,7 @@ def pdf_for_print(ws: Workspace, submission_id: str) -> bytes:
 
 def file_stem(sub: ReturnInfo) -> str:
     """A file name (no extension) that says whose return this is: ``Agency-name_section11_2026-27_v1``."""
-    agency = re.sub(r"[^A-Za-z0-9]+", "-", sub.agency.name).strip("-")[:60] or "agency"
+    agency = safe_stem(sub.agency.name) or "agency"
     period = sub.period.replace("/", "-")
     return f"{agency}_{sub.form_id}_{period}_v{sub.version}"
 

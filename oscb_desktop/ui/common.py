@@ -3,38 +3,14 @@ menu actions, and the fingerprint display."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QFontDatabase, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
+from oscb_desktop.fsutil import safe_stem
 from oscb_desktop.signing import format_fingerprint
-
-
-def parse_iso(iso: str | None) -> datetime | None:
-    if not iso:
-        return None
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def when(iso: str | None) -> str:
-    """``22 November 2026 at 14:18`` in local time (stored times are UTC)."""
-    moment = parse_iso(iso)
-    return f"{moment.astimezone():%d %B %Y at %H:%M}".lstrip("0") if moment else (iso or "")
-
-
-def day(moment: datetime | str | None) -> str:
-    """``22 November 2026``."""
-    if isinstance(moment, str) or moment is None:
-        moment = parse_iso(moment)
-    return f"{moment.astimezone():%d %B %Y}".lstrip("0") if moment else ""
 
 
 def html(text: str) -> str:
@@ -42,7 +18,8 @@ def html(text: str) -> str:
 
 
 def safe_file_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:60] or "agency"
+    """An agency's name as part of a file name (see :func:`oscb_desktop.fsutil.safe_stem`)."""
+    return safe_stem(text) or "agency"
 
 
 #: Dialogs without a parent are owned by their Python wrapper: these are kept until they close.

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph
+
+from oscb_desktop import dates
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -45,26 +46,13 @@ def paragraphs(text: Any, style: ParagraphStyle) -> list[Flowable]:
 
 
 def format_date(value: Any) -> str:
-    try:
-        d = value if isinstance(value, date) else date.fromisoformat(str(value))
-    except ValueError:
-        return clean(value)
-    return f"{d.day} {d:%b %Y}"
+    """``14 Mar 2027``; text that is not a date as it was written."""
+    return clean(dates.day_short(value))
 
 
 def format_time(value: str | None) -> str:
-    if not value:
-        return ""
-    try:
-        t = datetime.fromisoformat(value)
-    except ValueError:
-        return clean(value)
-    text = f"{t.day} {t:%b %Y}, {t:%H:%M}"
-    offset = t.utcoffset()
-    if offset is not None:
-        zone = t.strftime("%z")
-        text += " UTC" if not offset else f" (UTC{zone[:3]}:{zone[3:5]})"
-    return text
+    """``14 Feb 2027, 10:29 UTC``: a stored time with its zone."""
+    return clean(dates.moment_with_zone(value))
 
 
 def fit(text: str, font: str, size: float, width: float) -> str:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from oscb_desktop import dates
 from oscb_desktop.forms import FormDefinition
 from oscb_desktop.services import agencies, returns
 from oscb_desktop.services.returns import ReturnSummary
@@ -36,15 +36,6 @@ from oscb_desktop.services.workspace import Workspace, partnership
 from oscb_desktop.ui.agency.profile import ProfileDialog
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-def _date(iso: str | None) -> str:
-    if not iso:
-        return ""
-    try:
-        return date.fromisoformat(iso[:10]).strftime("%d %b %Y")
-    except ValueError:
-        return iso
 
 
 class ReturnsTableModel(QAbstractTableModel):
@@ -90,7 +81,7 @@ class ReturnsTableModel(QAbstractTableModel):
                 status,
                 f"{r.percent_complete}%",
                 deadline,
-                _date(r.updated_at),
+                dates.day_short(r.updated_at),
             )[col]
         if role == Qt.ItemDataRole.UserRole:  # sort keys
             return (

@@ -10,6 +10,7 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QTableView, QWidget
 
+from oscb_desktop import dates
 from oscb_desktop.forms.model import Level
 from oscb_desktop.services import review
 from oscb_desktop.services.workspace import Workspace, partnership
@@ -37,18 +38,11 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 
 def short_date(iso: str | date | None) -> str:
     """``14 Mar 2027``; empty for nothing."""
-    if not iso:
-        return ""
-    if isinstance(iso, date):
-        return iso.strftime("%d %b %Y").lstrip("0")
-    try:
-        return date.fromisoformat(iso[:10]).strftime("%d %b %Y").lstrip("0")
-    except ValueError:
-        return iso
+    return dates.day_short(iso)
 
 
 def long_date(day: date | None) -> str:
-    return day.strftime("%d %B %Y").lstrip("0") if day else ""
+    return dates.day_long(day)
 
 
 def tint(colour: str, strength: float = 0.22) -> QColor:

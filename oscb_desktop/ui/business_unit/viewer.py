@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from oscb_desktop import dates
 from oscb_desktop.forms.known import SELF_ASSESSMENT
 from oscb_desktop.forms.model import Scale
 from oscb_desktop.services import review
@@ -43,7 +44,7 @@ from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.ui import printing
 from oscb_desktop.ui.business_unit.common import CollationError, Collations, labelled, level_text, short_date
 from oscb_desktop.ui.business_unit.models import short_fingerprint
-from oscb_desktop.ui.common import html, message, safe_file_name, when
+from oscb_desktop.ui.common import html, message, safe_file_name
 
 STORED_APART = (
     "Your review, moderated ratings and challenge notes are stored in this workspace, apart from the signed "
@@ -349,7 +350,9 @@ class ReturnViewer(QDialog):
             self._loading = False
         self._loaded = self._values()
         self.dirty = False
-        reviewed = f"Last reviewed {when(row.reviewed_at)} by {row.reviewed_by}." if row.reviewed_at else ""
+        reviewed = (
+            f"Last reviewed {dates.local_moment(row.reviewed_at)} by {row.reviewed_by}." if row.reviewed_at else ""
+        )
         self.save_state.setText(reviewed or "Not reviewed yet.")
 
     def _values(self) -> dict[str, tuple[str | None, str]]:
@@ -453,7 +456,7 @@ class ReturnViewer(QDialog):
         self.shown = row
         signed = (
             f"Signed off by <b>{html(row.signatory_name)}</b>, {html(row.signatory_role)}, on "
-            f"{when(row.signed_at)}, with the certificate whose fingerprint begins "
+            f"{dates.local_moment(row.signed_at)}, with the certificate whose fingerprint begins "
             f"{short_fingerprint(row.signer_fingerprint).rstrip(' …')}. "
             f"Imported {short_date(row.imported_at)} from {html(row.file_name)}."
         )

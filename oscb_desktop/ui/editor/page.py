@@ -23,12 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from oscb_desktop import dates
 from oscb_desktop.forms import Problem, section_completion
 from oscb_desktop.services import returns
 from oscb_desktop.services.autosave import Autosaver
 from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.ui.common import html, when
+from oscb_desktop.ui.common import html
 from oscb_desktop.ui.editor.autosave import AutosaveController
 from oscb_desktop.ui.editor.items import ItemFrame, make_input
 
@@ -177,7 +178,7 @@ class EditorPage(QWidget):
         who = html(sub.signatory_name or "the signatory") + (
             f", {html(sub.signatory_role)}" if sub.signatory_role else ""
         )
-        signed = f"on {when(sub.signed_at)} by {who}" if sub.signed_at else f"by {who}"
+        signed = f"on {dates.local_moment(sub.signed_at)} by {who}" if sub.signed_at else f"by {who}"
         if sub.status == ReturnStatus.SUPERSEDED:
             newer = returns.newer_version(self.ws, sub.id)
             text = (

@@ -24,13 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from oscb_desktop import dates
 from oscb_desktop.fsutil import WriteError
 from oscb_desktop.services import agencies, identities
 from oscb_desktop.services.values import AgencyInfo, IdentityInfo
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import MIN_PASSPHRASE_LENGTH, IdentityError, SigningIdentity
 from oscb_desktop.ui import file_dialogs
-from oscb_desktop.ui.common import FingerprintView, ask, day, fit_height, safe_file_name
+from oscb_desktop.ui.common import FingerprintView, ask, fit_height, safe_file_name
 
 PASSPHRASE_HINT = (
     f"At least {MIN_PASSPHRASE_LENGTH} characters. You need it each time you sign off or export a return.\n"
@@ -251,11 +252,13 @@ class IdentityDialog(QDialog):
         self.agency_name.setText(identity.organisation or "(not named in the certificate)")
         expires = identity.not_valid_after
         expired = expires < datetime.now(UTC)
-        self.valid_until.setText(day(expires) + (" — expired: create or import a new identity" if expired else ""))
+        self.valid_until.setText(
+            dates.local_day(expires) + (" — expired: create or import a new identity" if expired else "")
+        )
         self.origin.setText(
-            f"Created in this app on {day(self.row.created_at)}"
+            f"Created in this app on {dates.local_day(self.row.created_at)}"
             if self.row.origin == "created"
-            else f"Imported from your organisation's certificate file on {day(self.row.created_at)}"
+            else f"Imported from your organisation's certificate file on {dates.local_day(self.row.created_at)}"
         )
         self.fingerprint.set_fingerprint(self.row.fingerprint)
 

@@ -28,13 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from oscb_desktop import dates
 from oscb_desktop.forms import Problem
 from oscb_desktop.report.words import plural
 from oscb_desktop.services import identities, returns, signoff
 from oscb_desktop.services.values import IdentityInfo, ReturnInfo
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import UnlockedKey, WrongPassphraseError
-from oscb_desktop.ui.common import day, fit_height, html
+from oscb_desktop.ui.common import fit_height, html
 from oscb_desktop.ui.ops import Job
 from oscb_desktop.ui.signing.identity_dialog import IdentityDialog, certificate_title, password_field
 
@@ -259,7 +260,7 @@ class SignOffDialog(QDialog):
             self._prefilled = True
         groups = identity.fingerprint_display.split()
         self.identity_label.setText(
-            f"{identity.subject_name} · valid until {day(identity.not_valid_after)} · fingerprint "
+            f"{identity.subject_name} · valid until {dates.local_day(identity.not_valid_after)} · fingerprint "
             f"{' '.join(groups[:3])} … {groups[-1]}"
         )
         summary = signoff.review_summary(self.ws, self.sub.id)

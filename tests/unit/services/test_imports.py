@@ -19,6 +19,7 @@ from oscb_desktop import demo
 from oscb_desktop.bundle import VerifyResult, canonical_json, limits, normalise_agency_name
 from oscb_desktop.cli import main
 from oscb_desktop.forms import FormRegistry
+from oscb_desktop.fsutil import safe_stem
 from oscb_desktop.services import identities, imports, registry, returns, review, signoff
 from oscb_desktop.services.imports import ImportRefusedError
 from oscb_desktop.services.workspace import Workspace
@@ -145,9 +146,7 @@ def test_registered_pem_is_trusted_and_revoking_refuses_new_bundles(
 
 
 def signoff_stem(agency_name: str) -> str:
-    import re
-
-    return re.sub(r"[^A-Za-z0-9]+", "-", agency_name).strip("-")[:60] + "_"
+    return safe_stem(agency_name) + "_"
 
 
 def test_the_register_and_the_verifier_compare_agency_names_by_one_rule() -> None:
