@@ -24,7 +24,7 @@ from oscb_desktop.signing.identity import (
     import_pkcs12,
     unlock,
 )
-from oscb_desktop.signing.pdf import DEFAULT_FIELD_NAME, PdfSignatureReport, sign_pdf, verify_pdf
+from oscb_desktop.signing.pdf import DEFAULT_FIELD_NAME, PdfSignatureReport, displayable_pdf, sign_pdf, verify_pdf
 
 __all__ = [
     "DEFAULT_FIELD_NAME",
@@ -41,6 +41,7 @@ __all__ = [
     "change_passphrase",
     "create_identity",
     "describe_subject",
+    "displayable_pdf",
     "fingerprint",
     "format_fingerprint",
     "import_pkcs12",

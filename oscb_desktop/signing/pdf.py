@@ -17,6 +17,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko import stamp
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -169,3 +170,88 @@ def verify_pdf(pdf_bytes: bytes) -> PdfSignatureReport:
 
 def _failure(problem: str) -> PdfSignatureReport:
     return PdfSignatureReport(certificate=None, intact=False, valid=False, covers_whole_file=False, problem=problem)
+
+
+# The visible signature for viewers that do not draw form widgets ----------------------------------------
+
+
+def displayable_pdf(pdf_bytes: bytes) -> bytes:
+    """A copy of the PDF with the normal appearance of every printable widget drawn into its page.
+
+    Only the copy that QtPdf renders is changed, as an incremental update. A PDF without widgets is
+    returned as it is; so is one this cannot process (it then prints without its widgets).
+    """
+    if b"/Widget" not in pdf_bytes:
+        return pdf_bytes
+    try:
+        return _burn_in(pdf_bytes)
+    except Exception:  # a damaged PDF is reported by QtPdf itself; a quirky one still prints
+        return pdf_bytes
+
+
+def _burn_in(pdf_bytes: bytes) -> bytes:
+    writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
+    changed = False
+    for index in range(int(writer.root["/Pages"]["/Count"])):
+        page_ref, _resources = writer.find_page_for_modification(index)
+        page = page_ref.get_object()
+        annots = page.get("/Annots")
+        if annots is None:
+            continue
+        drawing: list[bytes] = []
+        xobjects = generic.DictionaryObject()
+        for annot_ref in annots.get_object():
+            annot = annot_ref.get_object()
+            flags = int(annot.get("/F", 0))
+            if annot.get("/Subtype") != "/Widget" or not flags & 4 or flags & 2:  # Print set, Hidden not set
+                continue
+            appearance = annot.get("/AP")
+            if appearance is None or "/N" not in appearance:
+                continue
+            normal_ref = appearance.raw_get("/N")
+            normal = normal_ref.get_object()
+            if isinstance(normal, generic.DictionaryObject) and not isinstance(normal, generic.StreamObject):
+                state = annot.get("/AS")  # a check box or radio button: one appearance per state
+                if state is None or state not in normal:
+                    continue
+                normal_ref = normal.raw_get(state)
+                normal = normal_ref.get_object()
+            if not isinstance(normal_ref, generic.IndirectObject) or "/BBox" not in normal:
+                continue
+            placement = _appearance_placement(
+                [float(v) for v in normal["/BBox"]],
+                [float(v) for v in normal.get("/Matrix", [1, 0, 0, 1, 0, 0])],
+                [float(v) for v in annot["/Rect"]],
+            )
+            if placement is None:
+                continue
+            name = f"/OSCBPrint{len(xobjects)}"
+            xobjects[generic.NameObject(name)] = normal_ref
+            drawing.append(f"q {' '.join(f'{v:.6f}' for v in placement)} cm {name} Do Q\n".encode("ascii"))
+        if not drawing:
+            continue
+        before = writer.add_object(generic.StreamObject(stream_data=b"q\n"))
+        after = writer.add_object(generic.StreamObject(stream_data=b"Q\n" + b"".join(drawing)))
+        writer.add_stream_to_page(index, before, prepend=True)
+        writer.add_stream_to_page(index, after, resources=generic.DictionaryObject({"/XObject": xobjects}))
+        changed = True
+    if not changed:
+        return pdf_bytes
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _appearance_placement(bbox: list[float], matrix: list[float], rect: list[float]) -> list[float] | None:
+    """The ``cm`` that puts an appearance stream on its annotation rectangle (ISO 32000-1, 12.5.5)."""
+    a, b, c, d, e, f = matrix
+    corners = [(bbox[0], bbox[1]), (bbox[0], bbox[3]), (bbox[2], bbox[1]), (bbox[2], bbox[3])]
+    xs = [a * x + c * y + e for x, y in corners]
+    ys = [b * x + d * y + f for x, y in corners]
+    box_w, box_h = max(xs) - min(xs), max(ys) - min(ys)
+    left, right = sorted((rect[0], rect[2]))
+    bottom, top = sorted((rect[1], rect[3]))
+    if box_w <= 0 or box_h <= 0 or right <= left or top <= bottom:
+        return None
+    sx, sy = (right - left) / box_w, (top - bottom) / box_h
+    return [sx, 0.0, 0.0, sy, left - sx * min(xs), bottom - sy * min(ys)]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -34,45 +33,19 @@ from oscb_desktop.services import agencies, returns
 from oscb_desktop.services.returns import ReturnSummary
 from oscb_desktop.services.workspace import Workspace, partnership
 from oscb_desktop.ui.agency.profile import ProfileDialog
+from oscb_desktop.ui.table_model import OVERDUE_COLOUR, ROW_ROLE, SORT_ROLE, TableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class ReturnsTableModel(QAbstractTableModel):
+class ReturnsTableModel(TableModel):
     """Returns of one agency: period, form, version, status, completion, deadline, last change."""
 
     HEADERS = ("Period", "Form", "Version", "Status", "Complete", "Deadline", "Last saved")
-    SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
+    SUMMARY_ROLE = ROW_ROLE
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[ReturnSummary] = []
-
-    def set_rows(self, rows: list[ReturnSummary]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        r = self.rows[index.row()]
-        col = index.column()
-        if role == self.SUMMARY_ROLE:
-            return r
+    def cell(self, r: ReturnSummary, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            deadline = r.deadline.strftime("%d %b %Y") if r.deadline else ""
             status = r.status_label + (" — overdue" if r.overdue else "")
             return (
                 r.period,
@@ -80,10 +53,10 @@ class ReturnsTableModel(QAbstractTableModel):
                 f"v{r.version}",
                 status,
                 f"{r.percent_complete}%",
-                deadline,
+                dates.day_short(r.deadline),
                 dates.day_short(r.updated_at),
             )[col]
-        if role == Qt.ItemDataRole.UserRole:  # sort keys
+        if role == SORT_ROLE:
             return (
                 r.period,
                 r.form_title,
@@ -94,7 +67,7 @@ class ReturnsTableModel(QAbstractTableModel):
                 r.updated_at,
             )[col]
         if role == Qt.ItemDataRole.ForegroundRole and col == 3 and r.overdue:
-            return QColor("#b91c1c")
+            return QColor(OVERDUE_COLOUR)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (2, 4):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -26,10 +26,11 @@ from oscb_desktop.services import registry
 from oscb_desktop.services.values import RegisteredAgencyInfo
 from oscb_desktop.services.workspace import Workspace, partnership
 from oscb_desktop.ui import file_dialogs
-from oscb_desktop.ui.business_unit.common import ROW_ROLE, setup_table, sorting_proxy
+from oscb_desktop.ui.business_unit.common import setup_table, sorting_proxy
 from oscb_desktop.ui.business_unit.importing import FingerprintDialog, fingerprint_lines, subject_text
 from oscb_desktop.ui.business_unit.models import AgenciesModel, AgencyLine, CertificateLine, CertificatesModel
 from oscb_desktop.ui.common import ask, message
+from oscb_desktop.ui.table_model import ROW_ROLE
 
 MAX_CERTIFICATE_BYTES = 64 * 1024
 

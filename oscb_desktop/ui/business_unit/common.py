@@ -14,6 +14,7 @@ from oscb_desktop import dates
 from oscb_desktop.forms.model import Level
 from oscb_desktop.services import review
 from oscb_desktop.services.workspace import Workspace, partnership
+from oscb_desktop.ui.table_model import SORT_ROLE
 
 if TYPE_CHECKING:
     from oscb_desktop.collate import Collation
@@ -25,15 +26,9 @@ STATUS_COLOURS = {
     "has_issues": "#b45309",
     "accepted": "#15803d",
 }
-OVERDUE_COLOUR = "#b91c1c"
 #: Background of a rejected row in the import results.
 REJECTED_BACKGROUND = "#fde2e2"
 DUPLICATE_BACKGROUND = "#eef2f7"
-
-#: Item data role holding a value to sort by (numbers sort as numbers, missing values last).
-SORT_ROLE = Qt.ItemDataRole.UserRole
-#: Item data role holding the row's object (a CycleRow, a MatrixRow...).
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def short_date(iso: str | date | None) -> str:

@@ -20,15 +20,9 @@ from PySide6.QtWidgets import (
 from oscb_desktop.forms.known import SELF_ASSESSMENT
 from oscb_desktop.services import registry, review
 from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.ui.business_unit.common import (
-    ROW_ROLE,
-    SORT_ROLE,
-    labelled,
-    long_date,
-    sector_combo,
-    setup_table,
-)
+from oscb_desktop.ui.business_unit.common import labelled, long_date, sector_combo, setup_table
 from oscb_desktop.ui.business_unit.models import CycleLine, CycleModel
+from oscb_desktop.ui.table_model import OVERDUE_COLOUR, ROW_ROLE, SORT_ROLE
 
 OVERDUE = "overdue"
 
@@ -169,7 +163,11 @@ class CyclePage(QWidget):
                 f"{by_status['received']} to review",
             ]
             deadline = f"deadline {long_date(form.deadline)}" if form.deadline else "no deadline"
-            late = f"; <span style='color:#b91c1c'><b>{overdue} overdue</b></span>" if overdue else "; none overdue"
+            late = (
+                f"; <span style='color:{OVERDUE_COLOUR}'><b>{overdue} overdue</b></span>"
+                if overdue
+                else "; none overdue"
+            )
             parts.append(
                 f"<b style='font-size:13pt'>{returned} of {agencies}</b> agencies returned the "
                 f"<b>{form.title}</b> for {self.period} ({', '.join(detail)}) — {deadline}{late}."

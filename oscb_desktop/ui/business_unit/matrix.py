@@ -32,17 +32,9 @@ from PySide6.QtWidgets import (
 from oscb_desktop.forms.known import SELF_ASSESSMENT
 from oscb_desktop.services import review
 from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.ui.business_unit.common import (
-    ROW_ROLE,
-    SORT_ROLE,
-    CollationError,
-    Collations,
-    labelled,
-    sector_combo,
-    setup_table,
-    tint,
-)
+from oscb_desktop.ui.business_unit.common import CollationError, Collations, labelled, sector_combo, setup_table, tint
 from oscb_desktop.ui.business_unit.models import COLOURS_ROLE, MatrixModel
+from oscb_desktop.ui.table_model import ROW_ROLE, SORT_ROLE
 
 _Index = QModelIndex | QPersistentModelIndex
 

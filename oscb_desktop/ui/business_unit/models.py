@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from oscb_desktop.report.words import change_words, mean
@@ -18,67 +18,19 @@ from oscb_desktop.services.imports import ImportResult
 from oscb_desktop.signing import format_fingerprint
 from oscb_desktop.ui.business_unit.common import (
     DUPLICATE_BACKGROUND,
-    OVERDUE_COLOUR,
     REJECTED_BACKGROUND,
-    ROW_ROLE,
-    SORT_ROLE,
     STATUS_COLOURS,
     level_text,
     sector_label,
     short_date,
 )
+from oscb_desktop.ui.table_model import OVERDUE_COLOUR, SORT_ROLE, TableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 
 #: Role of a matrix cell's colours: (self colour, moderated colour or None), for the delegate that paints them.
 COLOURS_ROLE = Qt.ItemDataRole.UserRole + 2
-
-
-class _TableModel(QAbstractTableModel):
-    """Rows of anything, fixed headers; subclasses say what each cell shows."""
-
-    HEADERS: tuple[str, ...] = ()
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[Any] = []
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def headers(self) -> Sequence[str]:
-        return self.HEADERS
-
-    def rowCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.headers())
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers()[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        if role == ROW_ROLE:
-            return row
-        return self.cell(row, index.column(), role)
-
-    def cell(self, row: Any, column: int, role: int) -> Any:
-        raise NotImplementedError
-
-    def texts(self) -> list[list[str]]:
-        """Every displayed cell, row by row (for tests and "Copy")."""
-        return [
-            [str(self.data(self.index(r, c)) or "") for c in range(self.columnCount())] for r in range(self.rowCount())
-        ]
 
 
 # The cycle -----------------------------------------------------------------------------------------
@@ -92,7 +44,7 @@ class CycleLine:
     deadline: date | None
 
 
-class CycleModel(_TableModel):
+class CycleModel(TableModel):
     """Every registered agency × form of the period, with the state of its newest received version."""
 
     HEADERS = ("Agency", "Sector", "Form", "Status", "Version", "Signed off", "Signed by", "Imported")
@@ -170,7 +122,7 @@ def cell_tooltip(cell: Any, standard_title: str, rule: str = "") -> str:
     return "\n".join(lines)
 
 
-class MatrixModel(_TableModel):
+class MatrixModel(TableModel):
     """Agencies × standards of the period: each cell the agency's own level and, when moderated, the moderated one."""
 
     FIXED = ("Agency", "Sector")
@@ -244,7 +196,7 @@ class StandardHistory:
     cells: tuple[Any, ...]
 
 
-class YearOnYearModel(_TableModel):
+class YearOnYearModel(TableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.periods: list[str] = []
@@ -300,7 +252,7 @@ class YearOnYearModel(_TableModel):
 OUTCOME_LABELS = {"imported": "Imported", "duplicate": "Already imported", "rejected": "Rejected"}
 
 
-class ImportResultsModel(_TableModel):
+class ImportResultsModel(TableModel):
     HEADERS = ("File", "Agency", "Form", "Period", "Version", "Outcome", "Reason")
     OUTCOME_COLUMN = 5
 
@@ -366,7 +318,7 @@ def short_fingerprint(hex_digest: str, groups: int = 4) -> str:
     return " ".join(parts[:groups]) + (" …" if len(parts) > groups else "")
 
 
-class AgenciesModel(_TableModel):
+class AgenciesModel(TableModel):
     HEADERS = (
         "Agency",
         "Sector",
@@ -424,7 +376,7 @@ class CertificateLine:
 SOURCE_LABELS = {"pem": "from a .pem file", "import": "confirmed at import"}
 
 
-class CertificatesModel(_TableModel):
+class CertificatesModel(TableModel):
     HEADERS = ("Fingerprint (SHA-256)", "Certificate of", "How registered", "Registered", "State")
 
     def cell(self, c: CertificateLine, column: int, role: int) -> Any:

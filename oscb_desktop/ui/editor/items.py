@@ -1,11 +1,12 @@
 """One widget per form item, generated from the definition, and the frame that shows it with
-its label, guidance, inline problems and carried-forward banner."""
+its label, guidance, inline problems and carried-forward banner.
+
+The simple one-field items and the base class are in :mod:`.item_base`, tables in :mod:`.table`, evidence
+files in :mod:`.evidence`.
+"""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -15,116 +16,32 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from oscb_desktop.forms.model import NOT_APPLICABLE, Column, Item
-from oscb_desktop.ui import file_dialogs
+from oscb_desktop.forms.model import NOT_APPLICABLE, Item
+from oscb_desktop.ui.editor.evidence import AttachmentsInput
 from oscb_desktop.ui.editor.inputs import (
     ChoiceCombo,
-    DateInput,
-    NumberLine,
     TextArea,
-    TextLine,
-    ValueInput,
-    YesNo,
 )
+from oscb_desktop.ui.editor.item_base import ItemInput, OpenFile, SimpleItemInput, StoreFile
+from oscb_desktop.ui.editor.table import TableInput, TableRow
 
-#: Copies a chosen file into the workspace and returns its reference ({sha256, name, size}).
-StoreFile = Callable[[Path], dict[str, Any]]
-#: Opens a stored evidence file with the system's viewer.
-OpenFile = Callable[[dict[str, Any]], None]
-
-
-def simple_input(
-    kind: str,
-    *,
-    options: tuple = (),
-    minimum: float | None = None,
-    maximum: float | None = None,
-    integer: bool = False,
-    unit: str = "",
-) -> ValueInput:
-    if kind == "short_text":
-        return TextLine()
-    if kind == "long_text":
-        return TextArea()
-    if kind == "choice":
-        return ChoiceCombo(options)
-    if kind == "number":
-        return NumberLine(minimum, maximum, integer, unit)
-    if kind == "date":
-        return DateInput()
-    if kind == "yes_no":
-        return YesNo()
-    raise ValueError(f"no simple input for {kind!r}")
-
-
-class ItemInput(QWidget):
-    """The input part of an item: holds the item's answer value."""
-
-    sig_value_changed = Signal(str)
-    """The user changed the answer (item id); read it with value()."""
-
-    def __init__(self, item: Item, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.item = item
-        self._loading = False
-
-    def value(self) -> Any:
-        raise NotImplementedError
-
-    def set_value(self, value: Any) -> None:
-        self._loading = True
-        try:
-            self._apply(value)
-        finally:
-            self._loading = False
-
-    def _apply(self, value: Any) -> None:
-        raise NotImplementedError
-
-    def set_read_only(self, read_only: bool) -> None:
-        raise NotImplementedError
-
-    @Slot()
-    def _emit(self) -> None:
-        if not self._loading:
-            self.sig_value_changed.emit(self.item.id)
-
-
-class SimpleItemInput(ItemInput):
-    def __init__(self, item: Item, parent: QWidget | None = None) -> None:
-        super().__init__(item, parent)
-        self.input = simple_input(
-            item.type,
-            options=item.options,
-            minimum=item.minimum,
-            maximum=item.maximum,
-            integer=item.integer,
-            unit=item.unit,
-        )
-        self.input.set_accessible(item.label, item.guidance)
-        self.input.sig_changed.connect(self._emit)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.input)
-        self.setFocusProxy(self.input)
-
-    def value(self) -> Any:
-        v = self.input.value()
-        return None if v == "" else v
-
-    def _apply(self, value: Any) -> None:
-        self.input.set_value(value)
-
-    def set_read_only(self, read_only: bool) -> None:
-        self.input.set_read_only(read_only)
+__all__ = [
+    "AttachmentsInput",
+    "ItemFrame",
+    "ItemInput",
+    "MultiChoiceInput",
+    "RankedInput",
+    "RatingInput",
+    "SimpleItemInput",
+    "TableInput",
+    "TableRow",
+    "make_input",
+]
 
 
 class RatingInput(ItemInput):
@@ -297,257 +214,6 @@ class RankedInput(ItemInput):
         for combo, text in self.rows:
             combo.set_read_only(read_only)
             text.set_read_only(read_only)
-
-
-class TableRow(QFrame):
-    sig_remove = Signal(object)
-    """The user asked to remove this row."""
-
-    def __init__(self, item: Item, number: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("tableRow")
-        self.inputs: dict[str, ValueInput] = {}
-        grid = QGridLayout(self)
-        grid.setContentsMargins(6, 6, 6, 6)
-        self.title = QLabel()
-        grid.addWidget(self.title, 0, 0, 1, 2)
-        row = 1
-        for col in item.columns:
-            label = QLabel(col.label + (" *" if col.required else ""))
-            editor = self._make(col)
-            label.setBuddy(editor.focusProxy() or editor)
-            grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
-            grid.addWidget(editor, row, 1, 1, 2)
-            self.inputs[col.id] = editor
-            row += 1
-        # Made after the fields so that Tab reaches it after them.
-        self.remove = QPushButton("Remove")
-        self.remove.clicked.connect(lambda: self.sig_remove.emit(self))
-        grid.addWidget(self.remove, 0, 2, Qt.AlignmentFlag.AlignRight)
-        grid.setColumnStretch(1, 1)
-        self._item = item
-        self.renumber(number)
-
-    @staticmethod
-    def _make(col: Column) -> ValueInput:
-        return simple_input(col.type, options=col.options, minimum=col.minimum, maximum=col.maximum)
-
-    def renumber(self, number: int) -> None:
-        noun = "Action" if self._item.id.endswith("actions") else "Row"
-        self.title.setText(f"<b>{noun} {number}</b>")
-        self.remove.setAccessibleName(f"Remove {noun.lower()} {number}: {self._item.label}")
-        for col in self._item.columns:
-            self.inputs[col.id].set_accessible(f"{col.label}, {noun.lower()} {number}: {self._item.label}")
-
-    def value(self) -> dict[str, Any]:
-        out = {}
-        for cid, editor in self.inputs.items():
-            v = editor.value()
-            out[cid] = None if v == "" else v
-        return out
-
-    def set_value(self, row: dict[str, Any]) -> None:
-        for cid, editor in self.inputs.items():
-            editor.set_value(row.get(cid))
-
-
-class TableInput(ItemInput):
-    """A repeating table as a list of row editors, with Add and Remove."""
-
-    def __init__(self, item: Item, parent: QWidget | None = None) -> None:
-        super().__init__(item, parent)
-        self.rows: list[TableRow] = []
-        self.rows_box = QVBoxLayout()
-        self.rows_box.setContentsMargins(0, 0, 0, 0)
-        noun = "action" if item.id.endswith("actions") else "row"
-        self.add_button = QPushButton(f"Add {noun}")
-        self.add_button.setAccessibleName(f"Add {noun}: {item.label}")
-        self.add_button.clicked.connect(self._add_clicked)
-        self.empty = QLabel(f"No {noun}s yet.")
-        self.empty.setObjectName("muted")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.empty)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-        layout.addLayout(self.rows_box)
-        self.setFocusProxy(self.add_button)
-        self._read_only = False
-
-    def _add_row(self) -> TableRow:
-        row = TableRow(self.item, len(self.rows) + 1)
-        for editor in row.inputs.values():
-            editor.sig_changed.connect(self._emit)
-        row.sig_remove.connect(self._remove)
-        self.rows.append(row)
-        self.rows_box.addWidget(row)
-        row.remove.setEnabled(not self._read_only)
-        for editor in row.inputs.values():
-            editor.set_read_only(self._read_only)
-        self._update_empty()
-        self._fix_tab_order()
-        return row
-
-    def _fix_tab_order(self) -> None:
-        """Add, then each row's fields and its Remove button. Rows join the window after the rest of
-        the form, so without this Tab would reach them only after everything else."""
-        chain: list[QWidget] = [self.add_button]
-        for row in self.rows:
-            for editor in row.inputs.values():
-                chain.extend(editor.focus_widgets())
-            chain.append(row.remove)
-        for first, second in itertools.pairwise(chain):
-            QWidget.setTabOrder(first, second)
-
-    @Slot()
-    def _add_clicked(self) -> None:
-        if self.item.max_rows is not None and len(self.rows) >= self.item.max_rows:
-            return
-        row = self._add_row()
-        first = next(iter(row.inputs.values()))
-        first.setFocus(Qt.FocusReason.OtherFocusReason)
-        self._emit()
-
-    @Slot(object)
-    def _remove(self, row: TableRow) -> None:
-        self.rows.remove(row)
-        row.hide()
-        row.deleteLater()
-        for n, r in enumerate(self.rows, start=1):
-            r.renumber(n)
-        self._update_empty()
-        self.add_button.setFocus()
-        self._emit()
-
-    def _update_empty(self) -> None:
-        self.empty.setVisible(not self.rows)
-        full = self.item.max_rows is not None and len(self.rows) >= self.item.max_rows
-        self.add_button.setEnabled(not self._read_only and not full)
-
-    def value(self) -> list[dict[str, Any]] | None:
-        return [r.value() for r in self.rows] or None
-
-    def _apply(self, value: Any) -> None:
-        rows = [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
-        while len(self.rows) > len(rows):
-            gone = self.rows.pop()
-            gone.hide()
-            gone.deleteLater()
-        while len(self.rows) < len(rows):
-            self._add_row()
-        for row, data in zip(self.rows, rows, strict=True):
-            row.set_value(data)
-        self._update_empty()
-
-    def set_read_only(self, read_only: bool) -> None:
-        self._read_only = read_only
-        for row in self.rows:
-            row.remove.setEnabled(not read_only)
-            for editor in row.inputs.values():
-                editor.set_read_only(read_only)
-        self._update_empty()
-
-
-class AttachmentsInput(ItemInput):
-    """Evidence files: kept in the workspace by SHA-256; the answer lists them."""
-
-    def __init__(self, item: Item, store_file: StoreFile, open_file: OpenFile, parent: QWidget | None = None) -> None:
-        super().__init__(item, parent)
-        self._store_file = store_file
-        self._open_file = open_file
-        self._files: list[dict[str, Any]] = []
-        self.list = QListWidget()
-        self.list.setAccessibleName(f"Attached files: {item.label}")
-        self.list.setMaximumHeight(120)
-        self.list.itemActivated.connect(lambda _i: self._open())
-        self.add_button = QPushButton("Add file…")
-        self.add_button.setAccessibleName(f"Add file: {item.label}")
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.setAccessibleName(f"Remove selected file: {item.label}")
-        self.open_button = QPushButton("Open")
-        self.open_button.setAccessibleName(f"Open selected file: {item.label}")
-        self.add_button.clicked.connect(self._add)
-        self.remove_button.clicked.connect(self._remove)
-        self.open_button.clicked.connect(self._open)
-        self.list.currentRowChanged.connect(lambda _r: self._update_buttons())
-        buttons = QHBoxLayout()
-        for b in (self.add_button, self.open_button, self.remove_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.list)
-        layout.addLayout(buttons)
-        self.setFocusProxy(self.add_button)
-        self._read_only = False
-        self._update_buttons()
-
-    def _update_buttons(self) -> None:
-        selected = self.list.currentRow() >= 0 and bool(self._files)
-        full = self.item.max_files is not None and len(self._files) >= self.item.max_files
-        self.add_button.setEnabled(not self._read_only and not full)
-        self.remove_button.setEnabled(not self._read_only and selected)
-        self.open_button.setEnabled(selected)
-
-    def _refresh(self) -> None:
-        self.list.clear()
-        for ref in self._files:
-            entry = QListWidgetItem(f"{ref['name']}  ({_size(ref['size'])})")
-            entry.setToolTip(f"SHA-256 {ref['sha256']}")
-            self.list.addItem(entry)
-        if self._files:
-            self.list.setCurrentRow(0)
-        self._update_buttons()
-
-    @Slot()
-    def _add(self) -> None:
-        chosen = file_dialogs.ask_open_file(self, f"Attach evidence — {self.item.label}")
-        if chosen is not None:
-            self.attach(chosen)
-
-    def attach(self, path: Path) -> None:
-        try:
-            ref = self._store_file(path)
-        except Exception as exc:
-            QMessageBox.warning(self, "File not attached", str(exc))
-            return
-        if any(f["sha256"] == ref["sha256"] for f in self._files):
-            QMessageBox.information(self, "Already attached", f"{ref['name']} is already attached here.")
-            return
-        self._files.append(ref)
-        self._refresh()
-        self._emit()
-
-    @Slot()
-    def _remove(self) -> None:
-        row = self.list.currentRow()
-        if 0 <= row < len(self._files):
-            del self._files[row]
-            self._refresh()
-            self._emit()
-
-    @Slot()
-    def _open(self) -> None:
-        row = self.list.currentRow()
-        if 0 <= row < len(self._files):
-            self._open_file(self._files[row])
-
-    def value(self) -> list[dict[str, Any]] | None:
-        return list(self._files) or None
-
-    def _apply(self, value: Any) -> None:
-        self._files = [f for f in value if isinstance(f, dict)] if isinstance(value, list) else []
-        self._refresh()
-
-    def set_read_only(self, read_only: bool) -> None:
-        self._read_only = read_only
-        self._update_buttons()
-
-
-def _size(n: int) -> str:
-    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{max(1, n // 1024)} KB"
 
 
 def make_input(item: Item, store_file: StoreFile, open_file: OpenFile) -> ItemInput:
