@@ -237,7 +237,7 @@ def export_signed(ws: Workspace, folder: str | Path) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for sub in Submission.select().where(Submission.status.in_(["signed", "superseded"])).order_by(Submission.id):
-        path = target / f"{signoff.file_stem(sub)}.oscb"
+        path = target / f"{signoff.file_stem(returns.get_submission(ws, sub.id))}.oscb"
         signoff.export(ws, sub.id, path, passphrase=DEMO_PASSPHRASE)
         written.append(path)
     return written

@@ -89,9 +89,9 @@ def condition_holds(form: FormDefinition, cond: Condition, answers: Answers, sec
         if section_id is None:
             return False
         wanted = set(cond.any_rating_in)
-        for item in form.section(section_id).items:
-            level = _compare_value(item, answers.get(item.id))
-            if item.type == "rating" and isinstance(level, str) and level in wanted:
+        for rated in form.section(section_id).items:
+            level = _compare_value(rated, answers.get(rated.id))
+            if rated.type == "rating" and isinstance(level, str) and level in wanted:
                 return True
         return False
     assert cond.item is not None
@@ -186,9 +186,9 @@ def has_right_shape(item: Item, value: Any) -> bool:
     if not isinstance(value, _SHAPES[item.type]):
         return False
     if item.type in ("ranked", "table", "attachments"):
-        return all(isinstance(v, dict) for v in value)
+        return isinstance(value, list) and all(isinstance(v, dict) for v in value)
     if item.type == "multi_choice":
-        return all(isinstance(v, str) for v in value)
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
     return True
 
 
@@ -329,13 +329,15 @@ def check(form: FormDefinition, answers: Answers) -> list[Problem]:
                     continue
                 if item.type == "ranked":
                     filled = [
-                        r for r in value if isinstance(r, dict) and (r.get("category") or not is_blank(r.get("text")))
+                        r
+                        for r in value or []
+                        if isinstance(r, dict) and (r.get("category") or not is_blank(r.get("text")))
                     ]
                     if len(filled) < item.ranks:
                         problems.append(
                             Problem(item.id, section.id, f"Give all {item.ranks} ranks ({len(filled)} so far)")
                         )
-                if item.type == "table" and len(value) < item.min_rows:
+                if item.type == "table" and len(value or []) < item.min_rows:
                     problems.append(Problem(item.id, section.id, f"Add at least {item.min_rows} rows", "missing"))
             problems.extend(Problem(item.id, section.id, msg, "invalid") for msg in value_problems(item, value))
     for rule in form.all_rules():

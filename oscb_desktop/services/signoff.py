@@ -112,11 +112,11 @@ def review_summary(ws: Workspace, submission_id: str) -> ReviewSummary:
                         labels[level.id] = level.label
                         order.append(level.id)
                 level_id = value.get("level") if isinstance(value, dict) else None
-                level = item.scale.level(str(level_id)) if level_id else None
-                if level is not None:
-                    counts[level.id] = counts.get(level.id, 0) + 1
-                    if level.id != NOT_APPLICABLE and level.percentage is not None:
-                        percents.append(level.percentage)
+                chosen = item.scale.level(str(level_id)) if level_id else None
+                if chosen is not None:
+                    counts[chosen.id] = counts.get(chosen.id, 0) + 1
+                    if chosen.id != NOT_APPLICABLE and chosen.percentage is not None:
+                        percents.append(chosen.percentage)
             elif item.type == "table" and any(c.id == "status" for c in item.columns):
                 rows = [r for r in value or [] if isinstance(r, dict)]
                 actions += len(rows)

@@ -150,12 +150,18 @@ class Submission(BaseModel):
     #: SHA-256 fingerprint of the certificate that signed it (finds the identity again at export).
     signer_fingerprint = CharField(null=True)
 
+    # peewee adds an ``<name>_id`` attribute for every foreign key; these say so to type checkers.
+    agency_id: int
+    supersedes_id: str | None
+    carried_from_id: str | None
+
     @property
     def locked(self) -> bool:
         return self.status in ("signed", "superseded")
 
 
 class Answer(BaseModel):
+    id = AutoField()
     submission = ForeignKeyField(Submission, backref="answers", on_delete="CASCADE")
     item_id = CharField()
     value = JsonField(null=True)
@@ -198,6 +204,8 @@ class SigningIdentity(BaseModel):
     created_at = CharField()
     retired_at = CharField(null=True)
 
+    agency_id: int
+
     class Meta:
         indexes = ((("agency", "fingerprint"), True),)
 
@@ -230,6 +238,8 @@ class TrustedCertificate(BaseModel):
     registered_by = CharField()
     revoked_at = CharField(null=True)
     revoked_by = CharField(null=True)
+
+    agency_id: int
 
     class Meta:
         indexes = ((("agency", "fingerprint"), True),)
@@ -269,6 +279,8 @@ class ReceivedReturn(BaseModel):
     reviewed_at = CharField(null=True)
     reviewed_by = CharField(null=True)
 
+    agency_id: int
+
     class Meta:
         indexes = ((("submission_id", "version"), True),)
 
@@ -288,6 +300,8 @@ class Moderation(BaseModel):
     note = TextField(default="")
     updated_at = CharField()
     updated_by = CharField()
+
+    agency_id: int
 
     class Meta:
         indexes = ((("agency", "form_id", "period", "target"), True),)

@@ -191,7 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.screenshot is not None and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         # A screenshot needs no screen: render offscreen on a headless machine.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setApplicationName("OSCB Desktop")
     app.setOrganizationName("OSCB")
     app.setApplicationVersion(__version__)

@@ -7,6 +7,8 @@ Each mode builds its own page and menus and reaches the window only through the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QStackedWidget, QWidget
@@ -37,7 +39,7 @@ SHORTCUTS = (
 class MainWindow(QMainWindow):
     """The window; a :class:`~oscb_desktop.ui.host.ModeHost` for its modes."""
 
-    def __init__(self, ws: Workspace, form_errors: list[Exception] | None = None) -> None:
+    def __init__(self, ws: Workspace, form_errors: Sequence[Exception] | None = None) -> None:
         super().__init__()
         self._ws = ws
         self.resize(1400, 900)

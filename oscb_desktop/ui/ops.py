@@ -32,7 +32,7 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
@@ -126,7 +126,7 @@ class Job(QObject, Generic[T]):
         self,
         parent: QWidget | None,
         title: str,
-        work: Callable[[Job[T]], T],
+        work: Callable[[Job[T]], T] | Callable[[Job[T]], Generator[object, None, T]],
         *,
         label: str = "",
         cancellable: bool = False,
@@ -196,7 +196,9 @@ class Job(QObject, Generic[T]):
             dialog.setValue(0)  # starts the minimum-duration timer
             self._dialog = dialog
         if self.ui_steps:
-            self._steps = iter(self.work(self))  # type: ignore[call-overload]
+            steps = self.work(self)
+            assert isinstance(steps, Iterator), "a stepped job's work is a generator"
+            self._steps = steps
             QTimer.singleShot(0, self._step)
         else:
             self._worker = _Worker(self)

@@ -280,7 +280,7 @@ def print_in_background(
         return printed
 
     # The job keeps ``printer`` alive until the last page is painted, whatever happens to the dialogs.
-    job = Job(parent, f"Printing {title}", work, label="Printing…", cancellable=True, ui_steps=True)  # type: ignore[arg-type]
+    job: Job[int] = Job(parent, f"Printing {title}", work, label="Printing…", cancellable=True, ui_steps=True)
     return job.on_failure(_warning(parent, "Not printed")).start()
 
 
@@ -369,24 +369,27 @@ def print_with_dialog(
 Source = Callable[[], tuple[str, bytes]]
 
 
-def preview_in_background(parent: QWidget | None, source: Source) -> Job[object]:
+Preview = tuple[str, PreparedPdf, list[QImage]]
+
+
+def preview_in_background(parent: QWidget | None, source: Source) -> Job[Preview]:
     """Get the PDF and render the preview's pages in the background, then open a window-modal print preview
     (it does not block); its Print button prints the same PDF."""
 
-    def work(job: Job[object]) -> object:
+    def work(job: Job[Preview]) -> Preview:
         job.say("Preparing the PDF…")
         title, data = source()
         pdf = prepare(data)
         job.say("Rendering the pages…")
         return title, pdf, render_preview(pdf)
 
-    def show(ready: object) -> None:
-        title, pdf, pages = ready  # type: ignore[misc]
+    def show(ready: Preview) -> None:
+        title, pdf, pages = ready
         dialog = make_print_preview(parent, pdf, title, pages)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
-    job: Job[object] = Job(parent, "Print preview", work, label="Preparing the print preview…")
+    job: Job[Preview] = Job(parent, "Print preview", work, label="Preparing the print preview…")
     return job.on_success(show).on_failure(_warning(parent, "Not previewed")).start()
 
 

@@ -37,6 +37,8 @@ CORE_PACKAGES = (
     "oscb_desktop.report",
     "oscb_desktop.collate",
     "oscb_desktop.cli",
+    "oscb_desktop.dates",
+    "oscb_desktop.logs",
     "oscb_desktop.demo",
 )
 
@@ -123,3 +125,92 @@ def test_wheel_ships_forms_and_resources(tmp_path: Path) -> None:
         "oscb_desktop/paths.py",
     ):
         assert expected in names, f"{expected} missing from {wheel.name}"
+
+
+#: The layers of DESIGN.md §3, lowest first. A module may import from a lower layer or from its own package,
+#: never from a higher layer or from another package of its own layer (so there are no cycles).
+LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({"__init__", "paths", "fsutil", "dates"}),
+    frozenset({"signing", "logs"}),
+    frozenset({"forms", "store"}),
+    frozenset({"bundle", "collate"}),
+    frozenset({"report"}),
+    frozenset({"services"}),
+    frozenset({"demo"}),
+    frozenset({"cli", "ui"}),
+)
+
+
+def _part(module: str) -> str | None:
+    """``oscb_desktop.services.review`` -> ``services``; None for a module outside the package."""
+    parts = module.split(".")
+    if parts[0] != "oscb_desktop":
+        return None
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _layer(part: str) -> int:
+    return next(n for n, members in enumerate(LAYERS) if part in members)
+
+
+def project_imports(source: str, module: str) -> list[tuple[int, str]]:
+    """(line, module) of every import of the project's own modules in ``source`` (relative ones resolved)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = module.split(".")[: -node.level]
+                target = ".".join([*base, node.module] if node.module else base)
+            else:
+                target = node.module or ""
+            found.append((node.lineno, target))
+            if target == "oscb_desktop":  # from oscb_desktop import dates, logs
+                found += [(node.lineno, f"oscb_desktop.{a.name}") for a in node.names if _is_part(a.name)]
+    return [(line, name) for line, name in found if name.startswith("oscb_desktop")]
+
+
+def _is_part(name: str) -> bool:
+    return (PACKAGE / f"{name}.py").is_file() or (PACKAGE / name).is_dir()
+
+
+def upward_imports(source: str, module: str) -> list[str]:
+    importer = _part(module)
+    assert importer is not None
+    offenders = []
+    for line, name in project_imports(source, module):
+        target = _part(name)
+        if target is None or target in (importer, "__init__"):
+            continue
+        if _layer(target) >= _layer(importer):
+            offenders.append(f"{line}: imports {name} ({importer} may not use {target})")
+    return offenders
+
+
+def test_every_part_of_the_package_has_a_layer() -> None:
+    parts = {p.stem if p.is_file() else p.name for p in PACKAGE.iterdir() if p.suffix == ".py" or p.is_dir()}
+    parts -= {"__pycache__", "_data"}
+    unplaced = sorted(p for p in parts if not any(p in layer for layer in LAYERS))
+    assert not unplaced, f"put these in a layer of LAYERS: {unplaced}"
+
+
+def test_the_layers_import_downwards_only() -> None:
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for hit in upward_imports(path.read_text(encoding="utf-8"), module):
+            offenders.append(f"{path.relative_to(ROOT)}:{hit}")
+    assert not offenders, "an import points up or sideways (DESIGN.md §3):\n" + "\n".join(offenders)
+
+
+def test_the_layer_check_sees_upward_and_sideways_imports() -> None:
+    source = (
+        "from oscb_desktop.paths import resource\n"  # down: fine
+        "from . import model\n"  # its own package: fine
+        "from oscb_desktop.services import returns\n"  # up
+        "import oscb_desktop.store.models\n"  # sideways (same layer)
+        "from oscb_desktop import ui\n"  # up
+    )
+    found = upward_imports(source, "oscb_desktop.forms.loader")
+    assert [hit.split(":")[0] for hit in found] == ["3", "4", "5"]

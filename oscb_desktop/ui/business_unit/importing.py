@@ -207,13 +207,17 @@ class ImportRun:
         return text
 
 
+#: What the first step hands on: every file checked, and whether its signer is unknown to the register.
+Checks = tuple[list[imports.Checked], list[bool]]
+
+
 def run_import(
     parent: QWidget | None,
     ws: Workspace,
     paths: Iterable[str | Path],
     confirm: ConfirmTrust,
     on_done: Callable[[ImportRun], None],
-) -> Job[object] | None:
+) -> Job[Checks] | None:
     """Import in the background with progress; ``on_done(run)`` on the UI thread when it ends (also when
     cancelled). None if there is nothing to import (the user has been told why)."""
     paths = list(paths)
@@ -229,7 +233,7 @@ def run_import(
         return None
     total, forms = len(files), ws.forms
 
-    def check(job: Job[object]) -> object:
+    def check(job: Job[Checks]) -> Checks:
         checked: list[imports.Checked] = []
         unknown: list[bool] = []
         for n, path in enumerate(files):
@@ -240,8 +244,8 @@ def run_import(
             unknown.append(imports.signer_is_unknown(ws, item))
         return checked, unknown
 
-    def checked_all(outcome: object) -> None:
-        checked, unknown = outcome  # type: ignore[misc]
+    def checked_all(outcome: Checks) -> None:
+        checked, unknown = outcome
         answers: dict[tuple[str, str], bool] = {}
         for item, is_unknown in zip(checked, unknown, strict=True):
             if is_unknown and item.signer is not None and item.signer not in answers:
@@ -276,10 +280,10 @@ def run_import(
         )
         on_done(ImportRun(results, total, cancelled=True))
 
-    job: Job[object] = Job(parent, "Importing bundles", check, label="Checking bundles…", cancellable=True)
-    job.on_success(checked_all).on_cancel(lambda: on_done(ImportRun([], total, cancelled=True)))
-    job.on_failure(lambda exc: failed(exc, []))
-    return job.start()
+    first: Job[Checks] = Job(parent, "Importing bundles", check, label="Checking bundles…", cancellable=True)
+    first.on_success(checked_all).on_cancel(lambda: on_done(ImportRun([], total, cancelled=True)))
+    first.on_failure(lambda exc: failed(exc, []))
+    return first.start()
 
 
 class ImportResultsDialog(QDialog):

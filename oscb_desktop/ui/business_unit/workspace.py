@@ -25,6 +25,7 @@ from oscb_desktop.ui.business_unit.agencies import AgenciesPage
 from oscb_desktop.ui.business_unit.common import Collations, labelled
 from oscb_desktop.ui.business_unit.cycle import CyclePage
 from oscb_desktop.ui.business_unit.importing import (
+    Checks,
     ConfirmTrust,
     ImportResultsDialog,
     ImportRun,
@@ -151,7 +152,7 @@ class BusinessUnitWorkspace(QWidget):
         if folder is not None:
             self.import_paths([folder])
 
-    def import_paths(self, paths: Iterable[str | Path]) -> Job[object] | None:
+    def import_paths(self, paths: Iterable[str | Path]) -> Job[Checks] | None:
         """Import files and folders (every ``*.oscb`` below a folder) in the background, then show what
         happened to each (``sig_imported`` is emitted with the :class:`ImportRun`)."""
         return run_import(self, self.ws, paths, lambda res, path: self.confirm_trust(res, path), self._imported)

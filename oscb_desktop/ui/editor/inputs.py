@@ -53,11 +53,12 @@ class ValueInput(QWidget):
             target.setAccessibleDescription(description)
 
 
-def _single(widget: QWidget, owner: QWidget) -> None:
+def _single(widget: QWidget, owner: QWidget) -> QHBoxLayout:
     layout = QHBoxLayout(owner)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.addWidget(widget)
     owner.setFocusProxy(widget)
+    return layout
 
 
 class TextLine(ValueInput):
@@ -155,8 +156,7 @@ class ChoiceCombo(ValueInput):
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.combo.activated.connect(lambda _i: self.sig_changed.emit())
         self._read_only = False
-        _single(self.combo, self)
-        self.layout().addStretch(1)
+        _single(self.combo, self).addStretch(1)
 
     def value(self) -> str | None:
         data = self.combo.currentData()
@@ -196,8 +196,7 @@ class NumberLine(ValueInput):
             hint.append(unit)
         self.edit.setPlaceholderText(" ".join(hint))
         self.edit.textEdited.connect(self.sig_changed)
-        _single(self.edit, self)
-        self.layout().addStretch(1)
+        _single(self.edit, self).addStretch(1)
 
     def value(self) -> int | float | None:
         text = self.edit.text().strip().replace(",", "")

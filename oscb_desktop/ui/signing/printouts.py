@@ -33,7 +33,7 @@ def _source(ws: Workspace, submission_id: str) -> printing.Source:
     return title_and_pdf
 
 
-def print_preview(parent: QWidget, ws: Workspace, submission_id: str) -> Job[object]:
+def print_preview(parent: QWidget, ws: Workspace, submission_id: str) -> Job[printing.Preview]:
     """A window-modal print preview once the PDF and its pages are rendered; its Print button prints the PDF."""
     return printing.preview_in_background(parent, _source(ws, submission_id))
 
