@@ -8,17 +8,15 @@ keeps the forms that are fine and reports the others, so the app still starts.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import yaml
-
 from oscb_desktop import paths
+from oscb_desktop.datafiles import DataFileError, parse_yaml, read_text, validate
 from oscb_desktop.forms.known import ROLE_TYPES
 from oscb_desktop.forms.model import (
     NOT_APPLICABLE,
@@ -38,15 +36,8 @@ from oscb_desktop.forms.versions import version_key
 SCHEMA_FILE = "form-definition.schema.json"
 
 
-class FormDefinitionError(Exception):
+class FormDefinitionError(DataFileError):
     """A form definition that cannot be used, with where and why."""
-
-    def __init__(self, file: str | Path, path: str, message: str) -> None:
-        self.file = str(file)
-        self.path = path
-        self.message = message
-        where = f"{self.file}: {path}" if path else self.file
-        super().__init__(f"{where}: {message}")
 
 
 @cache
@@ -56,63 +47,20 @@ def definition_schema() -> dict[str, Any]:
     return schema
 
 
-def _json_path(parts: Iterable[Any]) -> str:
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-class _SafeLoader(yaml.SafeLoader):
-    """Safe YAML that keeps dates as text, so the JSON Schema sees what the author wrote."""
-
-
-_SafeLoader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def load_file(file: str | Path) -> FormDefinition:
-    file = Path(file)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FormDefinitionError(file, "", f"cannot be read ({exc})") from exc
+    text = read_text(file, error=FormDefinitionError)
     return load_text(text, source=str(file))
 
 
 def load_text(text: str, source: str = "<text>") -> FormDefinition:
-    try:
-        data = yaml.load(text, Loader=_SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise FormDefinitionError(source, where, f"is not valid YAML: {problem}") from exc
-    return load_data(data, source)
+    return load_data(parse_yaml(text, source, error=FormDefinitionError), source)
 
 
 def load_data(data: Any, source: str = "<data>") -> FormDefinition:
     if not isinstance(data, dict):
         raise FormDefinitionError(source, "", "must be a mapping with format, id, version, title, period and sections")
-    validator = jsonschema.Draft202012Validator(definition_schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.path))))
-    if errors:
-        # The deepest error is the most specific one; a oneOf failure at a parent says less.
-        best = jsonschema.exceptions.best_match(errors)
-        raise FormDefinitionError(source, _json_path(best.absolute_path), _plain(best))
+    validate(data, definition_schema(), source, error=FormDefinitionError)
     return _Builder(data, source).build()
-
-
-def _plain(error: jsonschema.ValidationError) -> str:
-    if error.validator == "additionalProperties":
-        return f"unknown key ({error.message})"
-    if error.validator == "required":
-        return f"missing key: {error.message}"
-    if error.validator == "enum":
-        return f"{error.instance!r} is not one of {', '.join(map(repr, error.validator_value))}"
-    return error.message
 
 
 @dataclass

@@ -9,17 +9,15 @@ import functools
 import getpass
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-import yaml
 from peewee import SqliteDatabase
 
 from oscb_desktop import paths
 from oscb_desktop.forms import FormRegistry
+from oscb_desktop.partnership import Partnership, shipped_profile
 from oscb_desktop.store import DB_FILENAME, Setting, open_database
 from oscb_desktop.store.blobs import BlobStore
 from oscb_desktop.store.models import database_proxy
@@ -30,27 +28,9 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-@dataclass(frozen=True)
-class Partnership:
-    name: str
-    short_name: str
-    sectors: dict[str, str]
-    agencies: list[tuple[str, str]]
-
-    def sector_label(self, sector_id: str) -> str:
-        return self.sectors.get(sector_id, sector_id)
-
-
-@cache
 def partnership() -> Partnership:
-    with open(paths.resource("partnership", "oxfordshire.yaml"), encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
-    return Partnership(
-        name=data["partnership"],
-        short_name=data["short_name"],
-        sectors={s["id"]: s["label"] for s in data["sectors"]},
-        agencies=[(a["name"], a["sector"]) for a in data["agencies"]],
-    )
+    """The partnership this app serves (its name, sectors and members), from its checked profile."""
+    return shipped_profile()
 
 
 def release_thread_connection() -> None:

@@ -303,7 +303,7 @@ def test_broken_definition_names_file_and_key(
     [
         ("format: 1\nid: [unclosed\n", "line 3, column 1", "expected ',' or ']'"),
         ("format: 1\nid: demo\n  title: indented\n", "line 3, column 8", "mapping values are not allowed"),
-        ("format: 1\n\tid: demo\n", "line 2, column 1", "found character '\\t'"),
+        ("format: 1\n\tid: demo\n", "line 2, column 1", "tab"),
     ],
 )
 def test_invalid_yaml_gives_line_and_column(tmp_path: Path, text: str, where: str, problem: str) -> None:
