@@ -126,7 +126,7 @@ def review_summary(ws: Workspace, submission_id: str) -> ReviewSummary:
         if order:
             sections.append(
                 SectionRatings(
-                    title=section.title,
+                    title=form.section_label(section),
                     counts=tuple((labels[i], counts[i]) for i in order if counts.get(i)),
                     mean_percent=round(sum(percents) / len(percents)) if percents else None,
                 )

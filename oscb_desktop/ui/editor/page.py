@@ -119,7 +119,7 @@ class EditorPage(QWidget):
         self.stack = QStackedWidget()
         self.scrolls: list[QScrollArea] = []
         for n, section in enumerate(self.form.sections):
-            self.sections.addItem(QListWidgetItem(section.title))
+            self.sections.addItem(QListWidgetItem(self.form.section_label(section)))
             self.stack.addWidget(self._section_page(n, section))
 
         self.prev_button = QPushButton("← Previous section")
@@ -215,7 +215,7 @@ class EditorPage(QWidget):
         page = QWidget()
         page.setObjectName("sectionPage")
         col = QVBoxLayout(page)
-        head = QLabel(f"<h2>{n + 1}. {section.title}</h2>")
+        head = QLabel(f"<h2>{html(self.form.section_label(section))}</h2>")
         head.setWordWrap(True)
         col.addWidget(head)
         if section.guidance:
