@@ -60,8 +60,6 @@ from oscb_desktop.forms.versions import version_key
 
 #: The action-plan status that closes an action.
 COMPLETE = "complete"
-#: Two means closer than this are the same mean (float noise, not a change of rating).
-_EPSILON = 1e-9
 
 REVIEW_HAS_ISSUES = "has_issues"
 
@@ -231,8 +229,9 @@ class _Collator(HeadlineParts):
                 before = self.agency_standard(previous, standard.id) if previous else None
                 change = None
                 if before is not None and before.self_mean is not None and now.self_mean is not None:
-                    diff = now.self_mean - before.self_mean
-                    change = SAME if abs(diff) < _EPSILON else IMPROVED if diff > 0 else DECLINED
+                    # By level: a point up or down inside Green is still Green (the points are shown apart).
+                    was, became = _rank(before.self_level), _rank(now.self_level)
+                    change = SAME if was == became else IMPROVED if became > was else DECLINED
                     compared_with.add(previous.period)  # type: ignore[union-attr]
                 cells.append(
                     MatrixCell(
@@ -451,6 +450,11 @@ class _Collator(HeadlineParts):
                 sector_label=self.sector_label,
             )
         )
+
+
+def _rank(level: Level | None) -> float:
+    """How good a level is, for comparing two years (its percentage; an unscored level as the lowest)."""
+    return level.percentage if level is not None and level.percentage is not None else -1.0
 
 
 def _differs(moderated: Level, self_level: Level | None) -> bool:

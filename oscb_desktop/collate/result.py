@@ -69,10 +69,10 @@ RULES: tuple[tuple[str, str], ...] = (
     ),
     (
         "Year on year",
-        "An agency's mean self-rated percentage for a standard compared with its mean in its latest "
-        "earlier return (standards are matched by their id across form versions). Any rise is improved, "
-        "any fall declined; only an identical mean is the same. A standard not rated in both years is "
-        "not compared.",
+        "An agency's level for a standard compared with its level in its latest earlier return (standards "
+        "are matched by their id across form versions). A higher level is improved, a lower one declined; "
+        "the same level is the same, even if its mean percentage moved within the level (the change of the "
+        "mean is shown beside it in points). A standard not rated in both years is not compared.",
     ),
     (
         "Pressures and what would make it easier",
@@ -200,6 +200,13 @@ class MatrixCell:
     change: str | None = None
     previous_mean: float | None = None
     previous_period: str | None = None
+
+    @property
+    def points_change(self) -> float | None:
+        """The change of the mean percentage since :attr:`previous_period`, in points (None when not compared)."""
+        if self.self_mean is None or self.previous_mean is None:
+            return None
+        return self.self_mean - self.previous_mean
 
     @property
     def moderated_differs(self) -> bool:

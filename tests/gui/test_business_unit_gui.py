@@ -276,7 +276,9 @@ def test_year_on_year_shows_each_period_of_the_chosen_agency(qtbot, bu_ws: Works
     old = next(r for r in review.list_received(bu_ws, period="2025/26") if r.agency.name == name)
     texts = page.model.texts()
     assert texts[0][1].split(" / ")[0] == expected_self_level(bu_ws, old, "s1")
-    assert texts[0][3] in {"▲ Improved", "Same", "▼ Declined"}
+    change, points = texts[0][3].split(" (")
+    assert change in {"▲ Improved", "Same", "▼ Declined"}
+    assert points.endswith("points)") or points.endswith("point)")  # the mean's change, apart from the level's
 
 
 # Review pane ----------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from oscb_desktop.report.words import change_words, mean
+from oscb_desktop.report.words import change_words, mean, points
 from oscb_desktop.services import review
 from oscb_desktop.services.imports import ImportResult
 from oscb_desktop.signing import format_fingerprint
@@ -116,7 +116,10 @@ def cell_tooltip(cell: Any, standard_title: str, rule: str = "") -> str:
     else:
         lines.append("Not moderated.")
     if cell.change and cell.previous_period:
-        lines.append(f"{cell.change.capitalize()} since {cell.previous_period} (mean {_mean(cell.previous_mean)}).")
+        lines.append(
+            f"{change_words(cell.change)} since {cell.previous_period}: level {level_text(cell.self_level)} "
+            f"(mean then {_mean(cell.previous_mean)}, {points(cell.points_change)})."
+        )
     if rule:
         lines += ["", rule]
     return "\n".join(lines)
@@ -222,9 +225,9 @@ class YearOnYearModel(TableModel):
             newest = row.cells[-1] if row.cells else None
             change = newest.change if newest is not None else None
             if role == Qt.ItemDataRole.DisplayRole:
-                if change is None:
+                if change is None or newest is None:
                     return "—"
-                return change_words(change)
+                return f"{change_words(change)} ({points(newest.points_change)})"
             if role == SORT_ROLE:
                 return {"declined": 0, "same": 1, "improved": 2}.get(change or "", -1)
             if role == Qt.ItemDataRole.ToolTipRole and newest is not None and newest.previous_period:

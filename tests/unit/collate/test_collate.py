@@ -53,6 +53,11 @@ def levels_by_standard(answers: dict[str, Any]) -> dict[str, list[str]]:
     return out
 
 
+def nearest(mean: float) -> str:
+    """The level whose anchor is nearest the mean; a tie goes to the lower level."""
+    return min(PCT, key=lambda lv: (abs(PCT[lv] - mean), PCT[lv]))
+
+
 def mean_of(levels: list[str]) -> float | None:
     scores = [PCT[lv] for lv in levels if lv in PCT]
     return sum(scores) / len(scores) if scores else None
@@ -118,9 +123,10 @@ def test_matrix_levels_are_the_nearest_level_to_each_agencys_mean(
             assert cell.self_mean == pytest.approx(mean)
 
 
-def test_year_on_year_compares_each_agencys_standard_means(
+def test_year_on_year_compares_each_agencys_standard_levels(
     demo_input: CollationInput, demo_collation: Collation
 ) -> None:
+    """Improved / declined only when the level changes; a move of the mean within a level is the same."""
     current = newest(list(demo_input.returns), "section11", PERIOD)
     previous = newest(list(demo_input.returns), "section11", PREVIOUS)
     expected: dict[str, Counter[str]] = defaultdict(Counter)
@@ -131,7 +137,9 @@ def test_year_on_year_compares_each_agencys_standard_means(
             now, before = mean_of(levels), mean_of(before_levels.get(standard, []))
             if now is None or before is None:
                 continue
-            expected[standard][IMPROVED if now > before else DECLINED if now < before else SAME] += 1
+            now_level, before_level = PCT[nearest(now)], PCT[nearest(before)]
+            kind = IMPROVED if now_level > before_level else DECLINED if now_level < before_level else SAME
+            expected[standard][kind] += 1
     for st in demo_collation.standards:
         y = st.year_on_year
         assert (y.improved, y.same, y.declined) == (
@@ -338,8 +346,13 @@ def test_moderated_rating_differing_from_the_agencys_own(forms: FormRegistry) ->
 
 
 def test_year_on_year_improved_declined_and_same(forms: FormRegistry) -> None:
-    before = s11(forms, version="2025.1", s1_1="amber", s2_1="blue")
-    now = s11(forms, s3_1="green")  # s1 up (amber -> green), s2 down (blue -> green), s3 the same
+    # s1: Amber (mean 60) -> Green; s2: Blue (mean 95) -> Green; s4: Green (mean 70) -> Green (75), a move of
+    # five points inside Green, which is the same level and not an improvement.
+    before = s11(
+        forms, version="2025.1", s1_1="amber", s1_2="amber", s1_3="amber",
+        s2_1="blue", s2_2="blue", s2_3="blue", s2_4="blue", s4_1="amber",
+    )  # fmt: skip
+    now = s11(forms, s3_1="green")
     older = s11(forms, "red", version="2025.1")  # an older period than the previous: ignored
     returns = [
         record("A", older, period="2024/25", form_version="2025.1", submission_id="old"),
@@ -353,10 +366,13 @@ def test_year_on_year_improved_declined_and_same(forms: FormRegistry) -> None:
     assert row.cell("s1").change == IMPROVED  # type: ignore[union-attr]
     assert row.cell("s2").change == DECLINED  # type: ignore[union-attr]
     assert row.cell("s3").change == SAME  # type: ignore[union-attr]
+    s4 = row.cell("s4")
+    assert s4 is not None and s4.change == SAME and s4.points_change == pytest.approx(5)
     assert row.cell("s1").previous_period == PREVIOUS  # type: ignore[union-attr]
-    assert row.cell("s1").previous_mean == pytest.approx((50 + 75 * 4) / 5)  # type: ignore[union-attr]
+    assert row.cell("s1").previous_mean == pytest.approx((50 * 3 + 75 * 2) / 5)  # type: ignore[union-attr]
     assert row.cell("s11").change is None  # type: ignore[union-attr]  # not in the 2025/26 form
     assert c.standard("s1").year_on_year == YearOnYear(improved=1, same=0, declined=0, not_compared=1)
+    assert c.standard("s4").year_on_year == YearOnYear(improved=0, same=1, declined=0, not_compared=1)
     assert c.standard("s11").year_on_year.not_compared == 2
     assert c.compared_with == (PREVIOUS,)
 
