@@ -49,13 +49,18 @@ def _add_label(d: Drawing, text: str, x: float, centre: float, width: float, *, 
 
 
 def distribution_chart(c: Collation, abbr: Abbreviations) -> Drawing:
-    """One 100% stacked bar per standard: how many statement ratings were at each level."""
+    """One 100% stacked bar per standard: how many statement ratings were at each level.
+
+    Colour never carries a count alone: each segment is labelled where it is wide enough, and every bar has
+    its counts written out beside it ("B 3 · G 12 · A 4 · R 1"), so a narrow Red segment is still read.
+    """
     scale = c.scale
     assert scale is not None
     levels = list(scale.choices)
     show_unrated = any(st.unanswered for st in c.standards)
-    label_w = 62 * mm
-    bar_w = BODY_WIDTH - label_w - 2 * mm
+    label_w = 56 * mm
+    counts_w = 36 * mm
+    bar_w = BODY_WIDTH - label_w - counts_w - 2 * mm
     row_h = 6.8 * mm
     bar_h = 5 * mm
     legend_h = 8 * mm
@@ -87,6 +92,10 @@ def distribution_chart(c: Collation, abbr: Abbreviations) -> Drawing:
         pieces: list[tuple[str, int, colors.Color]] = [(abbr.get(lv.id, ""), k, level_colour(lv)) for lv, k in segments]
         if show_unrated:
             pieces.append(("", st.unanswered, UNRATED))
+        written = " · ".join(f"{short or '?'} {k}" for short, k, _fill in pieces[: len(segments)] if k) + (
+            f" · not rated {st.unanswered}" if show_unrated and st.unanswered else ""
+        )
+        _add_label(d, written, label_w + bar_w + 2 * mm, y + bar_h / 2, counts_w)
         for short, k, fill in pieces:
             if not k:
                 continue

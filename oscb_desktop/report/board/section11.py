@@ -89,8 +89,8 @@ def ratings(c: Collation, s: BoardStyles, abbr: Abbreviations) -> list[Flowable]
             f"Counts are statement ratings. {markup(good_label)} and the mean leave out Not applicable. "
             "Gap: how many percentage points the agencies' own ratings were above (+) or below (−) the moderated "
             "ones, over the agencies whose standard was moderated (— where none was). "
-            f"{ARROWS[IMPROVED]} / = / {ARROWS[DECLINED]}: agencies whose mean for the standard improved, "
-            "stayed the same or declined since their previous return.",
+            f"{ARROWS[IMPROVED]} / = / {ARROWS[DECLINED]}: agencies whose level for the standard rose, "
+            "stayed the same or fell since their previous return (a move of the mean within a level is the same).",
             ParagraphStyle("note", parent=s.small, spaceBefore=4),
         )
     )
@@ -125,7 +125,7 @@ def matrix(c: Collation, s: BoardStyles, abbr: Abbreviations) -> list[Flowable]:
         Paragraph(
             "Each agency's level for each standard: the mean of its statement ratings mapped to the nearest "
             "level. A second letter after a slash is the moderated level. "
-            f"{ARROWS[IMPROVED]} improved and {ARROWS[DECLINED]} declined since the agency's previous return. "
+            f"{ARROWS[IMPROVED]} a higher and {ARROWS[DECLINED]} a lower level than in the agency's previous return. "
             "The key to the standards and levels is below the table.",
             s.small,
         )
@@ -154,7 +154,7 @@ def matrix(c: Collation, s: BoardStyles, abbr: Abbreviations) -> list[Flowable]:
             data.append([Paragraph(markup(sector), group_style)] + [""] * n)
             commands += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), STRIPE)]
             r += 1
-        name = markup(row.agency) + (" <font color='#b91c1c'>*</font>" if row.challenged else "")
+        name = markup(row.agency) + (" <font color='#a01c3b'>*</font>" if row.challenged else "")
         if not row.returned:
             data.append(
                 [Paragraph(name, name_style), Paragraph("No Section 11 return received", s.cell_italic)]
@@ -208,9 +208,9 @@ def _matrix_key(c: Collation, s: BoardStyles, abbr: Abbreviations) -> list[Flowa
     notes = [
         f"<b>Levels:</b> {levels}; <b>—</b> not rated.",
         f"<b>Standards:</b> {standards}.",
-        f"<b>{ARROWS[IMPROVED]}</b> improved, <b>{ARROWS[DECLINED]}</b> declined since the previous return "
+        f"<b>{ARROWS[IMPROVED]}</b> a higher, <b>{ARROWS[DECLINED]}</b> a lower level than in the previous return "
         "(no arrow: the same, or not compared). <b>A/B</b>: self-rated A, moderated B; a dark frame marks a "
-        "moderated level that differs from the agency's own. <font color='#b91c1c'>*</font> challenged "
+        "moderated level that differs from the agency's own. <font color='#a01c3b'>*</font> challenged "
         "agency (see Headline figures).",
     ]
     return [Paragraph(text, s.small) for text in notes]

@@ -237,3 +237,15 @@ def test_agencies_text_is_printed_as_written_and_never_a_formula(tmp_path: Path,
     assert action.data_type == "s" and action.value.startswith('=HYPERLINK("http://example.com") very long')
     assert wb["Impact"]["E2"].value.startswith("@SUM(A1)") and wb["Impact"]["E2"].data_type == "s"
     assert wb["Matrix"]["A2"].value == name
+
+
+def test_every_rating_bar_has_its_counts_written_beside_it(pdf_path: Path, collation: Collation) -> None:
+    """Colour is never the only carrier: a one-rating Red segment is too narrow for a label inside it, so the
+    counts of every level are written out beside each bar."""
+    page = next(p for p in _pages(pdf_path) if "How the agencies rated the statements of each standard" in p)
+    abbr = {"blue": "B", "green": "G", "amber": "A", "red": "R", "na": "N/A"}
+    assert collation.scale is not None
+    order = [level.id for level in collation.scale.choices]
+    for st in collation.standards:
+        written = " · ".join(f"{abbr[level]} {st.counts[level]}" for level in order if st.counts.get(level))
+        assert written in page, f"{st.code}: {written!r} is not beside its bar"
