@@ -49,13 +49,23 @@ def day_short(value: Any) -> str:
     return f"{d.day} {d:%b %Y}" if d else ("" if not value else str(value))
 
 
+def zone_name(moment: datetime) -> str:
+    """The zone of a local time as people say it (``GMT``, ``BST``); ``UTC+01:00`` where it has no name."""
+    name = moment.tzname() or ""
+    if name and not name.startswith(("+", "-")):
+        return name
+    offset = moment.strftime("%z")
+    return "UTC" if offset in ("", "+0000") else f"UTC{offset[:3]}:{offset[3:5]}"
+
+
 def local_moment(value: str | datetime | None) -> str:
-    """``22 November 2026 at 14:18`` in this computer's local time; the text itself if it is not a time."""
+    """``22 November 2026 at 14:18 GMT`` in this computer's local time, with its zone; the text itself if it is
+    not a time. (Times are stored in UTC; people read them in their own time.)"""
     moment = parse_moment(value)
     if moment is None:
         return "" if not value else str(value)
     local = moment.astimezone()
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+    return f"{local.day} {local:%B %Y} at {local:%H:%M} {zone_name(local)}"
 
 
 def local_day(value: str | datetime | None) -> str:
@@ -68,16 +78,12 @@ def local_day(value: str | datetime | None) -> str:
 
 
 def moment_with_zone(value: str | None) -> str:
-    """``14 Feb 2027, 10:29 UTC`` (or ``(UTC+01:00)``) in the time's own zone, as documents print it."""
+    """``14 Feb 2027, 10:29 GMT``: a stored time in this computer's local time with its zone, as documents
+    print it (the document is made where the person who reads it first is)."""
     if not value:
         return ""
-    try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+    moment = parse_moment(value)
+    if moment is None:
         return str(value)
-    text = f"{t.day} {t:%b %Y}, {t:%H:%M}"
-    offset = t.utcoffset()
-    if offset is not None:
-        zone = t.strftime("%z")
-        text += " UTC" if not offset else f" (UTC{zone[:3]}:{zone[3:5]})"
-    return text
+    local = moment.astimezone()
+    return f"{local.day} {local:%b %Y}, {local:%H:%M} {zone_name(local)}"

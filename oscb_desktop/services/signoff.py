@@ -165,6 +165,7 @@ def document(ws: Workspace, sub: ReturnInfo, **overrides: Any) -> ReturnDocument
         "signed_at": sub.signed_at,
         "certificate_fingerprint": format_fingerprint(fingerprint) if fingerprint else None,
         "generated_at": now_iso(),
+        "partnership": partnership().name,
     }
     values.update(overrides)
     return ReturnDocument(**values)

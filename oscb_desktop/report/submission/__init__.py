@@ -46,6 +46,8 @@ class ReturnDocument:
     signed_at: str | None = None  # ISO time
     certificate_fingerprint: str | None = None  # display form "3F2A 9C01 ..."
     generated_at: str = ""  # ISO time, shown in the footer/cover
+    #: The partnership the return is for, named on the cover's band.
+    partnership: str = ""
 
 
 @dataclass(frozen=True)

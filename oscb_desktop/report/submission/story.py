@@ -112,19 +112,16 @@ def _cover(d: ReturnDocument, s: SubmissionStyles, *, draft: bool) -> list[Flowa
         signed_on = markup(format_time(d.signed_at)) or "—"
     else:
         signed_by = signed_on = "<i>Not signed yet</i>"
+    # What a reader needs; the form's version and the submission id are at the end ("Document details").
     rows = [
-        ("Form", f"{markup(form.title)} (definition {markup(form.version)})"),
         ("Reporting period", markup(d.period)),
-        ("Return version", str(d.version)),
+        ("Version of this return", str(d.version)),
         ("Status", markup(status_label(d.status)) + (" — preview, not signed" if draft else "")),
         ("Signed off by", signed_by),
         ("Signed on", signed_on),
     ]
     if form.deadline:
         rows.append(("Deadline", format_date(form.deadline)))
-    rows.append(("Submission id", markup(d.submission_id)))
-    if d.generated_at:
-        rows.append(("Generated", markup(format_time(d.generated_at))))
     out.append(key_value_table(s, rows, width=BODY_WIDTH, label_width=42 * mm, padding=(5, 6)))
     if form.description:
         out += [Spacer(1, 10 * mm), Paragraph(markup(form.description), s.guidance)]
@@ -301,8 +298,21 @@ def _section(
     for tally in _tallies(doc, section).values():
         out.append(_section_tally(s, tally))
     for item in section.items:
-        out += _item(s, doc.form.item_code(item.id), item, doc.answers.get(item.id))
+        number, value = doc.form.item_code(item.id), doc.answers.get(item.id)
+        if item.type == "table" and not item.required and not _rows(value):
+            # An empty action plan is one line under the statement before it, never a page of its own.
+            line = Paragraph(f"<b>{number}</b>&nbsp; {markup(item.label)}: none recorded.", s.none_line)
+            if out and isinstance(out[-1], KeepTogether):
+                out[-1] = KeepTogether([*out[-1]._content, line])
+            else:
+                out.append(line)
+            continue
+        out += _item(s, number, item, value)
     return out
+
+
+def _rows(value: Any) -> list[Any]:
+    return [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
 
 
 def _section_tally(s: SubmissionStyles, tally: Tally) -> Flowable:
@@ -391,7 +401,7 @@ def _sign_off(d: ReturnDocument, s: SubmissionStyles, *, draft: bool, on_place: 
             ("Date", "—"),
             ("Certificate fingerprint (SHA-256)", "—"),
         ]
-    rows += [("Return version", str(d.version)), ("Submission id", markup(d.submission_id))]
+    rows.append(("Version of this return", str(d.version)))
     out.append(key_value_table(s, rows, width=BODY_WIDTH, label_width=52 * mm, padding=(5, 6)))
     out.append(Spacer(1, 10 * mm))
     caption = (
@@ -400,7 +410,22 @@ def _sign_off(d: ReturnDocument, s: SubmissionStyles, *, draft: bool, on_place: 
         else "The digital signature will appear in this box when the return is signed."
     )
     out.append(SignatureBox(95 * mm, 32 * mm, caption, on_place))
-    return [KeepTogether(out)]
+    return [KeepTogether(out), Spacer(1, 10 * mm), *_details(d, s)]
+
+
+def _details(d: ReturnDocument, s: SubmissionStyles) -> list[Flowable]:
+    """Small print for whoever checks the file: the form definition, the return's id, when it was made."""
+    form = d.form
+    parts = [
+        f"Form: {markup(form.title)}, definition {markup(form.id)} {markup(form.version)}",
+        f"submission id {markup(d.submission_id)}",
+    ]
+    if d.generated_at:
+        parts.append(f"PDF made {markup(format_time(d.generated_at))}")
+    return [
+        Paragraph("<b>Document details</b>", s.details),
+        Paragraph(" · ".join(parts) + ".", s.details),
+    ]
 
 
 def _fingerprint_markup(fingerprint: str | None) -> str:

@@ -71,6 +71,8 @@ class SubmissionStyles(Styles):
             spaceAfter=4,
         )
         self.guidance = ParagraphStyle("guidance", parent=base, fontSize=8.5, leading=12, textColor=MUTED)
+        self.details = ParagraphStyle("details", parent=base, fontSize=7.5, leading=10, textColor=MUTED)
+        self.none_line = ParagraphStyle("noneline", parent=base, fontSize=9, leading=12, textColor=MUTED, spaceBefore=8)
         self.ranked = ParagraphStyle(
             "ranked",
             parent=base,
@@ -117,6 +119,9 @@ class SubmissionTemplate(HouseTemplate):
             header_mark="DRAFT · " if draft else "",
             footer=footer,
             first_top=42 * mm,
+            band=28 * mm if doc.partnership else 14 * mm,
+            band_title=clean(doc.partnership),
+            band_subtitle="Return to the partnership" if doc.partnership else "",
         )
         self.draft = draft
         self.signature_page: int | None = None

@@ -109,6 +109,7 @@ def _section11(form: FormDefinition, *, signed: bool = False, **changes: Any) ->
         submission_id="0b9f8c2e-5d1a-4e7b-9a44-1c2d3e4f5a6b",
         status="draft",
         generated_at="2027-02-14T10:29:00+00:00",
+        partnership="Oxfordshire Safeguarding Children Board",
     )
     if signed:
         doc = dataclasses.replace(
@@ -428,3 +429,26 @@ def test_long_text_wraps_splits_and_is_all_extractable(tmp: Path, s11_form: Form
     # A table cell is read down its column in poppler's reading order (not side by side with -layout).
     assert re.sub(r"\s+", "", cell) in _body_text(rendered, layout=False)
     assert "Carried over" in rendered.text()
+
+
+def test_the_cover_names_the_partnership_and_keeps_jargon_to_the_document_details(s11_final: Rendered) -> None:
+    cover = squash(s11_final.page_text(1))
+    assert cover.startswith("Oxfordshire Safeguarding Children Board")
+    assert "0b9f8c2e" not in cover and "definition" not in cover and "2026.1" not in cover
+    last = squash(s11_final.page_text(s11_final.pdf.page_count))
+    assert "Document details" in last and "0b9f8c2e-5d1a-4e7b-9a44-1c2d3e4f5a6b" in last and "section11 2026.1" in last
+
+
+def test_an_empty_action_plan_is_one_line_and_never_a_page_of_its_own(tmp: Path, s11_form: FormDefinition) -> None:
+    answers = _section11_answers(s11_form)
+    empty = [s for s in s11_form.sections if any(i.id == f"{s.id}.actions" for i in s.items)][::2]
+    for section in empty:
+        answers.pop(f"{section.id}.actions", None)
+    rendered = _render(tmp, "s11-few-actions", _section11(s11_form, signed=True, answers=answers), draft=False)
+    text = squash(rendered.text())
+    for section in empty:
+        assert f"{s11_form.item_code(section.id + '.actions')} Action plan: none recorded." in text
+    furniture = re.compile(r"Page \d+ of \d+|Section 11|2026/27|version 2|Signed|generated[^·]*|" + re.escape(AGENCY))
+    for page in range(2, rendered.pdf.page_count + 1):
+        body = furniture.sub("", squash(rendered.page_text(page)))
+        assert "none recorded" not in body or len(body) > 300, f"page {page} holds little but an empty action plan"
