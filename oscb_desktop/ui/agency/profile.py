@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+import difflib
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -18,9 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from oscb_desktop.bundle.trust import normalise_agency_name
 from oscb_desktop.services import agencies, registry
 from oscb_desktop.services.values import AgencyInfo
 from oscb_desktop.services.workspace import Workspace, partnership
+from oscb_desktop.ui.common import ask
 
 
 class ProfileForm(QWidget):
@@ -43,7 +48,10 @@ class ProfileForm(QWidget):
         assert name_edit is not None  # an editable combo box has one
         name_edit.setPlaceholderText("Choose your agency or type its name")
         self.name.currentIndexChanged.connect(self._name_chosen)
+        name_edit.editingFinished.connect(self._name_typed)
         self.sector = QComboBox()
+        # No sector is chosen for the user: a member's name brings its own, any other name needs a choice.
+        self.sector.addItem("Choose the sector…", None)
         for sid, label in p.sectors.items():
             self.sector.addItem(label, sid)
         self.services = QPlainTextEdit()
@@ -84,6 +92,51 @@ class ProfileForm(QWidget):
         if sector:
             self.sector.setCurrentIndex(max(0, self.sector.findData(sector)))
 
+    @Slot()
+    def _name_typed(self) -> None:
+        """A member's name typed in full (in any case or spacing) is that member: its exact name and sector."""
+        member = self.member(self.name.currentText())
+        if member is not None:
+            self.name.setCurrentIndex(self.name.findText(member[0]))
+
+    @staticmethod
+    def member(name: str) -> tuple[str, str] | None:
+        """The partnership member with this name (compared ignoring case and spacing), or None."""
+        key = normalise_agency_name(name)
+        return next((m for m in partnership().agencies if normalise_agency_name(m[0]) == key), None)
+
+    def problem(self) -> str:
+        """What stops the profile being saved as it is, or "" (the name not being a member is asked apart)."""
+        values = self.values()
+        if not values["name"]:
+            return "Enter your agency's name, or choose it from the partnership's members."
+        if not values["sector"]:
+            return "Choose your agency's sector: the Business Unit groups the returns by sector."
+        return ""
+
+    def confirm_name(self, parent: QWidget, on_confirmed: Callable[[], None]) -> None:
+        """Run ``on_confirmed`` at once for a partnership member; for any other name, ask first."""
+        name = self.values()["name"]
+        if self.member(name) is not None:
+            on_confirmed()
+            return
+        names = [n for n, _ in partnership().agencies]
+        key = normalise_agency_name(name)
+        near = [n for n in names if key and key in normalise_agency_name(n)]
+        near += [n for n in difflib.get_close_matches(name, names, n=3, cutoff=0.6) if n not in near]
+        near = near[:3]
+        hint = f" Did you mean {' or '.join(near)}?" if near else ""
+        ask(
+            parent,
+            "Not a member of the partnership",
+            f"“{name}” is not one of {partnership().name}'s member agencies. Create a profile with this name anyway?",
+            "The Business Unit registers each agency under the name its returns carry, so a name that differs from "
+            f"the partnership's list makes a new agency on its register.{hint}",
+            "Create it anyway",
+            on_confirmed,
+            icon=QMessageBox.Icon.Warning,
+        )
+
     def values(self) -> dict[str, str]:
         return {
             "name": self.name.currentText().strip(),
@@ -121,6 +174,13 @@ class WelcomePage(QWidget):
         self.create_button = QPushButton("Create profile")
         self.create_button.setDefault(True)
         self.create_button.clicked.connect(self.submit)
+        # This page is not a dialog, so Enter does not press the default button by itself: say so here.
+        for line in (self.form.lead_name, self.form.lead_email, self.form.lead_phone):
+            line.returnPressed.connect(self.submit)
+        name_line = self.form.name.lineEdit()
+        assert name_line is not None
+        name_line.returnPressed.connect(self._enter_in_name)
+        self._submit_queued = False
         self.business_unit = QPushButton("I work in the partnership's Business Unit…")
         self.business_unit.setFlat(True)
         self.business_unit.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -153,15 +213,42 @@ class WelcomePage(QWidget):
         self.setFocusProxy(self.form.name)
 
     @Slot()
+    def _enter_in_name(self) -> None:
+        completer = self.form.name.completer()
+        if completer is not None and completer.popup().isVisible():
+            return  # Enter picks the completion first
+        # The combo box hands an unused Enter back to its line edit, which reports it a second time: submit once,
+        # after the key press has been dealt with.
+        if not self._submit_queued:
+            self._submit_queued = True
+            QTimer.singleShot(0, self._queued_submit)
+
+    @Slot()
+    def _queued_submit(self) -> None:
+        self._submit_queued = False
+        self.form._name_typed()
+        self.submit()
+
+    @Slot()
     def submit(self) -> None:
+        problem = self.form.problem()
+        if problem:
+            self._show(problem)
+            return
+        self.form.confirm_name(self, self._create)
+
+    def _create(self) -> None:
         try:
             agency = agencies.create_agency(self.ws, **self.form.values())
         except agencies.ProfileError as exc:
-            self.error.setText(f"⚠ {exc}")
-            self.error.setVisible(True)
+            self._show(str(exc))
             return
         self.error.setVisible(False)
         self.sig_profile_created.emit(agency.id)
+
+    def _show(self, problem: str) -> None:
+        self.error.setText(f"⚠ {problem}")
+        self.error.setVisible(True)
 
     @Slot()
     def ask_business_unit(self) -> None:
@@ -218,6 +305,17 @@ class ProfileDialog(QDialog):
         self.saved_id: int | None = None
 
     def accept(self) -> None:
+        problem = self.form.problem()
+        if problem:
+            self.error.setText(f"⚠ {problem}")
+            self.error.setVisible(True)
+            return
+        if self.agency is None:
+            self.form.confirm_name(self, self._save)
+        else:
+            self._save()
+
+    def _save(self) -> None:
         try:
             if self.agency is None:
                 self.saved_id = agencies.create_agency(self.ws, **self.form.values()).id
