@@ -215,7 +215,8 @@ class WelcomePage(QWidget):
     @Slot()
     def _enter_in_name(self) -> None:
         completer = self.form.name.completer()
-        if completer is not None and completer.popup().isVisible():
+        popup = completer.popup() if completer is not None else None
+        if popup is not None and popup.isVisible():
             return  # Enter picks the completion first
         # The combo box hands an unused Enter back to its line edit, which reports it a second time: submit once,
         # after the key press has been dealt with.
