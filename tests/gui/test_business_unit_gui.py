@@ -648,3 +648,17 @@ def test_feedback_letters_one_per_agency(qtbot, bu_ws: Workspace, tmp_path: Path
     for box in visible(QMessageBox):
         assert str(folder) in box.text()
         box.close()
+
+
+def test_the_matrix_fits_every_standard_at_1400_pixels(qtbot, bu_ws: Workspace) -> None:
+    widget = make_workspace(qtbot, bu_ws)  # 1400 x 900, as the window opens
+    widget.tabs.setCurrentWidget(widget.matrix)
+    table = widget.matrix.table
+    wanted = table.fontMetrics().horizontalAdvance("Green / Amber")
+    qtbot.waitUntil(lambda: table.columnWidth(2) >= wanted)  # fitted once the tab is laid out
+    assert table.horizontalScrollBar().maximum() == 0
+    model = widget.matrix.model
+    for column in range(2, model.columnCount()):
+        assert table.columnWidth(column) >= wanted, model.headers()[column]
+    first = widget.matrix.proxy.index(0, 0)
+    assert first.data(Qt.ItemDataRole.ToolTipRole).startswith(first.data())  # the whole name, however elided

@@ -11,10 +11,11 @@ from PySide6.QtCore import (
     QRect,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
     Slot,
 )
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QPainter, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -91,6 +92,8 @@ class MatrixPage(QWidget):
         self.collations = collations
         self.period = ""
         self.received: dict[str, int] = {}
+        #: Each column's width as its contents want it (before :meth:`fit_columns`).
+        self._natural: list[int] = []
 
         self.explain = QLabel(
             "Each cell shows the agency's own rating of the standard and, after a slash, the Business Unit's "
@@ -119,6 +122,8 @@ class MatrixPage(QWidget):
         self.table.setModel(self.proxy)
         setup_table(self.table, "Matrix of agencies against standards")
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectItems)
+        # Long agency names lose their middle, not the part that tells "County Council – Education" apart.
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.setItemDelegate(RatingDelegate(self.table))
         self.table.activated.connect(self._activated)
         self.table.selectionModel().currentChanged.connect(lambda *_: self._update_buttons())
@@ -180,13 +185,41 @@ class MatrixPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.resizeColumnsToContents()
-        # Names stay readable; the standards share what is left (the table scrolls sideways if it must).
-        self.table.setColumnWidth(0, min(max(self.table.columnWidth(0), 220), 340))
-        for column in range(2, self.model.columnCount()):
-            self.table.setColumnWidth(column, max(self.table.columnWidth(column), 96))
-        header.setStretchLastSection(True)
+        self._natural = [self.table.columnWidth(c) for c in range(self.model.columnCount())]
+        self.fit_columns()
         self._update_shown()
         self._update_buttons()
+
+    def fit_columns(self) -> None:
+        """Every standard in view: the agency column gives up width first (its names are elided, the whole
+        name is in the tooltip), then the standards share what is left; only a very narrow window scrolls."""
+        columns = self.model.columnCount()
+        natural = self._natural
+        if columns < 3 or len(natural) != columns:
+            return
+        room = self.table.viewport().width() - 2
+        sector = min(natural[1], 140)
+        standards = columns - 2
+        # What a moderated cell needs to be read whole; the agency names give way to it, down to a minimum.
+        wanted = self.table.fontMetrics().horizontalAdvance("Green / Amber") + 14
+        name = max(self.MIN_NAME_WIDTH, min(natural[0], 340, room - sector - wanted * standards))
+        each = max(self.MIN_STANDARD_WIDTH, (room - name - sector) / standards)
+        self.table.setColumnWidth(0, int(name))
+        self.table.setColumnWidth(1, int(sector))
+        for column in range(2, columns):
+            self.table.setColumnWidth(column, int(each))
+
+    #: The narrowest a standard's column gets ("Green / Amber" in the table's font, a little elided).
+    MIN_STANDARD_WIDTH = 78
+    MIN_NAME_WIDTH = 150
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self.fit_columns)  # once the layout has given the table its new width
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self.fit_columns)
 
     def _update_shown(self) -> None:
         returned = sum(1 for r in self.model.rows if r.returned)

@@ -165,8 +165,8 @@ class MatrixModel(TableModel):
                 return (row.agency, row.sector_label)[column]
             if role == SORT_ROLE:
                 return (row.agency.casefold(), row.sector_label.casefold())[column]
-            if role == Qt.ItemDataRole.ToolTipRole and column == 0 and not row.returned:
-                return f"No Section 11 return received for {self.period}."
+            if role == Qt.ItemDataRole.ToolTipRole and column == 0:  # the whole name, if the column elides it
+                return row.agency if row.returned else f"{row.agency}\nNo Section 11 return received for {self.period}."
             if role == Qt.ItemDataRole.ForegroundRole and not row.returned:
                 return QColor(STATUS_COLOURS["not_received"])
             return None
