@@ -662,3 +662,34 @@ def test_the_matrix_fits_every_standard_at_1400_pixels(qtbot, bu_ws: Workspace) 
         assert table.columnWidth(column) >= wanted, model.headers()[column]
     first = widget.matrix.proxy.index(0, 0)
     assert first.data(Qt.ItemDataRole.ToolTipRole).startswith(first.data())  # the whole name, however elided
+
+
+def test_the_cycle_at_a_glance_charts_the_board_reports_figures(qtbot, bu_ws: Workspace) -> None:
+    from PySide6.QtCharts import QHorizontalBarSeries, QHorizontalPercentBarSeries, QLineSeries
+
+    widget = make_workspace(qtbot, bu_ws)
+    widget.tabs.setCurrentWidget(widget.glance)
+    c = widget.collations(widget.current_period)
+
+    ratings = [s for s in widget.glance.ratings_chart.chart().series() if isinstance(s, QHorizontalPercentBarSeries)]
+    assert len(ratings) == 1
+    assert c.scale is not None
+    by_label = {bar.label(): [bar.at(i) for i in range(bar.count())] for bar in ratings[0].barSets()}
+    for level in c.scale.choices:
+        label = level.label if level.id != "na" else "Not applicable"
+        assert by_label[label] == [st.counts.get(level.id, 0) for st in reversed(c.standards)]
+
+    lines = {s.name(): s for s in widget.glance.returns_chart.chart().series() if isinstance(s, QLineSeries)}
+    for f in c.headline.forms:
+        series = next(s for name, s in lines.items() if name.startswith(f.title))
+        assert series.count() == 0 or series.at(series.count() - 1).y() == len(f.returned)
+    assert "Deadline" in " ".join(lines)
+
+    assert c.impact.pressures is not None
+    (pressures,) = [s for s in widget.glance.pressures_chart.chart().series() if isinstance(s, QHorizontalBarSeries)]
+    points = [pressures.barSets()[0].at(i) for i in range(pressures.barSets()[0].count())]
+    assert points == [t.points for t in reversed(c.impact.pressures.top())]
+    # Every figure in words too (colour and bars never carry a figure alone).
+    for theme in c.impact.pressures.top():
+        assert f"{theme.label}: {theme.points} points" in widget.glance.pressures_text.text()
+    assert all(st.code in widget.glance.ratings_text.text() for st in c.standards)

@@ -24,6 +24,7 @@ from oscb_desktop.ui import file_dialogs
 from oscb_desktop.ui.business_unit.agencies import AgenciesPage
 from oscb_desktop.ui.business_unit.common import Collations, labelled
 from oscb_desktop.ui.business_unit.cycle import CyclePage
+from oscb_desktop.ui.business_unit.glance import GlancePage
 from oscb_desktop.ui.business_unit.importing import (
     Checks,
     ConfirmTrust,
@@ -78,6 +79,7 @@ class BusinessUnitWorkspace(QWidget):
         top.addWidget(self.import_button)
 
         self.cycle = CyclePage(ws)
+        self.glance = GlancePage(self.collations)
         self.matrix = MatrixPage(ws, self.collations)
         self.year_on_year = YearOnYearPage(ws, self.collations)
         self.agencies = AgenciesPage(ws)
@@ -85,6 +87,7 @@ class BusinessUnitWorkspace(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.cycle, "&The cycle")
+        self.tabs.addTab(self.glance, "At a g&lance")
         self.tabs.addTab(self.matrix, "&Matrix")
         self.tabs.addTab(self.year_on_year, "&Year on year")
         self.tabs.addTab(self.agencies, "A&gencies")
@@ -124,7 +127,7 @@ class BusinessUnitWorkspace(QWidget):
 
     def _period_changed(self) -> None:
         period = self.current_period
-        for page in (self.cycle, self.matrix, self.report):
+        for page in (self.cycle, self.glance, self.matrix, self.report):
             page.set_period(period)
 
     # Returns ------------------------------------------------------------------------------------
