@@ -7,24 +7,21 @@ an empty period and agencies' text that could break a layout or turn into a spre
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.collation import read_bundles
 from helpers.pdf import run, squash
 from openpyxl import load_workbook
 
-from oscb_desktop import demo
 from oscb_desktop.collate import Collation, CollationInput, RegisteredAgency, ReturnRecord, collate
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.report.board import render_collation_pdf
 from oscb_desktop.report.collation_xlsx import IMPACT_HEADER, RATINGS_HEADER, SHEETS, write_collation_xlsx
-from oscb_desktop.services.workspace import Workspace, partnership
 
+#: As in conftest.py, which makes the collation.
 PERIOD = "2026/27"
 AS_OF = date(2026, 12, 1)
 AGENCIES = 10
@@ -38,32 +35,6 @@ def _pages(path: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("collation-outputs")
-
-
-@pytest.fixture(scope="module")
-def collation(folder: Path, shipped_forms: FormRegistry) -> Collation:
-    ws = Workspace.open(folder / "ws", forms=shipped_forms)
-    ws.bind()
-    try:
-        summary = demo.generate(ws, agencies=AGENCIES, sign_all=True)
-        demo.export_signed(ws, folder / "bundles")
-    finally:
-        ws.close()
-    records = read_bundles(folder / "bundles")
-    sectors = {r.agency: r.sector for r in records}
-    # One statement moderated differently, so the matrix shows a moderated cell.
-    first = next(r for r in records if r.form_id == "section11" and r.period == PERIOD)
-    records = [dataclasses.replace(r, moderated={"s1": "red"}) if r is first else r for r in records]
-    p = partnership()
-    inp = CollationInput(
-        period=PERIOD,
-        forms=shipped_forms,
-        returns=records,
-        agencies=[RegisteredAgency(name, sectors[name]) for name in summary.agency_names],
-        sector_labels=p.sectors,
-        partnership=p.name,
-    )
-    return collate(inp, as_of=AS_OF)
 
 
 @pytest.fixture(scope="module")
