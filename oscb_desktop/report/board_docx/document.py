@@ -220,17 +220,26 @@ class BoardDocument:
         return self.doc.add_heading(clean(text), level)
 
     def para(
-        self, markup: str, *, style: str | None = None, size: float | None = None, colour: str | None = None
+        self,
+        markup: str,
+        *,
+        style: str | None = None,
+        size: float | None = None,
+        colour: str | None = None,
+        keep: bool = False,
     ) -> Paragraph:
+        """A paragraph; ``keep``: on the same page as the next one (a chart's or a table's lead-in)."""
         p = self.doc.add_paragraph(style=style)
         add_markup(p, markup, colour=colour)
         if size is not None:
             for run in p.runs:
                 run.font.size = Pt(size)
+        if keep:
+            p.paragraph_format.keep_with_next = True
         return p
 
-    def small(self, markup: str) -> Paragraph:
-        return self.para(markup, size=9, colour=MUTED)
+    def small(self, markup: str, *, keep: bool = False) -> Paragraph:
+        return self.para(markup, size=9, colour=MUTED, keep=keep)
 
     def bullet(self, markup: str) -> Paragraph:
         return self.para(markup, style="List Bullet")
@@ -257,6 +266,7 @@ class BoardDocument:
         widths_mm: Sequence[float],
         *,
         size: float = 9,
+        head_size: float | None = None,
         spans: Sequence[tuple[int, int, int]] = (),
     ) -> Table:
         """A ruled table whose first row is its header (repeated on every page, and read as the header by a
@@ -279,7 +289,7 @@ class BoardDocument:
                 if spec.centre:
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 for run in p.runs:
-                    run.font.size = Pt(size)
+                    run.font.size = Pt(head_size if n == 0 and head_size else size)
                 fill = spec.fill or (HEAD_FILL if n == 0 else None)
                 if fill:
                     _shade(cell, fill)

@@ -43,7 +43,7 @@ def _quotes(d: BoardDocument, quotes: Sequence[Quote]) -> None:
         groups.setdefault(" ".join(q.text.split()).casefold(), (q.text, []))[1].append(q)
     for text, group in groups.values():
         by = "; ".join(markup(q.agency) + (f" (rank {q.rank})" if q.rank else "") for q in group)
-        d.para(f"“{markup(text)}”", style="Quote")
+        d.para(f"“{markup(text)}”", style="Quote", keep=True)
         d.para(f"— {by}", size=8.5, colour=MUTED)
 
 
@@ -56,7 +56,8 @@ def _ranked(d: BoardDocument, q: RankedQuestion, title: str) -> None:
     d.heading(title, 2)
     d.small(
         f"“{markup(q.label)}” — answered by {plural(q.respondents, 'agency', 'agencies')}. "
-        "Every category named, by points:"
+        "Every category named, by points:",
+        keep=True,
     )
     if not q.themes:
         d.para("No answers.")
@@ -70,7 +71,8 @@ def _ranked(d: BoardDocument, q: RankedQuestion, title: str) -> None:
         d.heading(f"{n}. {t.label}", 3)
         d.small(
             f"{plural(t.points, 'point')} · named by {plural(t.agencies, 'agency', 'agencies')}, "
-            f"{t.first} as their first"
+            f"{t.first} as their first",
+            keep=True,
         )
         _quotes(d, t.quotes)
 
@@ -81,7 +83,7 @@ def _improvement(d: BoardDocument, c: Collation) -> None:
         return
     d.heading("Areas for improvement", 2)
     if imp.improvement_themes:
-        d.small("The themes the agencies' improvements relate to (agencies could tick several):")
+        d.small("The themes the agencies' improvements relate to (agencies could tick several):", keep=True)
         rows = [(t.label, float(t.count), plural(t.count, "agency", "agencies")) for t in imp.improvement_themes]
         parts = "; ".join(f"{clean(label)}: {note}" for label, _value, note in rows)
         d.picture(
@@ -123,7 +125,8 @@ def _risks(d: BoardDocument, c: Collation) -> None:
         return
     d.small(
         f"{plural(len(imp.escalating), 'agency', 'agencies')} asked for risks to be escalated; the "
-        "Business Unit follows up each one."
+        "Business Unit follows up each one.",
+        keep=True,
     )
     rows = [
         [markup(r.agency), markup(r.risk), markup(r.likelihood) or "—", markup(r.mitigation) or "—"] for r in imp.risks

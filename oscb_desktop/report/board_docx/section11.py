@@ -61,7 +61,8 @@ def ratings(d: BoardDocument, c: Collation, abbr: Abbreviations) -> None:
     d.small(
         "How the agencies rated the statements of each standard. Each bar shows every agency's "
         "statement ratings for the standard; the letters and numbers are the level and how many "
-        "ratings were given at it."
+        "ratings were given at it.",
+        keep=True,
     )
     d.picture(
         drawing_to_png(distribution_chart(c, abbr)),
@@ -88,9 +89,9 @@ def ratings(d: BoardDocument, c: Collation, abbr: Abbreviations) -> None:
                 Cell(changes, centre=True),
             ]
         )
-    count_w = 12.5
+    count_w = 13.0
     widths = [BODY_MM - count_w * len(levels) - 15 - 12 - 11 - 19, *[count_w] * len(levels), 15, 12, 11, 19]
-    d.table(header, rows, widths, size=8.5)
+    d.table(header, rows, widths, size=8.5, head_size=7.5)
     d.small(
         f"Counts are statement ratings. {markup(good_label)} and the mean leave out Not applicable. "
         "Gap: how many percentage points the agencies' own ratings were above (+) or below (−) the moderated "
@@ -119,7 +120,8 @@ def matrix(d: BoardDocument, c: Collation, abbr: Abbreviations) -> None:
         "Each agency's level for each standard: the mean of its statement ratings mapped to the nearest "
         "level. A second letter after a slash is the moderated level. "
         f"{ARROWS[IMPROVED]} a higher and {ARROWS[DECLINED]} a lower level than in the agency's previous return. "
-        "The key to the standards and levels is below the table."
+        "The key to the standards and levels is below the table.",
+        keep=True,
     )
     n = len(c.standards)
     cell_w = min(11.0, (BODY_MM - 60) / n)
@@ -206,7 +208,7 @@ def standard_facts(c: Collation, st: StandardSummary) -> list[str]:
 def _standard(d: BoardDocument, c: Collation, abbr: Abbreviations, st: StandardSummary) -> None:
     d.heading(f"{st.code} {st.title}", 2)
     for line in standard_facts(c, st):
-        d.small(line)
+        d.small(line, keep=True)
     levels = list(st.scale.choices)
     header: list[str | Cell] = ["Statement", *[level_cell(lv, escape(abbr.get(lv.id, lv.label))) for lv in levels]]
     header.append(Cell("Mean", centre=True))
@@ -228,7 +230,8 @@ def actions(d: BoardDocument, c: Collation, abbr: Abbreviations) -> None:
     d.heading("Actions", 1)
     d.small(
         f"Actions from the agencies' Section 11 action plans. An action is open until it is complete, "
-        f"and overdue when it is open and its due date is before {format_date(c.as_of)}."
+        f"and overdue when it is open and its due date is before {format_date(c.as_of)}.",
+        keep=True,
     )
     header: list[str | Cell] = ["Standard", *[Cell(t, centre=True) for t in ("Actions", "Open", "Overdue")]]
     header.append(Cell("Agencies with overdue", centre=True))
@@ -259,7 +262,7 @@ def actions(d: BoardDocument, c: Collation, abbr: Abbreviations) -> None:
     if not open_actions:
         d.para("No open actions.")
         return
-    d.small("Every open action, by standard; overdue actions first, then by due date.")
+    d.small("Every open action, by standard; overdue actions first, then by due date.", keep=True)
     for st in c.standards:
         mine = sorted(
             (a for a in open_actions if a.standard_id == st.id),
