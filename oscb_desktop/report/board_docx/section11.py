@@ -12,12 +12,13 @@ from reportlab.lib import colors
 from oscb_desktop.collate.result import DECLINED, IMPROVED, ActionRow, Collation, MatrixCell, StandardSummary
 from oscb_desktop.forms.model import NOT_APPLICABLE, Level
 from oscb_desktop.report.board.charts import distribution_chart
+from oscb_desktop.report.board.section11 import standard_facts
 from oscb_desktop.report.board.template import Abbreviations
 from oscb_desktop.report.board_docx.document import BODY_MM, STRIPE, WARN, BoardDocument, Cell
 from oscb_desktop.report.board_docx.png import drawing_to_png
 from oscb_desktop.report.house.palette import UNRATED, level_colour, text_colour_on
 from oscb_desktop.report.house.text import clean, format_date, markup
-from oscb_desktop.report.words import ARROWS, arrow, mean, plural, points, share, signed
+from oscb_desktop.report.words import ARROWS, arrow, mean, share, signed
 
 
 def _hex(colour: colors.Color) -> str:
@@ -166,43 +167,6 @@ def findings(d: BoardDocument, c: Collation, abbr: Abbreviations) -> None:
     )
     for st in c.standards:
         _standard(d, c, abbr, st)
-
-
-def standard_facts(c: Collation, st: StandardSummary) -> list[str]:
-    """The lines under a standard's heading (markup), as the PDF prints them."""
-    y = st.year_on_year
-    facts = [
-        f"<b>{share(st.good_share)}</b> {markup(st.good_label)}",
-        f"mean <b>{mean(st.mean)}</b>",
-        f"rated by {plural(st.agencies_rated, 'agency', 'agencies')}",
-    ]
-    if st.na:
-        facts.append(f"{st.na} Not applicable")
-    if st.unanswered:
-        facts.append(f"{st.unanswered} not rated")
-    lines = [" · ".join(facts)]
-    if st.moderated_agencies:
-        lines.append(
-            f"Moderated for {plural(st.moderated_agencies, 'agency', 'agencies')}: self-rated mean "
-            f"{mean(st.self_mean_moderated)}, moderated mean {mean(st.moderated_mean)}, gap "
-            f"<b>{points(st.gap)}</b>."
-        )
-    else:
-        lines.append("Not moderated.")
-    if y.improved + y.same + y.declined:
-        lines.append(
-            f"Since the previous return: {y.improved} improved, {y.same} the same, {y.declined} declined"
-            + (f"; {y.not_compared} not compared" if y.not_compared else "")
-            + "."
-        )
-    elif st.agencies_rated:
-        lines.append("New standard or no earlier ratings: no year-on-year comparison.")
-    if st.actions:
-        lines.append(
-            f"Actions: {st.actions} recorded, {st.open_actions} open, "
-            f"<b>{st.overdue_actions} overdue</b> at {format_date(c.as_of)}."
-        )
-    return lines
 
 
 def _standard(d: BoardDocument, c: Collation, abbr: Abbreviations, st: StandardSummary) -> None:
