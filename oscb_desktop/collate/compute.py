@@ -395,6 +395,8 @@ class _Collator(HeadlineParts):
                             statement=item.label,
                             self_level=ags.self_levels.get(item.id) if ags else None,
                             moderated_level=ags.moderated_levels.get(item.id) if ags else None,
+                            standard_code=form.code_of(section),
+                            statement_code=form.item_code(item.id),
                         )
                     )
         return tuple(out)

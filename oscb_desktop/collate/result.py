@@ -245,6 +245,10 @@ class StatementRating:
     statement: str
     self_level: Level | None
     moderated_level: Level | None
+    #: The codes the agency's form gives the standard and the statement ("S3", "S3.2"), as its editor and its
+    #: signed PDF print them.
+    standard_code: str = ""
+    statement_code: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,20 @@
-"""The board report's figures as a spreadsheet, for the Business Unit to sort, filter and paste.
+"""The board report's figures as a spreadsheet, for the Business Unit to sort, filter and paste into the annual
+report.
 
-Sheets, in this order: ``Summary`` (headline figures, every standard, the top three pressures and
-enablers), ``Ratings`` (one row per agency and statement), ``Actions`` (every action-plan row),
-``Impact`` (one row per ranked answer) and ``Matrix`` (agencies against standards, the same cells
-as the PDF). Every sheet's header row is bold and frozen, with a filter.
+Sheets, in this order:
+
+- ``Summary``: the headline figures and the top three pressures and enablers;
+- ``Standards``: every standard, one row each (counts per level, means, moderation, year on year, actions),
+  with a native chart of the ratings of each standard (100% stacked bars in the levels' colours);
+- ``Ratings``: one row per agency and statement, with the form's codes (``S3``, ``S3.2``);
+- ``Actions``: every action-plan row;
+- ``Pressures and enablers``: every category of each ranked question by points, with a bar chart each;
+- ``Impact``: one row per ranked answer;
+- ``Matrix``: agencies against standards, the same cells as the PDF;
+- ``Not received``: one row per registered agency that has not sent every form, with the forms it has not sent.
+
+Every sheet's header row is bold and frozen, with a filter; columns are as wide as their text (within limits).
+Charts are Excel's own (:mod:`oscb_desktop.report.xlsx_charts`), drawn from the cells, so they can be restyled.
 
 Made from a :class:`~oscb_desktop.collate.Collation` only, so it agrees with the PDF and the app.
 Agencies' text is written as text, never as a formula, whatever it starts with.
@@ -13,6 +24,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -24,14 +36,26 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from oscb_desktop.collate.result import DECLINED, IMPROVED, Collation, MatrixCell
+from oscb_desktop.collate.result import DECLINED, IMPROVED, Collation, MatrixCell, RankedQuestion
+from oscb_desktop.forms.known import ENABLERS, PRESSURES
 from oscb_desktop.forms.model import Level
 from oscb_desktop.fsutil import atomic_write
+from oscb_desktop.report import xlsx_charts
+from oscb_desktop.report.board.impact import RANKED_TITLES
 from oscb_desktop.report.words import ARROWS, arrow
 
 __all__ = ["SHEETS", "write_collation_xlsx"]
 
-SHEETS = ("Summary", "Ratings", "Actions", "Impact", "Matrix")
+SHEETS = (
+    "Summary",
+    "Standards",
+    "Ratings",
+    "Actions",
+    "Pressures and enablers",
+    "Impact",
+    "Matrix",
+    "Not received",
+)
 
 RATINGS_HEADER = (
     "Agency",
@@ -39,7 +63,9 @@ RATINGS_HEADER = (
     "Period",
     "Form id",
     "Form version",
+    "Standard code",
     "Standard",
+    "Statement code",
     "Statement id",
     "Statement",
     "Self rating",
@@ -48,15 +74,21 @@ RATINGS_HEADER = (
 )
 ACTIONS_HEADER = ("Agency", "Sector", "Standard", "Action", "Lead", "Due", "Status", "Open", "Overdue")
 IMPACT_HEADER = ("Agency", "Question", "Rank", "Category", "Text")
+RANKED_HEADER = ("Question", "Place", "Category", "Points", "Agencies naming it", "As their first", "Top three")
+NOT_RECEIVED_HEADER = ("Agency", "Sector", "Forms not received", "No return of any form")
+#: What the Pressures and enablers sheet calls the ranked questions it knows by their role; others by their label.
+RANKED_NAMES = {PRESSURES: "Pressures", ENABLERS: "What would make it easier"}
 
 BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
 HEAD_FILL = PatternFill("solid", fgColor="E8EDF3")
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 #: Characters a spreadsheet cell cannot hold (XML 1.0 control characters).
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 MAX_WIDTH = 60
+#: Points per line of 11-point text, and the tallest row Excel allows.
+LINE_HEIGHT = 15
+MAX_ROW_HEIGHT = 409
 
 
 def write_collation_xlsx(c: Collation, path: str | Path) -> None:
@@ -66,10 +98,13 @@ def write_collation_xlsx(c: Collation, path: str | Path) -> None:
     for name in SHEETS:
         wb.create_sheet(name)
     _summary(wb["Summary"], c)
+    _standards(wb["Standards"], c)
     _ratings(wb["Ratings"], c)
     _actions(wb["Actions"], c)
+    _ranked(wb["Pressures and enablers"], c)
     _impact(wb["Impact"], c)
     _matrix(wb["Matrix"], c)
+    _not_received(wb["Not received"], c)
     wb.properties.title = f"Safeguarding assurance report {c.period}"
     wb.properties.creator = "OSCB Desktop"
     wb.properties.subject = c.partnership
@@ -120,8 +155,15 @@ def _table(
 
 
 def _freeze_and_filter(ws: Worksheet, header_row: int, columns: int, last_row: int) -> None:
+    """Header row frozen, with a filter; printed landscape, as wide as the page, the header on every page."""
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(columns)}{max(last_row, header_row)}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
 
 
 def _widths(ws: Worksheet, *, fixed: dict[int, float] | None = None, minimum: float = 8) -> None:
@@ -138,6 +180,21 @@ def _widths(ws: Worksheet, *, fixed: dict[int, float] | None = None, minimum: fl
     for col, n in widest.items():
         width = fixed.get(col, min(max(n + 2, minimum), MAX_WIDTH))
         ws.column_dimensions[get_column_letter(col)].width = width
+    _fit_rows(ws)
+
+
+def _fit_rows(ws: Worksheet) -> None:
+    """Rows tall enough for their wrapped text: LibreOffice does not fit them itself, and pasted tables keep
+    the heights. The lines are counted by wrapping at the column's width in characters (a little generous)."""
+    for row in ws.iter_rows():
+        lines = 1
+        for cell in row:
+            if cell.value is None or not cell.alignment.wrap_text:
+                continue
+            chars = max(int((ws.column_dimensions[cell.column_letter].width or 8.43) * 1.1) - 1, 4)
+            lines = max(lines, sum(len(textwrap.wrap(part, chars)) or 1 for part in str(cell.value).split("\n")))
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = min(LINE_HEIGHT * lines + 2, MAX_ROW_HEIGHT)
 
 
 def _label(level: Level | None) -> str:
@@ -214,13 +271,14 @@ def _summary(ws: Worksheet, c: Collation) -> None:
             ws.cell(r, 2).number_format = "d mmm yyyy"
         ws.cell(r, 2).alignment = Alignment(horizontal="left", vertical="top")
     _freeze_and_filter(ws, 1, 3, len(rows) + 1)
+    _widths(ws, fixed={1: 46, 3: 70})
 
-    # Every standard, below the figures.
-    start = len(rows) + 3
-    scale = c.scale
-    levels = list(scale.choices) if scale else []
+
+def standards_header(c: Collation) -> list[str]:
+    """The Standards sheet's columns: the level columns are named by the form's scale."""
+    levels = list(c.scale.choices) if c.scale else []
     good = c.standards[0].good_label if c.standards else "Green or better"
-    header = [
+    return [
         "Standard",
         f"Share {good}",
         "Mean %",
@@ -228,6 +286,7 @@ def _summary(ws: Worksheet, c: Collation) -> None:
         "Not rated",
         "Rated",
         good,
+        "Agencies rated",
         "Moderated agencies",
         "Self mean % (moderated agencies)",
         "Moderated mean %",
@@ -240,6 +299,12 @@ def _summary(ws: Worksheet, c: Collation) -> None:
         "Open actions",
         "Overdue actions",
     ]
+
+
+def _standards(ws: Worksheet, c: Collation) -> None:
+    """Every standard, one row each, with the distribution chart below drawn from the level columns."""
+    levels = list(c.scale.choices) if c.scale else []
+    header = standards_header(c)
     data = []
     for st in c.standards:
         y = st.year_on_year
@@ -252,6 +317,7 @@ def _summary(ws: Worksheet, c: Collation) -> None:
                 st.unanswered,
                 st.rated,
                 st.good,
+                st.agencies_rated,
                 st.moderated_agencies,
                 _round(st.self_mean_moderated),
                 _round(st.moderated_mean),
@@ -265,10 +331,19 @@ def _summary(ws: Worksheet, c: Collation) -> None:
                 st.overdue_actions,
             ]
         )
-    _table(ws, header, data, start=start, wrap=("Standard",), formats={f"Share {good}": "0%"})
-    _widths(ws, fixed={1: 46, 2: 18, 3: 50})
-    for col in range(4, len(header) + 1):
-        ws.column_dimensions[get_column_letter(col)].width = 12
+    _table(ws, header, data, wrap=("Standard",), formats={header[1]: "0%"})
+    _freeze_and_filter(ws, 1, len(header), len(data) + 1)
+    ws.freeze_panes = "B2"
+    _widths(ws, fixed={1: 50, **{col: 13 for col in range(2, len(header) + 1)}})
+    if not data or not any(st.agencies_rated for st in c.standards):
+        return
+    series = [(col, lv.colour) for col, lv in enumerate(levels, start=4)]
+    if any(st.unanswered for st in c.standards):
+        series.append((4 + len(levels), ""))
+    chart = xlsx_charts.distribution_chart(
+        ws, category_col=1, series=series, first_row=2, last_row=len(data) + 1, header_row=1
+    )
+    ws.add_chart(chart, f"A{len(data) + 3}")
 
 
 def _round(value: float | None) -> float | None:
@@ -283,7 +358,9 @@ def _ratings(ws: Worksheet, c: Collation) -> None:
             r.period,
             r.form_id,
             r.form_version,
+            r.standard_code,
             r.standard_title,
+            r.statement_code,
             r.statement_id,
             r.statement,
             _label(r.self_level),
@@ -294,7 +371,7 @@ def _ratings(ws: Worksheet, c: Collation) -> None:
     ]
     _table(ws, RATINGS_HEADER, rows, wrap=("Statement", "Standard"))
     _freeze_and_filter(ws, 1, len(RATINGS_HEADER), len(rows) + 1)
-    _widths(ws, fixed={6: 40, 8: 70})
+    _widths(ws, fixed={7: 40, 10: 70})
 
 
 def _actions(ws: Worksheet, c: Collation) -> None:
@@ -315,6 +392,32 @@ def _actions(ws: Worksheet, c: Collation) -> None:
     _table(ws, ACTIONS_HEADER, rows, wrap=("Action", "Standard"), formats={"Due": "d mmm yyyy"})
     _freeze_and_filter(ws, 1, len(ACTIONS_HEADER), len(rows) + 1)
     _widths(ws, fixed={3: 40, 4: 70, 6: 13})
+
+
+def ranked_name(q: RankedQuestion) -> str:
+    return RANKED_NAMES.get(q.role or "", q.label)
+
+
+def _ranked(ws: Worksheet, c: Collation) -> None:
+    """Every category of each ranked question by points, and a bar chart of each beside the table."""
+    rows: list[tuple[Any, ...]] = []
+    spans: list[tuple[RankedQuestion, int, int]] = []
+    for q in c.impact.ranked:
+        first = len(rows) + 2
+        for n, t in enumerate(q.themes, start=1):
+            rows.append((ranked_name(q), n, t.label, t.points, t.agencies, t.first, "Yes" if n <= 3 else "No"))
+        if q.themes:
+            spans.append((q, first, len(rows) + 1))
+    _table(ws, RANKED_HEADER, rows, wrap=("Category",))
+    _freeze_and_filter(ws, 1, len(RANKED_HEADER), len(rows) + 1)
+    _widths(ws, fixed={3: 56})
+    anchor = 1
+    chart_col = get_column_letter(len(RANKED_HEADER) + 2)
+    for q, first, last in spans:
+        title = f"{RANKED_TITLES.get(q.role or '', (q.label, ''))[0]}: points"
+        chart = xlsx_charts.points_chart(ws, title=title, category_col=3, value_col=4, first_row=first, last_row=last)
+        ws.add_chart(chart, f"{chart_col}{anchor}")
+        anchor += int(chart.height / 0.5) + 2  # rows of the default height (15 pt, about 0.53 cm)
 
 
 def _impact(ws: Worksheet, c: Collation) -> None:
@@ -355,3 +458,21 @@ def _matrix(ws: Worksheet, c: Collation) -> None:
         f"level); {ARROWS[IMPROVED]} improved or {ARROWS[DECLINED]} declined since its previous return; after a "
         "slash, the moderated level.",
     )
+
+
+def _not_received(ws: Worksheet, c: Collation) -> None:
+    """One row per registered agency that has not sent every form of the period, to chase."""
+    forms = c.headline.forms
+    missing: dict[str, list[str]] = {}
+    for f in forms:
+        for agency in f.not_received:
+            missing.setdefault(agency, []).append(f.title)
+    nothing = set(c.headline.not_received)
+    rows = [
+        (row.agency, row.sector_label, "; ".join(missing[row.agency]), "Yes" if row.agency in nothing else "No")
+        for row in c.matrix
+        if row.agency in missing
+    ]
+    _table(ws, NOT_RECEIVED_HEADER, rows)
+    _freeze_and_filter(ws, 1, len(NOT_RECEIVED_HEADER), len(rows) + 1)
+    _widths(ws, minimum=14)

@@ -630,6 +630,38 @@ def test_board_report_files(qtbot, bu_ws: Workspace, tmp_path: Path, kind: str, 
         box.close()
 
 
+def test_board_report_word_button_writes_the_document(qtbot, bu_ws: Workspace, tmp_path: Path, monkeypatch) -> None:
+    from docx import Document
+    from PySide6.QtWidgets import QFileDialog
+
+    from oscb_desktop.report.board_docx import CHAPTERS
+
+    target = tmp_path / "out" / "report"  # without its suffix: the page adds it
+    asked: list[str] = []
+
+    def save_name(*args, **kwargs):
+        asked.append(" ".join(str(a) for a in args[1:]))
+        return str(target), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_name)
+    widget = make_workspace(qtbot, bu_ws)
+    page = widget.report
+    assert page.docx_button.isEnabled() and page.docx_button.text() == "Board report (Word)…"
+    with qtbot.waitSignal(page.sig_exported, timeout=120_000) as blocker:
+        qtbot.mouseClick(page.docx_button, Qt.MouseButton.LeftButton)
+    written = Path(blocker.args[0])
+    assert written == target.with_name("report.docx") and asked and "Word" in asked[0]
+    doc = Document(str(written))
+    assert [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 1"] == list(CHAPTERS)
+    c = review.collation_input(bu_ws, PERIOD)
+    assert doc.core_properties.subject == c.partnership
+    assert all(shape._inline.docPr.get("descr") for shape in doc.inline_shapes) and len(doc.inline_shapes) >= 3
+    assert str(written) in page.result.text()
+    for box in visible(QMessageBox):
+        assert str(written) in box.text()
+        box.close()
+
+
 def test_feedback_letters_one_per_agency(qtbot, bu_ws: Workspace, tmp_path: Path, monkeypatch) -> None:
     from PySide6.QtWidgets import QFileDialog
 

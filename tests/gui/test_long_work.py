@@ -241,11 +241,11 @@ def test_import(qtbot, loop_watch, tmp_path: Path, bundles: Path, shipped_forms:
         assert ReceivedReturn.select().count() == len(list(bundles.glob("*.oscb")))
 
 
-@pytest.mark.parametrize("kind", ["pdf", "xlsx"])
+@pytest.mark.parametrize("kind", ["pdf", "docx", "xlsx"])
 def test_board_report(qtbot, loop_watch, bu_widget: BusinessUnitWorkspace, tmp_path: Path, kind: str) -> None:
     target = tmp_path / f"board.{kind}"
     page = bu_widget.report
-    export = page.export_pdf if kind == "pdf" else page.export_xlsx
+    export = {"pdf": page.export_pdf, "docx": page.export_docx, "xlsx": page.export_xlsx}[kind]
     run_watched(qtbot, loop_watch, f"board report ({kind.upper()})", lambda: export(target), target.exists)
     close_messages()
 

@@ -234,7 +234,8 @@ def findings(c: Collation, s: BoardStyles, abbr: Abbreviations) -> list[Flowable
     return out
 
 
-def _standard(c: Collation, s: BoardStyles, abbr: Abbreviations, st: StandardSummary) -> list[Flowable]:
+def standard_facts(c: Collation, st: StandardSummary) -> list[str]:
+    """The lines under a standard's heading (markup): the PDF prints them, and so does the Word report."""
     y = st.year_on_year
     facts = [
         f"<b>{share(st.good_share)}</b> {markup(st.good_label)}",
@@ -267,6 +268,11 @@ def _standard(c: Collation, s: BoardStyles, abbr: Abbreviations, st: StandardSum
             f"Actions: {st.actions} recorded, {st.open_actions} open, "
             f"<b>{st.overdue_actions} overdue</b> at {format_date(c.as_of)}."
         )
+    return lines
+
+
+def _standard(c: Collation, s: BoardStyles, abbr: Abbreviations, st: StandardSummary) -> list[Flowable]:
+    lines = standard_facts(c, st)
     head: list[Flowable] = [
         CondPageBreak(60 * mm),
         s.heading(f"{st.code} {st.title}", f"standard-{st.id}", level=1),

@@ -78,9 +78,11 @@ class BusinessUnitMode(QObject):
         self.act_register_pem = action("&Register certificate from .pem…", lambda: self._agencies().register_pem())
         self.act_add_agency = action("&Add agency…", lambda: self._agencies().add_agency())
         self.act_board_pdf = action("Board report (&PDF)…", lambda: self._report().export_pdf())
+        self.act_board_docx = action("Board report (&Word)…", lambda: self._report().export_docx())
         self.act_board_xlsx = action("&Spreadsheet (XLSX)…", lambda: self._report().export_xlsx())
         self.act_refresh = action("Re&fresh", bu.refresh, QKeySequence.StandardKey.Refresh)
-        for a in (self.act_register_pem, self.act_add_agency, None, self.act_board_pdf, self.act_board_xlsx, None):
+        reports = (self.act_board_pdf, self.act_board_docx, self.act_board_xlsx)
+        for a in (self.act_register_pem, self.act_add_agency, None, *reports, None):
             if a is None:
                 menu.addSeparator()
             else:

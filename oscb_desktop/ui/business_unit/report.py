@@ -1,5 +1,5 @@
-"""The board report: the period's collation as a PDF for the board and a spreadsheet for the annual report,
-and the feedback letters.
+"""The board report: the period's collation as a PDF for the board, a Word document and a spreadsheet for the
+annual report, and the feedback letters.
 
 Writing them runs as a background job (:mod:`oscb_desktop.ui.ops`): the collation (unless the window has it
 already), the rendering and the atomic write of the files.
@@ -45,6 +45,11 @@ class ReportPage(QWidget):
         self.summary.setAccessibleName("What the board report will say")
         self.pdf_button = QPushButton("Board report (PDF)…")
         self.pdf_button.setObjectName("primary")
+        self.docx_button = QPushButton("Board report (Word)…")
+        self.docx_button.setToolTip(
+            "The same report as a Word document, with real headings, table headers and described charts, to edit "
+            "into the annual report and publish as an accessible document"
+        )
         self.xlsx_button = QPushButton("Spreadsheet (XLSX)…")
         self.feedback_button = QPushButton("Feedback letters (PDF)…")
         self.feedback_button.setToolTip(
@@ -52,6 +57,7 @@ class ReportPage(QWidget):
             "its open actions"
         )
         self.pdf_button.clicked.connect(lambda: self.export_pdf())
+        self.docx_button.clicked.connect(lambda: self.export_docx())
         self.xlsx_button.clicked.connect(lambda: self.export_xlsx())
         self.feedback_button.clicked.connect(lambda: self.export_feedback())
         self.result = QLabel()
@@ -59,14 +65,15 @@ class ReportPage(QWidget):
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         explain = QLabel(
-            "The report and the spreadsheet use the returns received so far (the newest version of each), "
-            "your moderated ratings and challenge notes, and last year's returns for the year-on-year "
+            "The report (PDF or Word) and the spreadsheet use the returns received so far (the newest version of "
+            "each), your moderated ratings and challenge notes, and last year's returns for the year-on-year "
             "comparison. The matrix in this window shows the same levels."
         )
         explain.setWordWrap(True)
         explain.setObjectName("muted")
         buttons = QHBoxLayout()
         buttons.addWidget(self.pdf_button)
+        buttons.addWidget(self.docx_button)
         buttons.addWidget(self.xlsx_button)
         buttons.addWidget(self.feedback_button)
         buttons.addStretch(1)
@@ -132,6 +139,19 @@ class ReportPage(QWidget):
         return self._run("board report", path, write)
 
     @Slot()
+    def export_docx(self, path: Path | None = None) -> Job[None] | None:
+        path = path or self._ask_path("Save the board report as a Word document", ".docx", "Word documents (*.docx)")
+        if path is None:
+            return None
+
+        def write(collation: Collation, _job: Job[None]) -> None:
+            from oscb_desktop.report.board_docx import write_board_docx
+
+            write_board_docx(collation, path)
+
+        return self._run("Word report", path, write)
+
+    @Slot()
     def export_xlsx(self, path: Path | None = None) -> Job[None] | None:
         path = path or self._ask_path("Save the spreadsheet", ".xlsx", "Excel workbooks (*.xlsx)")
         if path is None:
@@ -158,7 +178,7 @@ class ReportPage(QWidget):
         return self._run("feedback letters", folder, write)
 
     def _enable(self, on: bool) -> None:
-        for button in (self.pdf_button, self.xlsx_button, self.feedback_button):
+        for button in (self.pdf_button, self.docx_button, self.xlsx_button, self.feedback_button):
             button.setEnabled(on)
 
     def _run(self, what: str, path: Path, write: Callable[[Collation, Job[None]], None]) -> Job[None]:

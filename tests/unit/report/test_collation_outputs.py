@@ -7,24 +7,21 @@ an empty period and agencies' text that could break a layout or turn into a spre
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.collation import read_bundles
 from helpers.pdf import run, squash
 from openpyxl import load_workbook
 
-from oscb_desktop import demo
 from oscb_desktop.collate import Collation, CollationInput, RegisteredAgency, ReturnRecord, collate
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.report.board import render_collation_pdf
 from oscb_desktop.report.collation_xlsx import IMPACT_HEADER, RATINGS_HEADER, SHEETS, write_collation_xlsx
-from oscb_desktop.services.workspace import Workspace, partnership
 
+#: As in conftest.py, which makes the collation.
 PERIOD = "2026/27"
 AS_OF = date(2026, 12, 1)
 AGENCIES = 10
@@ -38,32 +35,6 @@ def _pages(path: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("collation-outputs")
-
-
-@pytest.fixture(scope="module")
-def collation(folder: Path, shipped_forms: FormRegistry) -> Collation:
-    ws = Workspace.open(folder / "ws", forms=shipped_forms)
-    ws.bind()
-    try:
-        summary = demo.generate(ws, agencies=AGENCIES, sign_all=True)
-        demo.export_signed(ws, folder / "bundles")
-    finally:
-        ws.close()
-    records = read_bundles(folder / "bundles")
-    sectors = {r.agency: r.sector for r in records}
-    # One statement moderated differently, so the matrix shows a moderated cell.
-    first = next(r for r in records if r.form_id == "section11" and r.period == PERIOD)
-    records = [dataclasses.replace(r, moderated={"s1": "red"}) if r is first else r for r in records]
-    p = partnership()
-    inp = CollationInput(
-        period=PERIOD,
-        forms=shipped_forms,
-        returns=records,
-        agencies=[RegisteredAgency(name, sectors[name]) for name in summary.agency_names],
-        sector_labels=p.sectors,
-        partnership=p.name,
-    )
-    return collate(inp, as_of=AS_OF)
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +108,17 @@ def test_pdf_fonts_are_embedded_and_metadata_is_set(pdf_path: Path) -> None:
 
 def test_xlsx_sheets_headers_and_rows(xlsx_path: Path, collation: Collation, shipped_forms: FormRegistry) -> None:
     wb = load_workbook(xlsx_path)
-    assert wb.sheetnames == list(SHEETS) == ["Summary", "Ratings", "Actions", "Impact", "Matrix"]
+    assert wb.sheetnames == list(SHEETS)
+    assert wb.sheetnames == [
+        "Summary",
+        "Standards",
+        "Ratings",
+        "Actions",
+        "Pressures and enablers",
+        "Impact",
+        "Matrix",
+        "Not received",
+    ]
     statements = sum(1 for i in shipped_forms.get("section11", "2026.1").items() if i.type == "rating")
     ratings = wb["Ratings"]
     assert [c.value for c in ratings[1]] == list(RATINGS_HEADER)
@@ -149,19 +130,31 @@ def test_xlsx_sheets_headers_and_rows(xlsx_path: Path, collation: Collation, shi
         assert all(c.font.bold for c in ws[1] if c.value is not None), ws.title
         assert ws.freeze_panes in ("A2", "B2"), ws.title
         assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:"), ws.title
-    assert wb["Ratings"].column_dimensions["H"].width >= 40  # statements are readable
+        assert ws.print_title_rows == "$1:$1", ws.title
+        widths = [d.width for d in ws.column_dimensions.values() if d.width]
+        assert widths and all(8 <= w <= 90 for w in widths), ws.title
+    assert wb["Ratings"].column_dimensions["J"].width >= 40  # statements are readable
+    assert wb["Summary"].max_row - 1 < 40  # the standards are on their own sheet now, not below the figures
+
+
+def _columns(ws: Any) -> dict[str, int]:
+    return {c.value: n for n, c in enumerate(ws[1]) if c.value is not None}
 
 
 def test_xlsx_values_agree_with_the_collation(xlsx_path: Path, collation: Collation) -> None:
     wb = load_workbook(xlsx_path)
+    col = _columns(wb["Ratings"])
     rows = list(wb["Ratings"].iter_rows(min_row=2, values_only=True))
-    first = collation.ratings[0]
-    assert rows[0][0] == first.agency and rows[0][6] == first.statement_id
-    assert rows[0][8] == (first.self_level.label if first.self_level else None)
-    levels = {r[8] for r in rows}
+    for row, r in zip(rows, collation.ratings, strict=True):
+        assert (row[col["Agency"]], row[col["Statement id"]]) == (r.agency, r.statement_id)
+        assert (row[col["Standard code"]], row[col["Statement code"]]) == (r.standard_code, r.statement_code)
+        assert row[col["Self rating"]] == (r.self_level.label if r.self_level else None)
+    assert rows[0][col["Standard code"]] == "S1" and rows[0][col["Statement code"]] == "S1.1"
+    levels = {r[col["Self rating"]] for r in rows}
     assert levels <= {"Blue", "Green", "Amber", "Red", "Not applicable", None}
-    moderated = [r for r in rows if r[10]]
-    assert {r[10] for r in moderated} == {"Red"} and {r[5] for r in moderated} == {collation.standard("s1").title}
+    moderated = [r for r in rows if r[col["Moderated rating"]]]
+    assert {r[col["Moderated rating"]] for r in moderated} == {"Red"}
+    assert {r[col["Standard"]] for r in moderated} == {collation.standard("s1").title}
     matrix = {r[0]: r for r in wb["Matrix"].iter_rows(min_row=2, max_row=len(collation.matrix) + 1, values_only=True)}
     assert set(matrix) == {row.agency for row in collation.matrix}
     assert any(" / Red" in str(v) for r in matrix.values() for v in r[4:])
@@ -173,6 +166,72 @@ def test_xlsx_values_agree_with_the_collation(xlsx_path: Path, collation: Collat
     assert summary["Agencies on the register"] == AGENCIES
     overdue = [r for r in wb["Actions"].iter_rows(min_row=2, values_only=True) if r[8] == "Yes"]
     assert len(overdue) == len(collation.overdue_actions)
+
+
+def test_xlsx_standards_sheet_matches_the_collation(xlsx_path: Path, collation: Collation) -> None:
+    ws = load_workbook(xlsx_path)["Standards"]
+    col = _columns(ws)
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == len(collation.standards)
+    assert collation.scale is not None
+    good = collation.standards[0].good_label
+    for row, st in zip(rows, collation.standards, strict=True):
+        assert row[col["Standard"]] == f"{st.code} {st.title}"
+        for level in collation.scale.choices:
+            assert row[col[level.label]] == st.counts.get(level.id, 0), (st.code, level.id)
+        assert row[col["Mean %"]] == pytest.approx(st.mean, abs=0.05)
+        assert row[col[f"Share {good}"]] == pytest.approx(st.good_share)
+        assert (row[col["Rated"]], row[col[good]], row[col["Not rated"]]) == (st.rated, st.good, st.unanswered)
+        y = st.year_on_year
+        assert (row[col["Improved"]], row[col["Same"]], row[col["Declined"]]) == (y.improved, y.same, y.declined)
+        assert (row[col["Actions"]], row[col["Overdue actions"]]) == (st.actions, st.overdue_actions)
+    assert ws.cell(2, col[f"Share {good}"] + 1).number_format == "0%"
+
+
+def _ref_rows(ref: str) -> int:
+    """How many rows a chart reference such as 'Standards'!$A$2:$A$12 spans."""
+    first, last = (int(re.sub(r"\D", "", part.split("$")[-1])) for part in ref.split("!")[1].split(":"))
+    return last - first + 1
+
+
+def test_xlsx_charts_are_native_with_a_series_per_level(xlsx_path: Path, collation: Collation) -> None:
+    wb = load_workbook(xlsx_path)
+    assert collation.scale is not None
+    (chart,) = wb["Standards"]._charts
+    assert chart.tagname == "barChart" and chart.grouping == "percentStacked" and chart.type == "bar"
+    levels = list(collation.scale.choices)
+    unrated = any(st.unanswered for st in collation.standards)
+    assert len(chart.series) == len(levels) + unrated
+    for series, level in zip(chart.series, levels, strict=False):
+        assert series.tx.strRef.f.startswith("'Standards'!")
+        assert series.graphicalProperties.solidFill.srgbClr == level.colour.lstrip("#").upper()
+        assert _ref_rows(series.cat.strRef.f) == len(collation.standards)
+        assert series.dLbls.showVal  # counts written on the segments, colour is not the only carrier
+    named = [wb["Standards"][s.tx.strRef.f.split("!")[1].replace("$", "")].value for s in chart.series]
+    assert named[: len(levels)] == [lv.label for lv in levels]
+
+    sheet = wb["Pressures and enablers"]
+    charts = sheet._charts
+    ranked = [q for q in collation.impact.ranked if q.themes]
+    assert len(charts) == len(ranked) == 2
+    for chart, q in zip(charts, ranked, strict=True):
+        (series,) = chart.series
+        assert _ref_rows(series.cat.strRef.f) == len(q.themes)
+        assert _ref_rows(series.val.numRef.f) == len(q.themes)
+        assert len(series.dPt) == 3  # the top three in the darker colour
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    pressures = collation.impact.pressures
+    assert pressures is not None
+    mine = [r for r in rows if r[0] == "Pressures"]
+    assert [(r[2], r[3], r[4]) for r in mine] == [(t.label, t.points, t.agencies) for t in pressures.themes]
+    assert [r[6] for r in mine[:4]] == ["Yes", "Yes", "Yes", "No"]
+
+
+def test_xlsx_not_received_lists_the_agencies_to_chase(xlsx_path: Path, collation: Collation) -> None:
+    ws = load_workbook(xlsx_path)["Not received"]
+    missing = {a for f in collation.headline.forms for a in f.not_received}
+    listed = [r[0] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert sorted(listed) == sorted(missing)
 
 
 def test_xlsx_replaces_a_file_whole(folder: Path, collation: Collation) -> None:
@@ -207,6 +266,29 @@ def test_an_empty_period_still_makes_both_documents(tmp_path: Path, shipped_form
     write_collation_xlsx(c, tmp_path / "empty.xlsx")
     wb = load_workbook(tmp_path / "empty.xlsx")
     assert wb.sheetnames == list(SHEETS) and wb["Ratings"].max_row == 1
+    assert wb["Standards"]._charts == [] and wb["Pressures and enablers"]._charts == []  # no empty charts
+    assert [r[0] for r in wb["Not received"].iter_rows(min_row=2, values_only=True)] == ["Nobody Yet Trust"]
+
+
+def test_not_received_names_each_missing_form(tmp_path: Path, shipped_forms: FormRegistry) -> None:
+    form = shipped_forms.get("section11", "2026.1")
+    answers: dict[str, Any] = {i.id: {"level": "green", "evidence": "e"} for i in form.items() if i.type == "rating"}
+    records = [
+        ReturnRecord("Both Forms Trust", "voluntary", "section11", "2026.1", PERIOD, 1, "a", answers),
+        ReturnRecord("Both Forms Trust", "voluntary", "impact", "2026.1", PERIOD, 1, "b", {}),
+        ReturnRecord("Half Done Trust", "voluntary", "section11", "2026.1", PERIOD, 1, "c", answers),
+    ]
+    c = collate(_input(shipped_forms, records, ["Both Forms Trust", "Half Done Trust", "=Silent Trust"]), as_of=AS_OF)
+    path = tmp_path / "chase.xlsx"
+    write_collation_xlsx(c, path)
+    ws = load_workbook(path)["Not received"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    s11, impact = (f.title for f in c.headline.forms)
+    assert rows == [  # in the matrix's order: by sector, then by name
+        ("=Silent Trust", "Voluntary and community sector", f"{s11}; {impact}", "Yes"),
+        ("Half Done Trust", "Voluntary and community sector", impact, "No"),
+    ]
+    assert ws["A2"].data_type == "s"  # a name that starts with "=" is text, not a formula
 
 
 def test_agencies_text_is_printed_as_written_and_never_a_formula(tmp_path: Path, shipped_forms: FormRegistry) -> None:
