@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from oscb_desktop.cli.common import CommandError, open_workspace
-from oscb_desktop.services import imports
+from oscb_desktop.services import imports, write_failures
 from oscb_desktop.signing import format_fingerprint
 from oscb_desktop.textsafe import json_text, shown
 
@@ -37,12 +37,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def cmd_import(args: argparse.Namespace) -> int:
     missing = [str(p) for p in args.paths if not p.exists()]
-    with open_workspace(args) as ws:
-        try:
-            imports.check_can_import(ws)
-        except imports.ImportRefusedError as exc:
-            raise CommandError(str(exc)) from exc
+    ws = open_workspace(args)
+    try:
+        imports.check_can_import(ws)
         results = imports.import_paths(ws, [p for p in args.paths if p.exists()], trust_new=args.trust_new)
+    except imports.ImportRefusedError as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        write_failures.close_quietly(ws)  # on a full disk too: the results are what the user waits for
     results += [
         imports.ImportResult(
             file=m,
@@ -77,7 +79,7 @@ def _line(r: imports.ImportResult) -> str:
     label = "NOT STORED" if r.code == imports.ImportCode.NOT_STORED else r.outcome.upper()
     what = ", ".join(str(x) for x in (r.agency, r.form_id, r.period) if x)
     what += f", v{r.version}" if r.version else ""
-    line = f"{label:<9} {r.file}"
+    line = f"{label:<10} {r.file}"
     line += f"  — {what}" if what else ""
     line += f": {r.reason}" if r.outcome != "imported" else ""
     if r.newly_trusted and r.signer_fingerprint:

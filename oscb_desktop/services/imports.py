@@ -227,7 +227,7 @@ def not_imported_after_full_disk(paths: Iterable[Path]) -> list[ImportResult]:
 _WHAT_TO_DO = {
     True: "Free some space on the disk that holds the workspace, then import again (bundles already imported "
     "are recognised and left as they are).",
-    False: "Nothing of it was kept. Put it right, then import again.",
+    False: "Nothing of it was kept: once that is put right, import it again.",
 }
 
 

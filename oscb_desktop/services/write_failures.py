@@ -10,6 +10,7 @@ back by itself when the disk is full, so the error that reaches the caller of ``
 from __future__ import annotations
 
 import errno
+import logging
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +19,9 @@ from pathlib import Path
 import peewee
 
 from oscb_desktop.fsutil import WriteError
+from oscb_desktop.services.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 #: What a workspace write can fail with (anything else is a bug, and is left to propagate).
 WRITE_ERRORS: tuple[type[BaseException], ...] = (OSError, WriteError, peewee.DatabaseError, sqlite3.Error)
@@ -74,3 +78,17 @@ def explain(exc: BaseException, folder: Path) -> WriteFailure:
         if isinstance(item, OSError):
             return WriteFailure(False, f"the workspace folder could not be written ({item.strerror or item})")
     return WriteFailure(False, f"the workspace could not be written ({chain[-1]})")
+
+
+def close_quietly(ws: Workspace) -> None:
+    """Close the workspace even when the disk is full.
+
+    Closing folds the WAL back into the database file, which needs space; when that fails every commit is still
+    safe in the WAL (SQLite folds it back at the next open), so the failure is logged, not raised over the
+    results the user is waiting for.
+    """
+    try:
+        ws.close()
+    except WRITE_ERRORS as exc:
+        log.warning("the workspace was closed without folding its WAL back (%s)", explain(exc, ws.folder).detail)
+        ws.db.close()
