@@ -14,7 +14,9 @@ from oscb_desktop.signing.errors import (
     WrongPassphraseError,
 )
 from oscb_desktop.signing.identity import (
+    MAX_PASSPHRASE_LENGTH,
     MIN_PASSPHRASE_LENGTH,
+    PASSPHRASE_TOO_LONG,
     SigningIdentity,
     UnlockedKey,
     change_passphrase,
@@ -28,7 +30,9 @@ from oscb_desktop.signing.pdf import DEFAULT_FIELD_NAME, PdfSignatureReport, dis
 
 __all__ = [
     "DEFAULT_FIELD_NAME",
+    "MAX_PASSPHRASE_LENGTH",
     "MIN_PASSPHRASE_LENGTH",
+    "PASSPHRASE_TOO_LONG",
     "CertificateError",
     "IdentityError",
     "PdfSignatureReport",

@@ -33,6 +33,12 @@ from oscb_desktop.signing.errors import IdentityError, WrongPassphraseError
 SigningPrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 MIN_PASSPHRASE_LENGTH = 8
+#: Longest passphrase (or .p12 password) taken anywhere: the window's fields, ``--passphrase-file``, the key store.
+#: Longer than any passphrase a person types or a password manager makes; one rule, so that a key made in one
+#: place always unlocks in the other.
+MAX_PASSPHRASE_LENGTH = 1024
+#: The rule in words: the start of every refusal of a passphrase that is too long.
+PASSPHRASE_TOO_LONG = f"A passphrase can be at most {MAX_PASSPHRASE_LENGTH:,} characters"
 #: PBKDF2-SHA256 rounds protecting a stored key (OWASP's 2023 figure); about 0.1 s per unlock.
 KDF_ROUNDS = 600_000
 _KEY_BEGIN = b"-----BEGIN PKCS12 ENCRYPTED PRIVATE KEY-----"
@@ -178,6 +184,7 @@ def import_pkcs12(data: bytes, p12_password: str, passphrase: str) -> SigningIde
     ``p12_password`` opens the file; ``passphrase`` protects the key from now on.
     """
     _check_new_passphrase(passphrase)
+    _check_length(p12_password, "so this cannot be the file's password")
     if not _is_pkcs12(data):
         raise IdentityError("This file is not a certificate file in PKCS#12 format (.p12 or .pfx).")
     try:
@@ -208,6 +215,7 @@ def import_pkcs12(data: bytes, p12_password: str, passphrase: str) -> SigningIde
 
 def unlock(identity: SigningIdentity, passphrase: str) -> UnlockedKey:
     """Decrypt the private key into memory for signing; wrong passphrase → :class:`WrongPassphraseError`."""
+    _check_length(passphrase, "so this one cannot be right; nothing was changed")
     try:
         key = _decrypt_key(identity.encrypted_key_pem, passphrase)
     except (ValueError, TypeError):
@@ -241,6 +249,12 @@ def _check_new_passphrase(passphrase: str) -> None:
         raise IdentityError(
             f"Choose a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters to protect the signing key."
         )
+    _check_length(passphrase, "choose a shorter one")
+
+
+def _check_length(passphrase: str, then: str) -> None:
+    if len(passphrase) > MAX_PASSPHRASE_LENGTH:
+        raise IdentityError(f"{PASSPHRASE_TOO_LONG}; {then}.")
 
 
 def _required_name(value: str, what: str) -> str:

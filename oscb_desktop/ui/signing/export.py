@@ -62,6 +62,7 @@ class PassphraseDialog(QDialog):
         text.setWordWrap(True)
         text.setMinimumWidth(460)
         self.passphrase = password_field("Passphrase of the signing key")
+        self.passphrase.sig_refused.connect(self._refused)
         self.feedback = QLabel()
         self.feedback.setObjectName("problem")
         self.feedback.setWordWrap(True)
@@ -117,6 +118,13 @@ class PassphraseDialog(QDialog):
     def reject(self) -> None:
         if self.job is None:
             super().reject()
+
+    @Slot(str)
+    def _refused(self, text: str) -> None:
+        """A paste over the passphrase limit: say so, keeping what was typed."""
+        self.feedback.setText(f"⚠ {text}")
+        self.feedback.setVisible(True)
+        fit_height(self)
 
     def _error(self, text: str) -> None:
         self.feedback.setText(f"⚠ {text}")

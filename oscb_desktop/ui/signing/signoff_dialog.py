@@ -184,6 +184,7 @@ class SignOffDialog(QDialog):
         self.identity_label.setWordWrap(True)
         self.identity_label.setObjectName("muted")
         self.passphrase = password_field("Passphrase of the signing key")
+        self.passphrase.sig_refused.connect(self._error)
         form = QFormLayout(signatory)
         form.addRow("Signatory's &name:", self.name)
         form.addRow("&Role:", self.role)
