@@ -1,15 +1,18 @@
 """Every passphrase field of the window follows the one rule (at most 1,024 characters): a longer paste is refused
-whole, with the rule shown, instead of being cut silently at Qt's 32,767 characters."""
+whole, with the rule shown, instead of being cut silently at Qt's 32,767 characters. Unlocking there re-protects
+a key stored the old way."""
 
 from __future__ import annotations
 
+from helpers.old_keys import pkcs12_blob
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from oscb_desktop.services import identities, returns
 from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.signing import MAX_PASSPHRASE_LENGTH
+from oscb_desktop.signing import MAX_PASSPHRASE_LENGTH, needs_reprotection
 from oscb_desktop.store import Agency
+from oscb_desktop.store.models import SigningIdentity as IdentityRow
 from oscb_desktop.ui.signing import IdentityDialog, PassphraseDialog, SignOffDialog
 
 PASSPHRASE = "a long enough passphrase"
@@ -57,3 +60,26 @@ def test_a_pasted_passphrase_over_the_limit_is_refused_with_the_rule(
         field.clear()
         paste_into(field, "y" * MAX_PASSPHRASE_LENGTH)
         assert field.text() == "y" * MAX_PASSPHRASE_LENGTH, "the longest passphrase allowed is taken"
+
+
+def test_unlocking_in_the_window_reprotects_a_key_stored_the_old_way(
+    qtbot, workspace: Workspace, agency: Agency
+) -> None:
+    row = identities.create(
+        workspace, agency.id, person_name="Sam Lead", role="Lead", email=None, passphrase=PASSPHRASE
+    )
+    key = identities.unlock(row, PASSPHRASE)
+    IdentityRow.update(encrypted_key_pem=pkcs12_blob(key, PASSPHRASE).decode("ascii")).where(
+        IdentityRow.id == row.id
+    ).execute()
+    old = identities.current(workspace, agency.id)
+    assert old is not None and needs_reprotection(identities.to_identity(old))
+
+    dialog = PassphraseDialog(old, "Export a return.", ws=workspace)
+    qtbot.addWidget(dialog)
+    dialog.passphrase.setText(PASSPHRASE)
+    with qtbot.waitSignal(dialog.accepted, timeout=30_000):
+        dialog.accept()
+    assert dialog.key is not None and dialog.key.fingerprint_sha256 == row.fingerprint
+    renewed = identities.current(workspace, agency.id)
+    assert renewed is not None and not needs_reprotection(identities.to_identity(renewed))

@@ -336,7 +336,7 @@ class SignOffDialog(QDialog):
 
         def work(job: Job[tuple[ReturnInfo, UnlockedKey]]) -> tuple[ReturnInfo, UnlockedKey]:
             job.say("Unlocking the signing key…")
-            key = identities.unlock(row, passphrase)
+            key = identities.unlock_and_upgrade(ws, row, passphrase)
             signed = signoff.sign_off(
                 ws, submission_id, signatory_name=name, signatory_role=role, key=key, progress=job.say
             )
