@@ -24,6 +24,13 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
     return code, out, err
 
 
+def _evil_file(tmp_path: Path, bundle: bytes) -> tuple[Path, list[str]]:
+    """The bundle saved under the evil name, and the ``--data-dir`` of a fresh Business Unit workspace."""
+    evil = tmp_path / EVIL_NAME
+    evil.write_bytes(bundle)
+    return evil, ["--data-dir", str(tmp_path / "bu")]
+
+
 def _unsafe(text: str) -> list[str]:
     return sorted({c for c in text if not (c.isprintable() or c == "\n")})
 
@@ -31,10 +38,7 @@ def _unsafe(text: str) -> list[str]:
 def test_a_file_name_cannot_clear_the_screen_or_fake_a_line(
     tmp_path: Path, bundle: bytes, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    evil = tmp_path / EVIL_NAME
-    evil.write_bytes(bundle)
-    data_dir = ["--data-dir", str(tmp_path / "bu")]
-
+    evil, data_dir = _evil_file(tmp_path, bundle)
     code, out, err = _run(capsys, *data_dir, "import", str(evil))
     assert code == 1, "untrusted signer: rejected"
     assert "\x1b" not in out + err and _unsafe(out + err) == []
@@ -62,9 +66,7 @@ def test_names_in_a_manifest_are_escaped_too(tmp_path: Path, bundle: bytes, caps
 def test_received_returns_list_escapes_the_file_names(
     tmp_path: Path, bundle: bytes, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    evil = tmp_path / EVIL_NAME
-    evil.write_bytes(bundle)
-    data_dir = ["--data-dir", str(tmp_path / "bu")]
+    evil, data_dir = _evil_file(tmp_path, bundle)
     assert _run(capsys, *data_dir, "import", str(evil), "--trust-new")[0] == 0
     with Workspace.open(tmp_path / "bu") as ws:
         assert snapshot(ws)["tables"]["ReceivedReturn"], "imported under its evil name"
