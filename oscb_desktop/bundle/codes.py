@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from oscb_desktop import textsafe
 from oscb_desktop.bundle import limits
 
 
@@ -92,5 +93,4 @@ class Rejection(Exception):
 
 def shown(name: str, limit: int = 100) -> str:
     """A name from a hostile file as it may appear in a reason: control characters escaped, long names cut."""
-    printable = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in name)
-    return printable if len(printable) <= limit else printable[: limit - 1] + "…"
+    return textsafe.shown(name, limit)

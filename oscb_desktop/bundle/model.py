@@ -10,6 +10,7 @@ into the exact bytes stored.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -42,7 +43,8 @@ class JsonError(ValueError):
 
 
 def parse_json(data: bytes) -> Any:
-    """Parse untrusted bytes as strict JSON: UTF-8, no duplicate keys, no NaN or infinities.
+    """Parse untrusted bytes as strict JSON: UTF-8, no duplicate keys, no NaN or infinities, no number beyond
+    :data:`MAX_JSON_INTEGER` or too large to be finite, nothing nested deeper than :data:`MAX_JSON_DEPTH`.
 
     Raises :class:`JsonError` (never anything else) so callers can turn it into a reason.
     """
@@ -53,14 +55,62 @@ def parse_json(data: bytes) -> Any:
     if text.startswith("\ufeff"):
         raise JsonError("it starts with a byte order mark")
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
+        value = json.loads(
+            text,
+            object_pairs_hook=_no_duplicate_keys,
+            parse_constant=_no_constants,
+            parse_int=_bounded_int,
+            parse_float=_finite_float,
+        )
     except JsonError:
         raise
     except json.JSONDecodeError as exc:
         raise JsonError(f"it is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
-    except (ValueError, RecursionError):
-        # ValueError: e.g. an integer with more digits than Python converts; RecursionError: absurd nesting.
+    except RecursionError:
+        raise JsonError(_TOO_DEEP) from None
+    except ValueError:
         raise JsonError("it is not JSON that can be read safely") from None
+    if _deeper_than(value, MAX_JSON_DEPTH):
+        raise JsonError(_TOO_DEEP)
+    return value
+
+
+#: Deepest nesting of lists and objects accepted (a return's deepest value, a cell of a table row in the
+#: answer history, is six levels down).
+MAX_JSON_DEPTH = 32
+#: Largest whole number accepted: the largest every JSON reader holds exactly (2**53, I-JSON, RFC 7493).
+MAX_JSON_INTEGER = 2**53
+_TOO_DEEP = f"it is nested more than {MAX_JSON_DEPTH} levels deep, which no part of a bundle is"
+
+
+def _too_large(text: str) -> JsonError:
+    shown = text if len(text) <= 30 else text[:27] + "…"
+    return JsonError(f"it holds a number too large to be a count, a score or an answer ({shown})")
+
+
+def _bounded_int(text: str) -> int:
+    # The length first: Python refuses to convert more than 4,300 digits, and converting is quadratic.
+    if len(text.lstrip("-")) > len(str(MAX_JSON_INTEGER)) or abs(int(text)) > MAX_JSON_INTEGER:
+        raise _too_large(text)
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 is infinity to Python, and no number to anyone else
+        raise _too_large(text)
+    return value
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -17,6 +17,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
+#: Largest file read from a trusted-certificates folder (a certificate is one or two kilobytes; a chain a few).
+MAX_PEM_BYTES = 256 * 1024
+
 
 class Trust(StrEnum):
     """What a :class:`TrustPolicy` says about a certificate for an agency."""
@@ -88,10 +91,22 @@ class TrustedCertsDir:
             return found
         for path in sorted(folder.glob("*.pem")):
             try:
-                certificates = x509.load_pem_x509_certificates(path.read_bytes())
+                certificates = x509.load_pem_x509_certificates(_read_pem(path))
             except (OSError, ValueError) as exc:
                 self.problems.append(f"{path.name}: not a readable PEM certificate ({exc})")
                 continue
             for certificate in certificates:
                 found[certificate.fingerprint(hashes.SHA256()).hex()] = certificate
         return found
+
+
+def _read_pem(path: Path) -> bytes:
+    """A file of the folder, read only if it is a regular file (a named pipe would make reading wait for ever)
+    and not larger than :data:`MAX_PEM_BYTES`."""
+    if not path.is_file():
+        raise ValueError("it is not a regular file, so it was not read")
+    with path.open("rb") as fh:
+        data = fh.read(MAX_PEM_BYTES + 1)
+    if len(data) > MAX_PEM_BYTES:
+        raise ValueError(f"it is larger than {MAX_PEM_BYTES // 1024} KB, which no certificate file is")
+    return data

@@ -12,7 +12,7 @@ from oscb_desktop.cli.common import CommandError, open_workspace
 from oscb_desktop.fsutil import WriteError
 from oscb_desktop.services import signoff
 from oscb_desktop.services.returns import ReturnError, get_submission
-from oscb_desktop.signing import WrongPassphraseError
+from oscb_desktop.signing import MAX_PASSPHRASE_LENGTH, PASSPHRASE_TOO_LONG, IdentityError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -39,11 +39,18 @@ def read_passphrase(path: Path | None) -> str:
     """From ``--passphrase-file`` (first line), or asked for without echo when there is a terminal."""
     if path is not None:
         try:
-            text = path.read_text(encoding="utf-8")
+            with path.open(encoding="utf-8") as fh:
+                # Enough characters for the longest passphrase and its line break: a huge file is not read whole.
+                text = fh.read(MAX_PASSPHRASE_LENGTH + 2)
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"The passphrase file {path} cannot be read: {exc}") from exc
         lines = text.splitlines()
-        return lines[0] if lines else ""
+        first = lines[0] if lines else ""
+        if len(first) > MAX_PASSPHRASE_LENGTH:
+            raise CommandError(
+                f"{PASSPHRASE_TOO_LONG}; the first line of {path} is longer. The bundle was not written."
+            )
+        return first
     if sys.stdin is not None and sys.stdin.isatty():
         return getpass.getpass("Passphrase of the signing key: ")
     raise CommandError("The signing key's passphrase is needed: give it with --passphrase-file F.")
@@ -61,7 +68,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             if not sub.locked:
                 raise CommandError("Only a signed return can be exported. Sign it off in the app first.")
             result = signoff.export(ws, sub.id, out, passphrase=read_passphrase(args.passphrase_file))
-        except WrongPassphraseError as exc:
+        except IdentityError as exc:  # WrongPassphraseError among them
             raise CommandError(f"{exc} The bundle was not written.") from exc
         except (ReturnError, BundleError, WriteError) as exc:
             raise CommandError(str(exc)) from exc

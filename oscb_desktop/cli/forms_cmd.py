@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from oscb_desktop.forms import FormDefinitionError, FormRegistry, load_file
+from oscb_desktop.textsafe import shown
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,9 +24,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     for form in reg:
         deadline = form.deadline.isoformat() if form.deadline else "-"
         n_items = sum(1 for _ in form.items())
-        print(f"{form.id:<12} {form.version:<8} {form.period:<8} deadline {deadline}  {n_items:>3} items  {form.title}")
+        line = f"{form.id:<12} {form.version:<8} {form.period:<8} deadline {deadline}  {n_items:>3} items  {form.title}"
+        print(shown(line))
     for err in reg.errors:
-        print(f"NOT LOADED: {err}")
+        print(shown(f"NOT LOADED: {err}"))
     return 1 if reg.errors else 0
 
 
@@ -33,12 +35,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         form = load_file(args.file)
     except FormDefinitionError as exc:
-        print(f"INVALID {exc}")
+        print(shown(f"INVALID {exc}"))
         return 1
     n_items = sum(1 for _ in form.items())
     n_rules = sum(1 for _ in form.all_rules())
     print(
-        f"OK {args.file}: {form.id} {form.version} for {form.period}, "
-        f"{len(form.sections)} sections, {n_items} items, {n_rules} rules"
+        shown(
+            f"OK {args.file}: {form.id} {form.version} for {form.period}, "
+            f"{len(form.sections)} sections, {n_items} items, {n_rules} rules"
+        )
     )
     return 0

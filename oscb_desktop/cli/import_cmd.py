@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from oscb_desktop.cli.common import CommandError, open_workspace
-from oscb_desktop.services import imports
+from oscb_desktop.services import imports, write_failures
 from oscb_desktop.signing import format_fingerprint
+from oscb_desktop.textsafe import json_text, shown
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -37,12 +37,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def cmd_import(args: argparse.Namespace) -> int:
     missing = [str(p) for p in args.paths if not p.exists()]
-    with open_workspace(args) as ws:
-        try:
-            imports.check_can_import(ws)
-        except imports.ImportRefusedError as exc:
-            raise CommandError(str(exc)) from exc
+    ws = open_workspace(args)
+    try:
+        imports.check_can_import(ws)
         results = imports.import_paths(ws, [p for p in args.paths if p.exists()], trust_new=args.trust_new)
+    except imports.ImportRefusedError as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        write_failures.close_quietly(ws)  # on a full disk too: the results are what the user waits for
     results += [
         imports.ImportResult(
             file=m,
@@ -53,17 +55,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         for m in missing
     ]
     if args.json:
-        print(json.dumps({"results": [r.to_json() for r in results]}, indent=2, ensure_ascii=False))
+        print(json_text({"results": [r.to_json() for r in results]}))
     else:
         for r in results:
-            what = ", ".join(str(x) for x in (r.agency, r.form_id, r.period) if x)
-            what += f", v{r.version}" if r.version else ""
-            line = f"{r.outcome.upper():<9} {r.file}"
-            line += f"  — {what}" if what else ""
-            line += f": {r.reason}" if r.outcome != "imported" else ""
-            if r.newly_trusted and r.signer_fingerprint:
-                line += f"  [new certificate trusted: {format_fingerprint(r.signer_fingerprint)}]"
-            print(line)
+            print(shown(_line(r)))
         counts = imports.summary_counts(results)
         print(
             f"{counts['imported']} imported, {counts['duplicate']} already there, {counts['rejected']} rejected.",
@@ -71,4 +66,22 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
         if not results:
             print("No .oscb files found.", file=sys.stderr)
+        if any(r.disk_full for r in results):
+            print(
+                "The disk is full: free some space on the disk that holds the workspace, then import again.",
+                file=sys.stderr,
+            )
     return 1 if any(r.outcome == "rejected" for r in results) else 0
+
+
+def _line(r: imports.ImportResult) -> str:
+    """One line per file; escaped as a whole by the caller (file names and manifests may hold anything)."""
+    label = "NOT STORED" if r.code == imports.ImportCode.NOT_STORED else r.outcome.upper()
+    what = ", ".join(str(x) for x in (r.agency, r.form_id, r.period) if x)
+    what += f", v{r.version}" if r.version else ""
+    line = f"{label:<10} {r.file}"
+    line += f"  — {what}" if what else ""
+    line += f": {r.reason}" if r.outcome != "imported" else ""
+    if r.newly_trusted and r.signer_fingerprint:
+        line += f"  [new certificate trusted: {format_fingerprint(r.signer_fingerprint)}]"
+    return line

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from oscb_desktop.cli.common import open_workspace
 from oscb_desktop.services import registry, returns, review
 from oscb_desktop.services.workspace import Workspace
+from oscb_desktop.textsafe import json_text, shown
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -41,15 +41,17 @@ def cmd_list(args: argparse.Namespace) -> int:
             }
             for r in rows
         ]
-        print(json.dumps({"submissions": out}, indent=2, ensure_ascii=False))
+        print(json_text({"submissions": out}))
         return 0
     if not rows:
         print("No returns in this workspace yet.")
         return 0
     for r in rows:
         print(
-            f"{r.id[:8]}  {r.period:<8} {r.form_title:<18} v{r.version}  {r.status_label:<13} "
-            f"{r.percent_complete:>3}%  {r.agency_name}"
+            shown(
+                f"{r.id[:8]}  {r.period:<8} {r.form_title:<18} v{r.version}  {r.status_label:<13} "
+                f"{r.percent_complete:>3}%  {r.agency_name}"
+            )
         )
     return 0
 
@@ -79,12 +81,12 @@ def _list_received(ws: Workspace, *, as_json: bool) -> int:
             }
             for r in rows
         ]
-        print(json.dumps({"submissions": out}, indent=2, ensure_ascii=False))
+        print(json_text({"submissions": out}))
         return 0
     if not rows:
         print("No returns imported into this Business Unit workspace yet (oscb import PATH...).")
         return 0
     for r in rows:
         state = "superseded" if r.superseded else review.REVIEW_STATUSES[r.review_status]
-        print(f"{r.submission_id[:8]}  {r.period:<8} {r.form_id:<10} v{r.version}  {state:<11} {r.agency.name}")
+        print(shown(f"{r.submission_id[:8]}  {r.period:<8} {r.form_id:<10} v{r.version}  {state:<11} {r.agency.name}"))
     return 0

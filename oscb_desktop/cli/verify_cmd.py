@@ -10,7 +10,6 @@ line then says the signer was not checked and shows the whole fingerprint, to be
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from oscb_desktop.bundle import Manifest, Trust, TrustedCertsDir, TrustPolicy, V
 from oscb_desktop.cli.common import CommandError
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.signing import format_fingerprint
+from oscb_desktop.textsafe import json_text, shown
 
 #: Groups of four hex digits shown for a signer already checked against the trusted certificates.
 SHORT_FINGERPRINT_GROUPS = 4
@@ -61,7 +61,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     results = [(file, verify_bundle(file, forms=forms, trusted=trusted)) for file in args.files]
     if args.json:
         out = [_as_json(file, result) for file, result in results]
-        print(json.dumps({"results": out}, indent=2, ensure_ascii=False))
+        print(json_text({"results": out}))
     else:
         for file, result in results:
             print(_line(file, result, checked_trust=trusted is not None))
@@ -76,7 +76,7 @@ def _trust_policy(folder: Path | None) -> TrustPolicy | None:
         raise CommandError(f"--trusted-certs {folder} {what}; give the folder that holds the trusted .pem files.")
     policy = TrustedCertsDir(folder)
     for problem in policy.problems:
-        print(f"oscb: warning: {folder}: {problem} (skipped)", file=sys.stderr)
+        print(shown(f"oscb: warning: {folder}: {problem} (skipped)"), file=sys.stderr)
     if not policy.trusted:
         print(
             f"oscb: warning: {folder} holds no trusted certificates, so no bundle can pass the signer check",
@@ -129,4 +129,4 @@ def _manifest(result: VerifyResult) -> Manifest:
 
 def _one_line(text: str) -> str:
     """File names and reasons may hold line breaks or other control characters: escape them."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return shown(text)

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from oscb_desktop import paths
+from oscb_desktop.datafiles import DataFileError, parse_yaml, read_text
 from oscb_desktop.demo.common import DemoError
 
 
@@ -25,15 +24,16 @@ def folder() -> Path:
 
 
 def read(name: str) -> Node:
-    """The top of the YAML file ``name``; raises :class:`DemoError` if it cannot be read or parsed."""
+    """The top of the YAML file ``name``; raises :class:`DemoError` if it cannot be read or parsed.
+
+    Read like every data file (:mod:`oscb_desktop.datafiles`): at most 2 MB, no alias bombs.
+    """
     path = folder() / name
     try:
-        with path.open(encoding="utf-8") as fh:
-            value = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except OSError as exc:
-        raise DemoError(f"The demo data file {path} cannot be read: {exc.strerror or exc}.") from exc
-    except yaml.YAMLError as exc:
-        raise DemoError(f"The demo data file {path} is not valid YAML: {exc}") from exc
+        value = parse_yaml(read_text(path), str(path))
+    except DataFileError as exc:
+        where = f" (at {exc.path})" if exc.path else ""
+        raise DemoError(f"The demo data file {path} {exc.message}{where}.") from exc
     return Node(path, "", value)
 
 

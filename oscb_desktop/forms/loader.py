@@ -48,6 +48,8 @@ def definition_schema() -> dict[str, Any]:
 
 
 def load_file(file: str | Path) -> FormDefinition:
+    if Path(file).exists() and not Path(file).is_file():  # a named pipe would make reading wait for ever
+        raise FormDefinitionError(file, "", "is not a regular file, so it was not read")
     text = read_text(file, error=FormDefinitionError)
     return load_text(text, source=str(file))
 

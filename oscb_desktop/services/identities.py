@@ -6,13 +6,17 @@ key lives in memory inside :class:`~oscb_desktop.signing.UnlockedKey` while a si
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+
+import peewee
 
 from oscb_desktop import signing
 from oscb_desktop.fsutil import atomic_write
 from oscb_desktop.services.values import IdentityInfo
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
 from oscb_desktop.signing import IdentityError, SigningIdentity, UnlockedKey, WrongPassphraseError
+from oscb_desktop.signing.identity import KDF_ROUNDS
 from oscb_desktop.store import Agency
 from oscb_desktop.store.models import SigningIdentity as IdentityRow
 
@@ -26,7 +30,10 @@ __all__ = [
     "save_certificate",
     "to_identity",
     "unlock",
+    "unlock_and_upgrade",
 ]
+
+log = logging.getLogger(__name__)
 
 
 def to_identity(row: IdentityInfo) -> SigningIdentity:
@@ -98,6 +105,29 @@ def import_pkcs12(ws: Workspace, agency_id: int, data: bytes, *, p12_password: s
 def unlock(row: IdentityInfo, passphrase: str) -> UnlockedKey:
     """Raises :class:`WrongPassphraseError` (nothing changes) when the passphrase is not right."""
     return signing.unlock(to_identity(row), passphrase)
+
+
+@uses_workspace
+def unlock_and_upgrade(ws: Workspace, row: IdentityInfo, passphrase: str) -> UnlockedKey:
+    """:func:`unlock`, and a key stored the old ways (see :func:`oscb_desktop.signing.needs_reprotection`)
+    encrypted again the current way and stored in its place, under the same passphrase.
+
+    What every unlock with a workspace at hand uses (sign-off, export), so old keys are re-protected the first
+    time they are used after an upgrade. The key is unlocked whatever happens to the store: if the new form
+    cannot be written (a full disk), the old one stays and is upgraded at a later unlock.
+    """
+    key, renewed = signing.unlock_and_reprotect(to_identity(row), passphrase)
+    if renewed is not None:
+        try:
+            with ws.db.atomic():
+                IdentityRow.update(encrypted_key_pem=renewed.encrypted_key_pem.decode("ascii")).where(
+                    (IdentityRow.id == row.id) & (IdentityRow.encrypted_key_pem == row.encrypted_key_pem)
+                ).execute()
+        except (OSError, peewee.DatabaseError):
+            log.warning("the signing key %s could not be re-protected now; it will be at a later unlock", row.id)
+        else:
+            log.info("the signing key %s was re-protected (PKCS#8, %s PBKDF2 rounds)", row.id, KDF_ROUNDS)
+    return key
 
 
 def save_certificate(row: IdentityInfo, path: str | Path) -> Path:

@@ -16,9 +16,10 @@ the window runs step 1 for every file in the background, asks its questions, the
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -27,13 +28,16 @@ from oscb_desktop.bundle import Code, Rejection, Trust, VerifyResult, verify_bun
 from oscb_desktop.bundle.safezip import BUNDLE_RULES, read_zip
 from oscb_desktop.bundle.trust import decide, normalise_agency_name
 from oscb_desktop.forms import FormRegistry
-from oscb_desktop.services import registry
+from oscb_desktop.services import registry, write_failures
 from oscb_desktop.services.registry import RegisterError, RegisterPolicy
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
+from oscb_desktop.services.write_failures import WRITE_ERRORS, WriteFailure
 from oscb_desktop.store import Agency
 from oscb_desktop.store.models import ReceivedReturn
 
 BUNDLE_SUFFIX = ".oscb"
+
+log = logging.getLogger(__name__)
 
 
 class Outcome(StrEnum):
@@ -72,9 +76,14 @@ class ImportResult:
     #: Set when the signer's certificate was trusted during this import (confirmed on screen or --trust-new).
     newly_trusted: bool = False
     received_id: int | None = None
+    #: Not stored because the disk is full: nothing more can be stored until space is freed (not in the JSON;
+    #: the code and reason say it).
+    disk_full: bool = field(default=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        del out["disk_full"]
+        return out
 
 
 #: Asked when a bundle is intact but signed by a certificate not yet on the register: show the agency and
@@ -116,7 +125,12 @@ def check_can_import(ws: Workspace) -> None:
             f"This workspace holds the returns of {names}, not the Business Unit's. Import bundles into a "
             "separate Business Unit workspace (start the app or oscb with --data-dir and an empty folder)."
         )
-    registry.become_business_unit(ws)
+    try:
+        registry.become_business_unit(ws)
+    except WRITE_ERRORS as exc:
+        failure = write_failures.explain(exc, ws.folder)
+        log.warning("the workspace could not become the Business Unit's (%s)", failure.detail, exc_info=True)
+        raise ImportRefusedError(f"Nothing was imported: {failure.detail}. {_WHAT_TO_DO[failure.full]}") from None
 
 
 @dataclass(frozen=True)
@@ -185,10 +199,49 @@ def import_paths(
             if checked.signer not in answers:
                 answers[checked.signer] = trust_new(checked.result, path) if callable(trust_new) else bool(trust_new)
             confirmed = answers[checked.signer]
-        results.append(store(ws, checked, confirmed=confirmed))
+        result = store(ws, checked, confirmed=confirmed)
+        results.append(result)
+        if result.disk_full:
+            results += not_imported_after_full_disk(files[n + 1 :])
+            break
     if progress is not None:
         progress(len(results), len(files), "")
     return results
+
+
+def not_imported_after_full_disk(paths: Iterable[Path]) -> list[ImportResult]:
+    """The results of the files left when the disk filled up: not read, not stored (nothing more could be)."""
+    return [
+        ImportResult(
+            file=str(path),
+            outcome=Outcome.REJECTED.value,
+            code=ImportCode.NOT_STORED.value,
+            reason="Not imported: the disk became full while an earlier file was being stored, so nothing more "
+            f"could be stored. {_WHAT_TO_DO[True]}",
+            disk_full=True,
+        )
+        for path in paths
+    ]
+
+
+_WHAT_TO_DO = {
+    True: "Free some space on the disk that holds the workspace, then import again (bundles already imported "
+    "are recognised and left as they are).",
+    False: "Nothing of it was kept: once that is put right, import it again.",
+}
+
+
+def _not_stored_reason(failure: WriteFailure) -> str:
+    return f"The bundle is valid but could not be stored: {failure.detail}. {_WHAT_TO_DO[failure.full]}"
+
+
+def _remove_new_files(ws: Workspace, shas: Iterable[str]) -> None:
+    """Files this import wrote before its rows could not be: no row points to them, so they go again."""
+    for sha in shas:
+        try:
+            ws.blobs.path(sha).unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not remove the unused file %s", sha, exc_info=True)
 
 
 @uses_workspace
@@ -231,6 +284,10 @@ def _result(path: Path, res: VerifyResult, outcome: Outcome, code: str, reason: 
         signer_fingerprint=res.signer_fingerprint,
         **extra,
     )
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def content_digest(res: VerifyResult) -> str:
@@ -312,9 +369,13 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
                 f"{version + 1}.",
             )
 
+    pdf = res.read_member("submission.pdf")
+    # Files are written before the rows (a row never points to a missing file); those written here are removed
+    # again if the rows cannot be written.
+    new_files = [sha for sha in map(_sha256, (data, pdf)) if not ws.blobs.exists(sha)]
     try:
         bundle_ref = ws.blobs.add_bytes(data, path.name)
-        pdf_ref = ws.blobs.add_bytes(res.read_member("submission.pdf"), "submission.pdf")
+        pdf_ref = ws.blobs.add_bytes(pdf, "submission.pdf")
         with ws.db.atomic():
             if newly_trusted:
                 cert = registry.read_certificate(res.signer_pem)
@@ -350,15 +411,15 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
                 & (ReceivedReturn.version < version)
             ).execute()
             registry.log(ws, "import", file=path.name, agency=agency.name, form=form_id, period=period, version=version)
-    except (OSError, RegisterError) as exc:
-        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    except RegisterError as exc:
+        _remove_new_files(ws, new_files)
+        return _result(path, res, Outcome.REJECTED, ImportCode.NOT_STORED, f"The bundle is valid but not stored: {exc}")
+    except WRITE_ERRORS as exc:
+        _remove_new_files(ws, new_files)
+        failure = write_failures.explain(exc, ws.folder)
+        log.warning("%s could not be stored (%s)", path.name, failure.detail, exc_info=True)
         return _result(
-            path,
-            res,
-            Outcome.REJECTED,
-            ImportCode.NOT_STORED,
-            f"The bundle is valid but could not be stored in the workspace ({detail}). Free some disk space or "
-            "check the workspace folder, then import it again.",
+            path, res, Outcome.REJECTED, ImportCode.NOT_STORED, _not_stored_reason(failure), disk_full=failure.full
         )
     return _result(
         path,

@@ -253,7 +253,7 @@ def sign_off(
         )
     if key is None:
         say("Unlocking the signing key…")
-        key = identities.unlock(row, passphrase or "")
+        key = identities.unlock_and_upgrade(ws, row, passphrase or "")
     elif key.fingerprint_sha256 != row.fingerprint:
         raise ReturnError("That key is not this agency's current signing identity.")
 
@@ -421,7 +421,7 @@ def export(
         )
     if key is None:
         say("Unlocking the signing key…")
-        key = identities.unlock(row, passphrase or "")
+        key = identities.unlock_and_upgrade(ws, row, passphrase or "")
     elif key.fingerprint_sha256 != row.fingerprint:
         raise ReturnError("That key did not sign this return.")
     form: FormDefinition = form_of(ws, sub)

@@ -14,7 +14,9 @@ from oscb_desktop.signing.errors import (
     WrongPassphraseError,
 )
 from oscb_desktop.signing.identity import (
+    MAX_PASSPHRASE_LENGTH,
     MIN_PASSPHRASE_LENGTH,
+    PASSPHRASE_TOO_LONG,
     SigningIdentity,
     UnlockedKey,
     change_passphrase,
@@ -22,13 +24,17 @@ from oscb_desktop.signing.identity import (
     fingerprint,
     format_fingerprint,
     import_pkcs12,
+    needs_reprotection,
     unlock,
+    unlock_and_reprotect,
 )
 from oscb_desktop.signing.pdf import DEFAULT_FIELD_NAME, PdfSignatureReport, displayable_pdf, sign_pdf, verify_pdf
 
 __all__ = [
     "DEFAULT_FIELD_NAME",
+    "MAX_PASSPHRASE_LENGTH",
     "MIN_PASSPHRASE_LENGTH",
+    "PASSPHRASE_TOO_LONG",
     "CertificateError",
     "IdentityError",
     "PdfSignatureReport",
@@ -46,9 +52,11 @@ __all__ = [
     "format_fingerprint",
     "import_pkcs12",
     "load_certificate",
+    "needs_reprotection",
     "sign_detached",
     "sign_pdf",
     "unlock",
+    "unlock_and_reprotect",
     "verify_detached",
     "verify_pdf",
 ]

@@ -3,9 +3,10 @@
 An agency signs its returns with an identity it either creates in the app (an
 ECDSA P-256 key and a self-signed certificate) or imports from its own PKCS#12
 file. Either way only two things are ever stored: the certificate, and the
-private key encrypted with the user's passphrase (PKCS#8). The clear key exists
-only in memory, inside an :class:`UnlockedKey`, for as long as a signature is
-being made.
+private key encrypted with the user's passphrase (PKCS#8, PBES2 with
+:data:`KDF_ROUNDS` rounds of PBKDF2-SHA256 and AES-256, and nothing else a guess
+could be tested against). The clear key exists only in memory, inside an
+:class:`UnlockedKey`, for as long as a signature is being made.
 
 Self-signed certificates are fine here because trust is not decided by a CA:
 the Business Unit registers or confirms each agency's certificate by its SHA-256
@@ -19,6 +20,8 @@ import base64
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
+from asn1crypto import keys as asn1_keys
+from asn1crypto import pem as asn1_pem
 from asn1crypto import pkcs12 as asn1_pkcs12
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -33,10 +36,17 @@ from oscb_desktop.signing.errors import IdentityError, WrongPassphraseError
 SigningPrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 MIN_PASSPHRASE_LENGTH = 8
+#: Longest passphrase (or .p12 password) taken anywhere: the window's fields, ``--passphrase-file``, the key store.
+#: Longer than any passphrase a person types or a password manager makes; one rule, so that a key made in one
+#: place always unlocks in the other.
+MAX_PASSPHRASE_LENGTH = 1024
+#: The rule in words: the start of every refusal of a passphrase that is too long.
+PASSPHRASE_TOO_LONG = f"A passphrase can be at most {MAX_PASSPHRASE_LENGTH:,} characters"
 #: PBKDF2-SHA256 rounds protecting a stored key (OWASP's 2023 figure); about 0.1 s per unlock.
 KDF_ROUNDS = 600_000
-_KEY_BEGIN = b"-----BEGIN PKCS12 ENCRYPTED PRIVATE KEY-----"
-_KEY_END = b"-----END PKCS12 ENCRYPTED PRIVATE KEY-----"
+#: The armour of keys stored by version 0.1: a PKCS#12 container whose outer MAC took only 2,048 iterations.
+_PKCS12_BEGIN = b"-----BEGIN PKCS12 ENCRYPTED PRIVATE KEY-----"
+_PKCS12_END = b"-----END PKCS12 ENCRYPTED PRIVATE KEY-----"
 MIN_RSA_KEY_BITS = 2048
 #: X.520 upper bound for common name, organisation and title.
 _MAX_NAME_LENGTH = 64
@@ -178,6 +188,7 @@ def import_pkcs12(data: bytes, p12_password: str, passphrase: str) -> SigningIde
     ``p12_password`` opens the file; ``passphrase`` protects the key from now on.
     """
     _check_new_passphrase(passphrase)
+    _check_length(p12_password, "so this cannot be the file's password")
     if not _is_pkcs12(data):
         raise IdentityError("This file is not a certificate file in PKCS#12 format (.p12 or .pfx).")
     try:
@@ -208,6 +219,7 @@ def import_pkcs12(data: bytes, p12_password: str, passphrase: str) -> SigningIde
 
 def unlock(identity: SigningIdentity, passphrase: str) -> UnlockedKey:
     """Decrypt the private key into memory for signing; wrong passphrase → :class:`WrongPassphraseError`."""
+    _check_length(passphrase, "so this one cannot be right; nothing was changed")
     try:
         key = _decrypt_key(identity.encrypted_key_pem, passphrase)
     except (ValueError, TypeError):
@@ -216,6 +228,35 @@ def unlock(identity: SigningIdentity, passphrase: str) -> UnlockedKey:
     if not isinstance(key, SigningPrivateKey):
         raise IdentityError("The stored key is of a kind that cannot sign; create or import the identity again.")
     return UnlockedKey(private_key=key, certificate=identity.certificate)
+
+
+def needs_reprotection(identity: SigningIdentity) -> bool:
+    """Whether the stored key is protected less well than a new one: stored by an earlier version (a PKCS#12
+    MAC of 2,048 iterations, or PKCS#8 with the library's few rounds) or under anything but PBES2 with at least
+    :data:`KDF_ROUNDS` rounds of PBKDF2."""
+    try:
+        kind, _headers, der = asn1_pem.unarmor(identity.encrypted_key_pem.strip())
+        if kind != "ENCRYPTED PRIVATE KEY":
+            return True
+        algorithm = asn1_keys.EncryptedPrivateKeyInfo.load(der)["encryption_algorithm"]
+        if algorithm["algorithm"].native != "pbes2":
+            return True
+        kdf = algorithm["parameters"]["key_derivation_func"]
+        return bool(kdf["algorithm"].native != "pbkdf2" or kdf["parameters"]["iteration_count"].native < KDF_ROUNDS)
+    except (ValueError, TypeError, KeyError):
+        return True
+
+
+def unlock_and_reprotect(identity: SigningIdentity, passphrase: str) -> tuple[UnlockedKey, SigningIdentity | None]:
+    """:func:`unlock`, and when the stored key :func:`needs_reprotection`, the identity with the key encrypted
+    again the current way under the same passphrase (to be stored in place of the old one); None otherwise.
+
+    Only the right passphrase can do this, so a key is re-protected on its first unlock after an upgrade.
+    """
+    key = unlock(identity, passphrase)
+    if not needs_reprotection(identity):
+        return key, None
+    return key, replace(identity, encrypted_key_pem=_encrypt_key(key.private_key, passphrase))
 
 
 def change_passphrase(identity: SigningIdentity, old: str, new: str) -> SigningIdentity:
@@ -241,6 +282,12 @@ def _check_new_passphrase(passphrase: str) -> None:
         raise IdentityError(
             f"Choose a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters to protect the signing key."
         )
+    _check_length(passphrase, "choose a shorter one")
+
+
+def _check_length(passphrase: str, then: str) -> None:
+    if len(passphrase) > MAX_PASSPHRASE_LENGTH:
+        raise IdentityError(f"{PASSPHRASE_TOO_LONG}; {then}.")
 
 
 def _required_name(value: str, what: str) -> str:
@@ -260,11 +307,14 @@ def _add_years(moment: dt.datetime, years: int) -> dt.datetime:
 
 
 def _encrypt_key(key: SigningPrivateKey, passphrase: str) -> bytes:
-    """The key in a PKCS#12 container (AES-256-CBC, PBKDF2-SHA256 with :data:`KDF_ROUNDS`), base64 in PEM armour.
+    """The key as a standard encrypted PKCS#8 PEM (``openssl pkcs8`` reads it): PBES2, PBKDF2-SHA256 with
+    :data:`KDF_ROUNDS` rounds, AES-256-CBC.
 
-    Not PKCS#8 with ``BestAvailableEncryption``: cryptography stretches the passphrase there with only a few
-    thousand PBKDF2 rounds, which a stolen workspace could brute-force. ``base64 -d`` of the body gives a
-    standard ``.p12`` file (``openssl pkcs12 -info``).
+    Nothing else is derived from the passphrase, so every guess costs the full :data:`KDF_ROUNDS`. (A PKCS#12
+    container, as version 0.1 stored, adds a MAC over the whole, which cryptography computes with 2,048
+    iterations whatever the KDF: a guess could be tested against it hundreds of times faster.) cryptography
+    builds PKCS#8 with a chosen round count only inside PKCS#12, so the key is encrypted there and its
+    shrouded key bag, which is exactly the ``EncryptedPrivateKeyInfo``, is taken out.
     """
     encryption = (
         serialization.PrivateFormat.PKCS12.encryption_builder()
@@ -273,19 +323,22 @@ def _encrypt_key(key: SigningPrivateKey, passphrase: str) -> bytes:
         .hmac_hash(hashes.SHA256())
         .build(passphrase.encode())
     )
-    der = pkcs12.serialize_key_and_certificates(None, key, None, None, encryption)
-    body = base64.encodebytes(der).replace(b"\n", b"")
-    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
-    return b"\n".join([_KEY_BEGIN, *lines, _KEY_END, b""])
+    pfx = asn1_pkcs12.Pfx.load(pkcs12.serialize_key_and_certificates(None, key, None, None, encryption))
+    [content] = pfx.authenticated_safe
+    [bag] = asn1_pkcs12.SafeContents.load(content["content"].native)
+    if bag["bag_id"].native != "pkcs8_shrouded_key_bag":  # pragma: no cover - cryptography's fixed layout
+        raise IdentityError("The key could not be encrypted for storing; nothing was saved.")
+    der = bag["bag_value"].untag().dump()
+    return asn1_pem.armor("ENCRYPTED PRIVATE KEY", der)
 
 
 def _decrypt_key(stored: bytes, passphrase: str) -> object:
     text = stored.strip()
-    if text.startswith(_KEY_BEGIN) and text.endswith(_KEY_END):
-        der = base64.b64decode(b"".join(text[len(_KEY_BEGIN) : -len(_KEY_END)].split()))
+    if text.startswith(_PKCS12_BEGIN) and text.endswith(_PKCS12_END):  # version 0.1; re-protected on unlock
+        der = base64.b64decode(b"".join(text[len(_PKCS12_BEGIN) : -len(_PKCS12_END)].split()))
         key, _cert, _chain = pkcs12.load_key_and_certificates(der, passphrase.encode())
         return key
-    # Identities stored before KDF_ROUNDS: PKCS#8 PEM. Still readable; re-encrypted on change_passphrase.
+    # Encrypted PKCS#8: the current way, and (with few rounds) the first versions' way.
     return serialization.load_pem_private_key(stored, passphrase.encode() or None)
 
 

@@ -131,13 +131,19 @@ def verify_pdf(pdf_bytes: bytes) -> PdfSignatureReport:
     needs a reason to show, not a traceback.
     """
     try:
-        signatures = PdfFileReader(BytesIO(pdf_bytes)).embedded_signatures
+        reader = PdfFileReader(BytesIO(pdf_bytes))
+        # Every signed signature field, also those pyHanko leaves out of embedded_signatures (a SubFilter it
+        # does not know: it logs a traceback, which goes to the log file, and skips the signature).
+        signed_fields = len(list(fields.enumerate_sig_fields(reader, filled_status=True)))
+        signatures = reader.embedded_signatures
     except Exception:  # any parse failure of untrusted input means the same thing to the user
         return _failure("the PDF cannot be read")
+    if signed_fields > 1 or len(signatures) > 1:
+        return _failure(f"the PDF has {max(signed_fields, len(signatures))} signatures; exactly one was expected")
     if not signatures:
-        return _failure("the PDF is not signed")
-    if len(signatures) > 1:
-        return _failure(f"the PDF has {len(signatures)} signatures; exactly one was expected")
+        return _failure(
+            "the PDF's signature is damaged or of an unknown kind" if signed_fields else "the PDF is not signed"
+        )
 
     embedded = signatures[0]
     try:

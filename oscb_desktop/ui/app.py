@@ -19,7 +19,7 @@ from oscb_desktop.forms import FormRegistry
 from oscb_desktop.services import agencies, imports, registry
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import DatabaseTooNewError
-from oscb_desktop.ui import crash, ops
+from oscb_desktop.ui import crash, ops, qt_messages
 from oscb_desktop.ui.main_window import MainWindow
 from oscb_desktop.ui.ops import Job
 
@@ -187,6 +187,7 @@ class Launcher(QObject):
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logs.configure("oscb-desktop")
+    qt_messages.install()
     ops.share_the_gil()
     if args.screenshot is not None and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         # A screenshot needs no screen: render offscreen on a headless machine.

@@ -83,3 +83,18 @@ def test_export_refuses_with_a_reason_and_writes_nothing(
     assert main(args) == 2  # stdin is not a terminal under pytest, so nothing is asked
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_passphrase_file_over_the_limit_is_refused_with_the_rule(
+    demo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same rule as the window's field: at most 1,024 characters; a 1 MB file is not read whole."""
+    huge = tmp_path / "huge.txt"
+    huge.write_text("x" * 1_000_000 + "\n", encoding="utf-8")
+    out = tmp_path / "return.oscb"
+    signed = ids(demo_dir, "signed")[0]
+    args = ["--data-dir", str(demo_dir), "export", signed[:8], "--out", str(out), "--passphrase-file", str(huge)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "A passphrase can be at most 1,024 characters" in err and "Traceback" not in err
+    assert not out.exists()

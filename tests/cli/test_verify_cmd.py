@@ -524,3 +524,29 @@ def test_tools_on_a_pdf_changed_inside_its_signature(
     assert sha256sum_check(folder).returncode == 0
     code, line = verify_one(capsys, save(tmp_path, fixed, "fixed.oscb"))
     assert code == 1 and " — bad_manifest_signature: " in line
+
+
+def test_a_pdf_signature_of_an_unknown_kind_gives_one_line_and_a_clean_stderr(
+    tmp_path: Path, bundle: bytes, key_a: UnlockedKey
+) -> None:
+    """pyHanko logs a traceback for a SubFilter it does not know; it goes to the log file, never to the terminal."""
+    pdf = members_of(bundle)["submission.pdf"]
+    assert pdf.count(b"/ETSI.CAdES.detached") == 1
+    odd = pdf.replace(b"/ETSI.CAdES.detached", b"/ETSI.XAdES.detached")
+    path = save(tmp_path, rebuild(bundle, replace={"submission.pdf": odd}, fix_manifest=True, sign_with=key_a))
+    logs = tmp_path / "logs"
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys, oscb_desktop.cli as c; sys.exit(c.main())", "verify", str(path)],
+        capture_output=True,
+        encoding="utf-8",
+        env={**os.environ, "PYTHONUTF8": "1", "OSCB_LOG_DIR": str(logs)},
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr == "", result.stderr
+    [line] = result.stdout.splitlines()
+    assert line.startswith(f"FAILED  {path}  — bad_pdf_signature:")
+    assert "the PDF's signature is damaged or of an unknown kind" in line and "not signed" not in line
+    logged = (logs / "oscb-desktop.log").read_text(encoding="utf-8")
+    assert "unsupported SubFilter" in logged and "Traceback" in logged, "the detail is kept for whoever looks"

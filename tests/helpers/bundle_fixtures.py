@@ -1,6 +1,7 @@
 """Fixtures for every test that needs a real bundle (the bundle, CLI and import tests): two agencies' signing
 keys, a small PDF made with reportlab and signed, a Section 11 2026.1 return with a few answers, its answer
-history and one evidence file. Loaded as a plugin by tests/conftest.py; the helpers are in helpers.bundle_kit."""
+history and one evidence file; and the bundles two demo agencies export (``agency_side``). Loaded as a plugin by
+tests/conftest.py; the helpers are in helpers.bundle_kit."""
 
 from __future__ import annotations
 
@@ -24,10 +25,12 @@ from helpers.bundle_kit import (
     payload,
     pem,
 )
+from oscb_desktop import demo
 from oscb_desktop.bundle import (
     Signatory,
     build_bundle,
 )
+from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import UnlockedKey, create_identity, sign_pdf, unlock
 
 
@@ -105,4 +108,15 @@ def trust_a(tmp_path: Path, key_a: UnlockedKey) -> Path:
     folder = tmp_path / "trusted"
     folder.mkdir()
     (folder / "agency-a.pem").write_bytes(pem(key_a))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def agency_side(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two demo agencies that signed everything, their bundles exported to ``bundles/``; the workspace kept."""
+    folder = tmp_path_factory.mktemp("agency-side")
+    with Workspace.open(folder / "ws") as ws:
+        ws.bind()
+        demo.generate(ws, agencies=2, sign_all=True)
+        demo.export_signed(ws, folder / "bundles")
     return folder

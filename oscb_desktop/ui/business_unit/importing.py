@@ -36,6 +36,7 @@ from oscb_desktop.services import imports, registry
 from oscb_desktop.services.imports import ImportResult
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import CertificateError, describe_subject, format_fingerprint, load_certificate
+from oscb_desktop.textsafe import shown
 from oscb_desktop.ui.business_unit.common import setup_table
 from oscb_desktop.ui.business_unit.models import ImportResultsModel
 from oscb_desktop.ui.common import html, message
@@ -94,7 +95,7 @@ class FingerprintDialog(QDialog):
         form = QFormLayout()
         self.detail_labels: dict[str, QLabel] = {}
         for label, value in details:
-            field = QLabel(value)
+            field = QLabel(shown(value))  # names from a bundle or a certificate: escapes shown, never obeyed
             field.setTextFormat(Qt.TextFormat.PlainText)
             field.setWordWrap(True)
             field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -204,6 +205,8 @@ class ImportRun:
             text += f" Cancelled after {len(self.results)} of {self.total} files; the rest were not imported."
         if self.cancelled and not self.results:
             text = f"Cancelled before anything was imported ({self.total} files checked or waiting)."
+        if any(r.disk_full for r in self.results):
+            text += " The disk is full: free some space on it, then import again."
         return text
 
 
@@ -238,7 +241,7 @@ def run_import(
         unknown: list[bool] = []
         for n, path in enumerate(files):
             job.check()  # nothing is written in this step: stopping anywhere is safe
-            job.progress(n, total, f"Checking {path.name} ({n + 1} of {total})…")
+            job.progress(n, total, f"Checking {shown(path.name)} ({n + 1} of {total})…")
             item = imports.check_file(path, forms)
             checked.append(item)
             unknown.append(imports.signer_is_unknown(ws, item))
@@ -258,9 +261,13 @@ def run_import(
         def store(job: Job[object]) -> object:
             for n, item in enumerate(checked):
                 job.check()  # between bundles: each is stored whole or not at all
-                job.progress(n, total, f"Storing {item.path.name} ({n + 1} of {total})…")
+                job.progress(n, total, f"Storing {shown(item.path.name)} ({n + 1} of {total})…")
                 confirmed = item.signer is not None and answers.get(item.signer, False)
-                results.append(imports.store(ws, item, confirmed=confirmed))
+                result = imports.store(ws, item, confirmed=confirmed)
+                results.append(result)
+                if result.disk_full:  # nothing more can be stored: the rest are reported as not imported
+                    results.extend(imports.not_imported_after_full_disk(c.path for c in checked[n + 1 :]))
+                    break
             return None
 
         job: Job[object] = Job(parent, "Importing bundles", store, label="Storing the bundles…", cancellable=True)

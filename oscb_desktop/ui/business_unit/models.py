@@ -16,6 +16,7 @@ from oscb_desktop.report.words import change_words, mean, points
 from oscb_desktop.services import review
 from oscb_desktop.services.imports import ImportResult
 from oscb_desktop.signing import format_fingerprint
+from oscb_desktop.textsafe import shown
 from oscb_desktop.ui.business_unit.common import (
     DUPLICATE_BACKGROUND,
     REJECTED_BACKGROUND,
@@ -268,17 +269,19 @@ class ImportResultsModel(TableModel):
             outcome = OUTCOME_LABELS.get(r.outcome, r.outcome)
             if r.outcome == "imported" and r.newly_trusted:
                 outcome += " (certificate trusted)"
+            # Names come from the file system and from bundles: control and bidi characters shown as escapes.
             return (
-                Path(r.file).name,
-                r.agency or "",
-                self.form_titles.get(r.form_id or "", r.form_id or ""),
+                shown(Path(r.file).name),
+                shown(r.agency or ""),
+                shown(self.form_titles.get(r.form_id or "", r.form_id or "")),
                 r.period or "",
                 f"v{r.version}" if r.version else "",
                 outcome,
-                r.reason,
+                shown(r.reason),
             )[column]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return (r.file, r.agency, None, None, None, None, r.reason)[column]
+            tip = (r.file, r.agency, None, None, None, None, r.reason)[column]
+            return shown(tip) if tip else None
         if role == Qt.ItemDataRole.BackgroundRole:
             if r.outcome == "rejected":
                 return QColor(REJECTED_BACKGROUND)

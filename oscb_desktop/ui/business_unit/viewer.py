@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from oscb_desktop import dates
+from oscb_desktop import dates, textsafe
 from oscb_desktop.forms.known import SELF_ASSESSMENT
 from oscb_desktop.services import review
 from oscb_desktop.services.values import ReceivedInfo
@@ -62,7 +62,7 @@ class ReturnViewer(QDialog):
         self.newest = self.versions[0]
         self.agency = shown.agency
         self.form_title = self._form_title(shown)
-        self.setWindowTitle(f"{self.form_title} {shown.period} – {self.agency.name}")
+        self.setWindowTitle(textsafe.shown(f"{self.form_title} {shown.period} – {self.agency.name}"))
         self.pdf_bytes = b""
         self.shown = shown
         self.dirty = False
@@ -307,12 +307,12 @@ class ReturnViewer(QDialog):
                 state,
                 short_date(v.signed_at),
                 short_date(v.imported_at),
-                f"{v.signatory_name}, {v.signatory_role}",
+                textsafe.shown(f"{v.signatory_name}, {v.signatory_role}"),
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, v.id)
-                item.setToolTip(f"Imported by {v.imported_by} from {v.file_name}")
+                item.setToolTip(textsafe.shown(f"Imported by {v.imported_by} from {v.file_name}"))
                 self.history.setItem(n, column, item)
         self.history.resizeColumnsToContents()
         self.history.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
@@ -328,10 +328,10 @@ class ReturnViewer(QDialog):
     def show_version(self, row: ReceivedInfo) -> None:
         self.shown = row
         signed = (
-            f"Signed off by <b>{html(row.signatory_name)}</b>, {html(row.signatory_role)}, on "
+            f"Signed off by <b>{_text(row.signatory_name)}</b>, {_text(row.signatory_role)}, on "
             f"{dates.local_moment(row.signed_at)}, with the certificate whose fingerprint begins "
             f"{short_fingerprint(row.signer_fingerprint).rstrip(' …')}. "
-            f"Imported {short_date(row.imported_at)} from {html(row.file_name)}."
+            f"Imported {short_date(row.imported_at)} from {_text(row.file_name)}."
         )
         version = f"version {row.version}"
         if row.id != self.newest.id:
@@ -340,7 +340,7 @@ class ReturnViewer(QDialog):
                 f"{self.newest.version}"
             )
         self.showing.setText(
-            f"<h3 style='margin:0'>{html(self.agency.name)}</h3>{html(self.form_title)} {html(row.period)}, "
+            f"<h3 style='margin:0'>{_text(self.agency.name)}</h3>{html(self.form_title)} {html(row.period)}, "
             f"{version}. Read-only: this is the PDF the agency signed.<br>{signed}"
         )
         try:
@@ -376,7 +376,9 @@ class ReturnViewer(QDialog):
 
     @property
     def document_title(self) -> str:
-        return f"{self.form_title} {self.shown.period} – {self.agency.name} (version {self.shown.version})"
+        return textsafe.shown(
+            f"{self.form_title} {self.shown.period} – {self.agency.name} (version {self.shown.version})"
+        )
 
     @property
     def file_name(self) -> str:
@@ -399,3 +401,8 @@ class ReturnViewer(QDialog):
         printing.save_pdf_in_background(
             self, lambda: pdf, self.file_name, lambda path: self.save_state.setText(f"PDF saved as {path}")
         )
+
+
+def _text(text: str) -> str:
+    """A name that came in a bundle, for a rich-text label: control and bidi characters shown as escapes."""
+    return html(textsafe.shown(text))

@@ -48,9 +48,13 @@ class PassphraseDialog(QDialog):
     A wrong passphrase is said inline, the field is cleared and the user tries again.
     """
 
-    def __init__(self, row: IdentityInfo, purpose: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, row: IdentityInfo, purpose: str, parent: QWidget | None = None, *, ws: Workspace | None = None
+    ) -> None:
         super().__init__(parent)
         self.row = row
+        #: The workspace the key is stored in: given, a key stored the old way is re-protected on unlock.
+        self.ws = ws
         self.key: UnlockedKey | None = None
         self.job: Job[UnlockedKey] | None = None
         identity = identities.to_identity(row)
@@ -62,6 +66,7 @@ class PassphraseDialog(QDialog):
         text.setWordWrap(True)
         text.setMinimumWidth(460)
         self.passphrase = password_field("Passphrase of the signing key")
+        self.passphrase.sig_refused.connect(self._refused)
         self.feedback = QLabel()
         self.feedback.setObjectName("problem")
         self.feedback.setWordWrap(True)
@@ -91,8 +96,14 @@ class PassphraseDialog(QDialog):
         """Unlock the key in the background; the dialog closes (accepted) once it is unlocked."""
         if self.job is not None:
             return
-        row, passphrase = self.row, self.passphrase.text()
-        job = Job(self, "Unlocking the signing key", lambda _job: identities.unlock(row, passphrase))
+        row, passphrase, ws = self.row, self.passphrase.text(), self.ws
+
+        def work(_job: Job[UnlockedKey]) -> UnlockedKey:
+            if ws is None:
+                return identities.unlock(row, passphrase)
+            return identities.unlock_and_upgrade(ws, row, passphrase)
+
+        job = Job(self, "Unlocking the signing key", work)
         job.on_success(self._unlocked).on_failure(self._not_unlocked).on_done(self._job_ended)
         self.job = job
         self.setEnabled(False)
@@ -117,6 +128,13 @@ class PassphraseDialog(QDialog):
     def reject(self) -> None:
         if self.job is None:
             super().reject()
+
+    @Slot(str)
+    def _refused(self, text: str) -> None:
+        """A paste over the passphrase limit: say so, keeping what was typed."""
+        self.feedback.setText(f"⚠ {text}")
+        self.feedback.setVisible(True)
+        fit_height(self)
 
     def _error(self, text: str) -> None:
         self.feedback.setText(f"⚠ {text}")
@@ -158,7 +176,7 @@ def export_bundle(
         return
     row = identities.for_fingerprint(ws, sub.agency.id, sub.signer_fingerprint or "")
     if key is None and row is not None:
-        dialog = PassphraseDialog(row, f"Export {describe(ws, sub)} as a signed bundle to {path.name}.", parent)
+        dialog = PassphraseDialog(row, f"Export {describe(ws, sub)} as a signed bundle to {path.name}.", parent, ws=ws)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: write_bundle(parent, ws, sub.id, path, dialog.key, on_done))
         dialog.open()

@@ -29,7 +29,13 @@ from oscb_desktop.fsutil import WriteError
 from oscb_desktop.services import agencies, identities
 from oscb_desktop.services.values import AgencyInfo, IdentityInfo
 from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.signing import MIN_PASSPHRASE_LENGTH, IdentityError, SigningIdentity
+from oscb_desktop.signing import (
+    MAX_PASSPHRASE_LENGTH,
+    MIN_PASSPHRASE_LENGTH,
+    PASSPHRASE_TOO_LONG,
+    IdentityError,
+    SigningIdentity,
+)
 from oscb_desktop.ui import file_dialogs
 from oscb_desktop.ui.common import FingerprintView, ask, fit_height, safe_file_name
 
@@ -58,11 +64,35 @@ def certificate_email(identity: SigningIdentity) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def password_field(accessible_name: str) -> QLineEdit:
-    field = QLineEdit()
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setAccessibleName(accessible_name)
-    return field
+class PassphraseField(QLineEdit):
+    """A passphrase, shown as dots, held to the one rule of the app: at most ``MAX_PASSPHRASE_LENGTH`` characters.
+
+    Qt would cut a longer paste silently (at ``maxLength``), leaving a passphrase the user never chose. Instead
+    the field takes one character over the limit, so that a longer paste is seen, then puts back what it held
+    and says why (``sig_refused``, with the rule in words).
+    """
+
+    sig_refused = Signal(str)
+
+    def __init__(self, accessible_name: str) -> None:
+        super().__init__()
+        self.setEchoMode(QLineEdit.EchoMode.Password)
+        self.setAccessibleName(accessible_name)
+        self.setMaxLength(MAX_PASSPHRASE_LENGTH + 1)
+        self._kept = ""
+        self.textChanged.connect(self._changed)
+
+    @Slot(str)
+    def _changed(self, text: str) -> None:
+        if len(text) <= MAX_PASSPHRASE_LENGTH:
+            self._kept = text
+            return
+        self.setText(self._kept)  # back within the rule (this calls _changed again, with the kept text)
+        self.sig_refused.emit(f"{PASSPHRASE_TOO_LONG}; the text pasted was longer, so it was not used.")
+
+
+def password_field(accessible_name: str) -> PassphraseField:
+    return PassphraseField(accessible_name)
 
 
 def hint(text: str) -> QLabel:
@@ -180,6 +210,8 @@ class IdentityDialog(QDialog):
         self.email.setPlaceholderText("Optional")
         self.passphrase = password_field("New passphrase")
         self.confirm = password_field("Confirm the new passphrase")
+        self.passphrase.sig_refused.connect(self._refused)
+        self.confirm.sig_refused.connect(self._refused)
         for field, accessible in (
             (self.name, "Signatory's name"),
             (self.role, "Signatory's role"),
@@ -215,6 +247,8 @@ class IdentityDialog(QDialog):
         self.p12_password = password_field("The certificate file's password")
         self.import_passphrase = password_field("New passphrase for the imported key")
         self.import_confirm = password_field("Confirm the new passphrase for the imported key")
+        for secret in (self.p12_password, self.import_passphrase, self.import_confirm):
+            secret.sig_refused.connect(self._refused)
         self.import_button = QPushButton("Import identity")
         self.import_button.setObjectName("primary")
         self.import_button.clicked.connect(self.import_identity)
@@ -261,6 +295,10 @@ class IdentityDialog(QDialog):
             else f"Imported from your organisation's certificate file on {dates.local_day(self.row.created_at)}"
         )
         self.fingerprint.set_fingerprint(self.row.fingerprint)
+
+    @Slot(str)
+    def _refused(self, text: str) -> None:
+        self._say(text, problem=True)
 
     def _say(self, text: str, *, problem: bool) -> None:
         self.feedback.setObjectName("problem" if problem else "success")

@@ -184,6 +184,7 @@ class SignOffDialog(QDialog):
         self.identity_label.setWordWrap(True)
         self.identity_label.setObjectName("muted")
         self.passphrase = password_field("Passphrase of the signing key")
+        self.passphrase.sig_refused.connect(self._error)
         form = QFormLayout(signatory)
         form.addRow("Signatory's &name:", self.name)
         form.addRow("&Role:", self.role)
@@ -335,7 +336,7 @@ class SignOffDialog(QDialog):
 
         def work(job: Job[tuple[ReturnInfo, UnlockedKey]]) -> tuple[ReturnInfo, UnlockedKey]:
             job.say("Unlocking the signing key…")
-            key = identities.unlock(row, passphrase)
+            key = identities.unlock_and_upgrade(ws, row, passphrase)
             signed = signoff.sign_off(
                 ws, submission_id, signatory_name=name, signatory_role=role, key=key, progress=job.say
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -82,3 +83,21 @@ def test_generate_writes_nothing_when_a_file_is_broken(broken: Callable[..., Pat
     with pytest.raises(demo.DemoError, match=r"impact\.yaml is missing risks"):
         demo.generate(workspace, agencies=2)
     assert Agency.select().count() == 0
+
+
+def test_an_alias_bomb_or_a_huge_file_is_refused_at_once(broken: Callable[..., Path]) -> None:
+    """The same limits as every other data file (oscb_desktop.datafiles): no billion laughs, nothing over 2 MB."""
+    levels = ['&a ["' + "lol" * 300 + '"]'] + [
+        f"&{chr(97 + n)} [" + ", ".join([f"*{chr(96 + n)}"] * 10) + "]" for n in range(1, 10)
+    ]
+    (data.folder() / "people.yaml").write_text("first_names: [" + ", ".join(levels) + "]\n", encoding="utf-8")
+    started = time.perf_counter()
+    with pytest.raises(demo.DemoError, match=r"people\.yaml .*aliases"):
+        people.load()
+    assert time.perf_counter() - started < 5
+
+    (data.folder() / "impact.yaml").write_text("risks: |\n" + ("  " + "x" * 98 + "\n") * 30_000, encoding="utf-8")
+    started = time.perf_counter()
+    with pytest.raises(demo.DemoError, match=r"impact\.yaml .*larger than"):
+        impact.load()
+    assert time.perf_counter() - started < 1

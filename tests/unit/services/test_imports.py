@@ -8,12 +8,11 @@ import shutil
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from helpers.bundle_kit import flip_byte, make_zip, members_of, rebuild
+from helpers.workspace_state import snapshot
 
 from oscb_desktop import demo
 from oscb_desktop.bundle import VerifyResult, canonical_json, limits, normalise_agency_name
@@ -23,45 +22,7 @@ from oscb_desktop.fsutil import safe_stem
 from oscb_desktop.services import identities, imports, registry, returns, review, signoff
 from oscb_desktop.services.imports import ImportRefusedError
 from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.store.models import ALL_MODELS, ReceivedReturn, TrustedCertificate
-
-
-@pytest.fixture(scope="module")
-def agency_side(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two demo agencies that signed everything, their bundles exported to ``bundles/``; the workspace kept."""
-    folder = tmp_path_factory.mktemp("agency-side")
-    with Workspace.open(folder / "ws") as ws:
-        ws.bind()
-        demo.generate(ws, agencies=2, sign_all=True)
-        demo.export_signed(ws, folder / "bundles")
-    return folder
-
-
-@pytest.fixture
-def bundles(agency_side: Path) -> list[Path]:
-    return sorted((agency_side / "bundles").glob("*.oscb"))
-
-
-@pytest.fixture
-def bu(tmp_path: Path, shipped_forms: Any) -> Iterator[Workspace]:
-    ws = Workspace.open(tmp_path / "bu", forms=shipped_forms)
-    ws.bind()
-    ws.set_setting("user_name", "Bea Unit")
-    try:
-        yield ws
-    finally:
-        ws.close()
-
-
-def snapshot(ws: Workspace) -> dict[str, Any]:
-    """Every row of every table and every stored file: equal before and after means nothing was written."""
-    tables = {
-        m.__name__: sorted(json.dumps(r, sort_keys=True, default=str) for r in m.select().dicts()) for m in ALL_MODELS
-    }
-    files = (
-        sorted(str(p.relative_to(ws.folder)) for p in ws.blobs.folder.rglob("*")) if ws.blobs.folder.exists() else []
-    )
-    return {"tables": tables, "files": files}
+from oscb_desktop.store.models import ReceivedReturn, TrustedCertificate
 
 
 def yes(_res: VerifyResult, _path: Path) -> bool:

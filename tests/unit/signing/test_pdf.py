@@ -159,3 +159,16 @@ def test_any_signatory_name_signs_and_the_stamp_names_those_its_font_can_show(sm
         assert b"(Digitally signed) Tj" in stamp, "the name is left out rather than garbled"
     else:
         assert b"(Digitally signed by " in stamp
+
+
+SUBFILTER = b"/ETSI.CAdES.detached"
+UNKNOWN_SUBFILTER = b"/ETSI.XAdES.detached"  # same length: every offset and the signed byte range stay right
+
+
+def test_a_signature_of_an_unknown_kind_is_not_called_missing(signed_pdf: bytes) -> None:
+    """pyHanko skips a signature whose SubFilter it does not know (logging a traceback): there is a signature,
+    so the PDF is not "not signed"; its signature is damaged or of a kind this program cannot check."""
+    assert signed_pdf.count(SUBFILTER) == 1
+    report = verify_pdf(signed_pdf.replace(SUBFILTER, UNKNOWN_SUBFILTER))
+    assert report.problem == "the PDF's signature is damaged or of an unknown kind"
+    assert not report.ok and report.certificate is None

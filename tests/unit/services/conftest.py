@@ -1,0 +1,27 @@
+"""Fixtures shared by the import tests: the demo agencies' bundles as a list, and a fresh Business Unit workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from oscb_desktop.forms import FormRegistry
+from oscb_desktop.services.workspace import Workspace
+
+
+@pytest.fixture
+def bundles(agency_side: Path) -> list[Path]:
+    return sorted((agency_side / "bundles").glob("*.oscb"))
+
+
+@pytest.fixture
+def bu(tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[Workspace]:
+    ws = Workspace.open(tmp_path / "bu", forms=shipped_forms)
+    ws.bind()
+    ws.set_setting("user_name", "Bea Unit")
+    try:
+        yield ws
+    finally:
+        ws.close()
