@@ -229,18 +229,19 @@ def refusal(form: FormDefinition, item_id: str, value: Any) -> str | None:
     item = form.item(item_id)
     if not form_rules.has_right_shape(item, value):
         return f"The answer to {item_id} is not the right kind of value; nothing was saved."
+    name = f"{form.item_code(item_id)} ({item_id})"
     for text, limit in _texts(item, value):
         if limit is not None and len(text) > limit:
-            return _too_long(item_id, len(text), limit)
+            return _too_long(name, len(text), limit)
     size = len(dumps(value))
     if size > MAX_VALUE_CHARS:
-        return _too_long(item_id, size, MAX_VALUE_CHARS)
+        return _too_long(name, size, MAX_VALUE_CHARS)
     return None
 
 
-def _too_long(item_id: str, size: int, limit: int) -> str:
+def _too_long(name: str, size: int, limit: int) -> str:
     return (
-        f"The answer to {item_id} is too long to store ({size:,} characters; it can hold at most {limit:,}). "
+        f"The answer to {name} is too long to store ({size:,} characters; it can hold at most {limit:,}). "
         "Shorten it, or attach the text as an evidence file."
     )
 
