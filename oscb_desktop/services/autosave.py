@@ -35,7 +35,8 @@ FLUSH_DELAY_S = 0.4
 class SaveError(Exception):
     """The database could not be written; the message says why, for the user. The changes stay pending.
 
-    ``journaled`` says whether they are safe in the recovery journal meanwhile.
+    ``journaled`` says whether they are safe in the recovery journal meanwhile (the message says so only when
+    they are not).
     """
 
     def __init__(self, message: str, *, journaled: bool) -> None:
@@ -87,6 +88,11 @@ class Autosaver:
         return bool(self._pending or self._refused)
 
     @property
+    def waiting(self) -> bool:
+        """Changes waiting for their write (refused values are not: they wait for the user to change them)."""
+        return bool(self._pending)
+
+    @property
     def refused(self) -> dict[str, str]:
         """The values the store refused: item id → the reason, for the user."""
         return {item_id: reason for item_id, (_value, reason) in self._refused.items()}
@@ -124,10 +130,8 @@ class Autosaver:
         except journal.WRITE_ERRORS as exc:
             journaled = self.journal_now()
             reason = journal.explain_write_error(exc, self.ws.folder)
-            if journaled:
-                reason += " Your changes are kept in a recovery file meanwhile."
-            else:
-                reason += f" They could not be kept in a recovery file either: {self.journal_error}"
+            if not journaled:
+                reason += f" Your changes could not be kept in a recovery file either: {self.journal_error}"
             raise SaveError(reason, journaled=journaled) from exc
         except Exception:
             self.journal_now()  # a bug: keep the text, and let the caller log it

@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import peewee
 
@@ -197,6 +197,16 @@ class Recovery:
                 "and are tried again next time."
             )
         return out
+
+    def print_to(self, stream: TextIO, prefix: str = "oscb: ") -> None:
+        """One line per sentence (for the command line), names escaped so no control character reaches a
+        terminal."""
+        for sentence in self.sentences():
+            print(prefix + _escaped(sentence), file=stream)
+
+
+def _escaped(text: str) -> str:
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _answers(n: int) -> str:

@@ -6,7 +6,8 @@ and work again after it:
 - ``locked``: another connection holds the write lock (another program writing), so writes end in
   "database is locked" (after a short busy timeout instead of the app's five seconds);
 - ``full``: ``PRAGMA max_page_count`` caps the file at its current size, so a write that needs a new page
-  ends in "database or disk is full" (a real full disk: ``tests/integration/test_autosave_full_disk.py``);
+  ends in "database or disk is full" (a real full disk: ``tests/integration/test_autosave_full_disk.py``).
+  A small value may still fit the free room of a page: write over 4 KB (of UTF-8) to be sure;
 - ``read_only``: ``PRAGMA query_only``, so writes end in "attempt to write a readonly database".
 """
 
