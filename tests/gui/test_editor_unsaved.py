@@ -137,14 +137,19 @@ def test_home_asks_and_leaving_keeps_trying_until_it_is_saved(
     assert "saved" in window.agency_mode.save_state.text().lower()
 
 
+def leave_and_answer(window: MainWindow, answer: str) -> None:
+    """Type, press "← Home", and answer the question it asks."""
+    type_into(notes_edit(window), TYPED)
+    window.agency.show_home()
+    box = visible_box("could not be saved yet")
+    assert box is not None
+    click(box, answer)
+
+
 def test_stay_keeps_the_editor_and_it_saves_once_it_can(qtbot, window: MainWindow, workspace: Workspace) -> None:
     sub_id = start(window)
     with db_faults.locked(workspace):
-        type_into(notes_edit(window), TYPED)
-        window.agency.show_home()
-        box = visible_box("could not be saved yet")
-        assert box is not None
-        click(box, "Stay")
+        leave_and_answer(window, "Stay")
         assert window.agency.editing
     qtbot.waitUntil(lambda: stored(workspace, sub_id).get("about.notes") == TYPED, timeout=10_000)
     assert window.agency.editing
@@ -153,11 +158,7 @@ def test_stay_keeps_the_editor_and_it_saves_once_it_can(qtbot, window: MainWindo
 def test_discard_is_the_users_choice_and_forgets_the_journal(window: MainWindow, workspace: Workspace) -> None:
     sub_id = start(window)
     with db_faults.full(workspace):
-        type_into(notes_edit(window), TYPED)
-        window.agency.show_home()
-        box = visible_box("could not be saved yet")
-        assert box is not None
-        click(box, "Discard my changes")
+        leave_and_answer(window, "Discard my changes")
     assert window.agency.editor is None and window.agency.parked.submission_ids() == []
     assert "about.notes" not in stored(workspace, sub_id)
     assert journal.read(workspace.folder, sub_id) == {}

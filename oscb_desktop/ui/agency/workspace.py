@@ -125,17 +125,16 @@ class AgencyWorkspace(QStackedWidget):
             return
         if self.leave_question is not None:
             return
-        box = QMessageBox(QMessageBox.Icon.Warning, LEAVE_TITLE, LEAVE_TEXT, QMessageBox.StandardButton.NoButton, self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
         journaled = editor.autosave.autosaver.journal_error is None
-        box.setInformativeText(
+        box = _unsaved_box(
+            self,
             f"{editor.autosave.problem}\n\n"
             + (
                 "If you leave, OSCB Desktop keeps trying to save them in the background, and keeps them in a "
                 "recovery file meanwhile: they are saved the next time it starts if not before."
                 if journaled
                 else "If you leave, OSCB Desktop keeps them and keeps trying to save them while it is open."
-            )
+            ),
         )
         stay = box.addButton(STAY, QMessageBox.ButtonRole.RejectRole)
         leave = box.addButton(LEAVE, QMessageBox.ButtonRole.AcceptRole)
@@ -195,11 +194,7 @@ class AgencyWorkspace(QStackedWidget):
         else:
             informative = f"They could not be kept in a recovery file either: {reason} If you quit now, they are lost."
             quit_label = "Quit and lose them"
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, LEAVE_TITLE, LEAVE_TEXT, QMessageBox.StandardButton.NoButton, parent
-        )
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setInformativeText(informative)
+        box = _unsaved_box(parent, informative)
         quit_button = box.addButton(quit_label, QMessageBox.ButtonRole.DestructiveRole)
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(cancel)
@@ -228,3 +223,11 @@ class AgencyWorkspace(QStackedWidget):
         self.home.refresh()
         icon = QMessageBox.Icon.Warning if recovery.kept_aside or recovery.waiting else QMessageBox.Icon.Information
         message(self, "Unsaved changes from last time", "\n\n".join(recovery.sentences()), icon=icon)
+
+
+def _unsaved_box(parent: QWidget, informative: str) -> QMessageBox:
+    """The question asked when the last changes cannot be saved yet (the caller adds the answers)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, LEAVE_TITLE, LEAVE_TEXT, QMessageBox.StandardButton.NoButton, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setInformativeText(informative)
+    return box

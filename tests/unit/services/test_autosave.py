@@ -213,13 +213,20 @@ def test_changes_typed_while_failing_reach_the_journal_without_a_write(
         }
 
 
+def fail_to_save(ws: Workspace, saver: Autosaver, fault: str, changes: dict[str, Any]) -> SaveError:
+    """Make the changes while the database refuses writes; the error the flush raised."""
+    with FAULTS[fault](ws):
+        for item_id, value in changes.items():
+            saver.change(item_id, value)
+        with pytest.raises(SaveError) as info:
+            saver.flush()
+    return info.value
+
+
 def test_a_new_autosaver_resumes_what_the_journal_holds(
     workspace: Workspace, saver: Autosaver, draft: Submission, clock: FakeClock
 ) -> None:
-    with db_faults.read_only(workspace):
-        saver.change("about.notes", "kept through a crash")
-        with pytest.raises(SaveError):
-            saver.flush()
+    fail_to_save(workspace, saver, "read_only", {"about.notes": "kept through a crash"})
     # The process died here; the next editor of this return picks the change up and saves it.
     again = Autosaver(workspace, draft.id, clock=clock)
     assert again.pending_value("about.notes") == "kept through a crash"
@@ -230,23 +237,16 @@ def test_a_new_autosaver_resumes_what_the_journal_holds(
 
 def test_a_failing_journal_is_said_too(workspace: Workspace, saver: Autosaver, draft: Submission) -> None:
     (workspace.folder / journal.JOURNAL_DIR).write_text("not a folder")  # the journal cannot be written
-    with db_faults.full(workspace):
-        saver.change("about.services", "x" * 3000)
-        saver.change("about.notes", "y" * 3000)
-        with pytest.raises(SaveError) as info:
-            saver.flush()
-    assert not info.value.journaled
-    assert "recovery" in str(info.value)
+    error = fail_to_save(workspace, saver, "full", {"about.services": "x" * 3000, "about.notes": "y" * 3000})
+    assert not error.journaled
+    assert "recovery" in str(error)
     assert saver.pending_value("about.notes") == "y" * 3000, "still held in memory"
 
 
 def test_discard_forgets_the_changes_and_their_journal(
     workspace: Workspace, saver: Autosaver, draft: Submission
 ) -> None:
-    with db_faults.locked(workspace):
-        saver.change("about.notes", "not wanted")
-        with pytest.raises(SaveError):
-            saver.flush()
+    fail_to_save(workspace, saver, "locked", {"about.notes": "not wanted"})
     assert journal.journal_path(workspace.folder, draft.id).exists()
     saver.discard()
     assert not saver.pending
@@ -284,10 +284,7 @@ def test_an_editor_opened_again_takes_its_parked_changes(
 ) -> None:
     queue = SaveQueue()
     saver = Autosaver(workspace, draft.id, clock=clock)
-    with db_faults.locked(workspace):
-        saver.change("about.notes", "parked")
-        with pytest.raises(SaveError):
-            saver.flush()
+    fail_to_save(workspace, saver, "locked", {"about.notes": "parked"})
     queue.park(saver)
     assert queue.take(draft.id) is saver
     assert queue.take(draft.id) is None
