@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,9 @@ log = logging.getLogger(__name__)
 
 #: Time from the first unsaved change to its write. Well under the one second we promise.
 FLUSH_DELAY_S = 0.4
+#: How long a retry waits for another program's write lock, once a save has failed on it (the first try waits
+#: the database's own busy timeout, five seconds): the window stays responsive while the lock lasts.
+RETRY_BUSY_TIMEOUT_MS = 250
 
 
 class SaveError(Exception):
@@ -58,6 +62,8 @@ class Autosaver:
         #: What the journal file holds now (values compared by identity), so it is rewritten only on a change.
         self._journaled: dict[str, Any] = {}
         self._since: float | None = None
+        #: The last try found another program holding the write lock.
+        self._locked = False
         self.last_saved_at: float | None = None
         self.last_percent: int | None = None
         #: Why the journal could not be written, while it cannot.
@@ -123,11 +129,13 @@ class Autosaver:
             return None
         batch = dict(self._pending)
         try:
-            result = returns.save_accepted(self.ws, self.submission_id, batch)
+            with self._patience():
+                result = returns.save_accepted(self.ws, self.submission_id, batch)
         except returns.ReturnError:
             self.journal_now()
             raise
         except journal.WRITE_ERRORS as exc:
+            self._locked = journal.is_busy(exc)
             journaled = self.journal_now()
             reason = journal.explain_write_error(exc, self.ws.folder)
             if not journaled:
@@ -136,6 +144,7 @@ class Autosaver:
         except Exception:
             self.journal_now()  # a bug: keep the text, and let the caller log it
             raise
+        self._locked = False
         # Only forget what was written: changes made during the write stay pending.
         for key, value in batch.items():
             if self._pending.get(key) is value:
@@ -148,6 +157,20 @@ class Autosaver:
         if self._journaled or self._refused:
             self.journal_now()
         return result.percent
+
+    @contextmanager
+    def _patience(self) -> Iterator[None]:
+        """While the last try found the database locked by another program, wait for it only briefly."""
+        if not self._locked:
+            yield
+            return
+        db = self.ws.db
+        before = db.execute_sql("PRAGMA busy_timeout").fetchone()[0]
+        db.execute_sql(f"PRAGMA busy_timeout = {min(before, RETRY_BUSY_TIMEOUT_MS)}")
+        try:
+            yield
+        finally:
+            db.execute_sql(f"PRAGMA busy_timeout = {before}")
 
     def journal_now(self) -> bool:
         """Make the journal hold exactly what is unsaved (no database involved). False if it cannot be written."""

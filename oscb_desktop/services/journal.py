@@ -392,6 +392,11 @@ _SQLITE_WORDS = (
 )
 
 
+def is_busy(exc: BaseException) -> bool:
+    """The write failed because another connection holds the database's lock."""
+    return any("locked" in str(e).lower() for e in _chain(exc) if isinstance(e, (peewee.DatabaseError, sqlite3.Error)))
+
+
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     current: BaseException | None = exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from oscb_desktop.services import autosave, journal, returns
 from oscb_desktop.services.autosave import FLUSH_DELAY_S, Autosaver, SaveError, SaveQueue
 from oscb_desktop.services.returns import ReturnLockedError
 from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.store import Agency, Answer, AuditEntry, Submission
+from oscb_desktop.store import DB_FILENAME, Agency, Answer, AuditEntry, Submission
 
 #: Float slack: 20.0 + 0.4 - 20.0 is a hair under 0.4.
 EPS = 1e-9
@@ -289,3 +290,36 @@ def test_an_editor_opened_again_takes_its_parked_changes(
     assert queue.take(draft.id) is saver
     assert queue.take(draft.id) is None
     assert not queue.pending
+
+
+def test_retries_wait_for_a_lock_only_briefly(
+    workspace: Workspace, saver: Autosaver, draft: Submission, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a save found another program holding the write lock, retries wait for it a quarter second, not the
+    connection's five seconds, so the window is not held still while the lock lasts (a write transaction that
+    waits for the lock at its start would otherwise wait the whole busy timeout at every retry)."""
+    waited: list[int] = []
+    real = returns.save_accepted
+
+    def save(ws: Workspace, sub_id: str, changes: dict[str, Any], **kw: Any) -> returns.SaveResult:
+        waited.append(ws.db.execute_sql("PRAGMA busy_timeout").fetchone()[0])
+        return real(ws, sub_id, changes, **kw)
+
+    monkeypatch.setattr(autosave.returns, "save_accepted", save)
+    other = sqlite3.connect(workspace.folder / DB_FILENAME, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        saver.change("about.notes", "typed while another program writes")
+        for _ in range(2):
+            with pytest.raises(SaveError):
+                saver.flush()
+    finally:
+        other.rollback()
+        other.close()
+    saver.flush()
+    assert waited == [5000, autosave.RETRY_BUSY_TIMEOUT_MS, autosave.RETRY_BUSY_TIMEOUT_MS]
+    assert workspace.db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000, "the connection's own is back"
+    assert stored(draft.id)["about.notes"] == "typed while another program writes"
+    saver.change("about.notes", "later")
+    saver.flush()
+    assert waited[-1] == 5000, "after a save that worked, the normal wait again"
