@@ -125,6 +125,12 @@ def _load(path: Path) -> tuple[str, dict[str, Entry]]:
     return data["submission"], found
 
 
+def has_entries(folder: Path) -> bool:
+    """Does the workspace in ``folder`` have a journal to replay? (A look at the folder: no database.)"""
+    directory = journal_dir(folder)
+    return directory.is_dir() and any(directory.glob("*.json"))
+
+
 @uses_workspace
 def unsaved_for(ws: Workspace, submission_id: str) -> dict[str, Any]:
     """The journal's values for a return that are newer than its stored answers (what an editor takes up again)."""
@@ -216,9 +222,9 @@ def _answers(n: int) -> str:
 @uses_workspace
 def replay(ws: Workspace) -> Recovery:
     """Store what the workspace's journal holds (see the module's docstring) and say what happened."""
-    folder = journal_dir(ws.folder)
-    if not folder.is_dir():
+    if not has_entries(ws.folder):
         return Recovery()
+    folder = journal_dir(ws.folder)
     recovered: list[Recovered] = []
     kept: list[KeptAside] = []
     waiting: list[tuple[str, str]] = []

@@ -209,6 +209,8 @@ class AgencyWorkspace(QStackedWidget):
 
     def replay_journal(self) -> None:
         """Store what the recovery journal holds from an earlier run (in the background) and say what it did."""
+        if not journal.has_entries(self.ws.folder):
+            return
 
         def work(_job: Job[journal.Recovery]) -> journal.Recovery:
             return journal.replay(self.ws)
