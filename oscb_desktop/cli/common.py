@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
+from oscb_desktop.services import journal
 from oscb_desktop.services.workspace import Workspace
 
 
@@ -14,4 +16,5 @@ class CommandError(Exception):
 def open_workspace(args: argparse.Namespace) -> Workspace:
     ws = Workspace.open(args.data_dir)
     ws.bind()
+    journal.replay(ws).print_to(sys.stderr)  # what an earlier run could not save: stored now, and said
     return ws

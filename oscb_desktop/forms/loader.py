@@ -30,6 +30,7 @@ from oscb_desktop.forms.model import (
     Rule,
     Scale,
     Section,
+    default_max_length,
 )
 from oscb_desktop.forms.versions import version_key
 
@@ -226,7 +227,7 @@ class _Builder:
                     label=c["label"],
                     required=c.get("required", False),
                     options=self._options(c["options"], f"{cpath}.options") if "options" in c else (),
-                    max_length=c.get("max_length"),
+                    max_length=c.get("max_length", default_max_length(c["type"])),
                     minimum=c.get("min"),
                     maximum=c.get("max"),
                 )
@@ -239,7 +240,7 @@ class _Builder:
             required=i.get("required", False),
             required_if=self._condition(i["required_if"], f"{path}.required_if") if "required_if" in i else None,
             scope=i.get("scope"),
-            max_length=i.get("max_length"),
+            max_length=i.get("max_length", default_max_length(i["type"])),
             scale=scale,
             options=self._options(i["options"], f"{path}.options") if "options" in i else (),
             ranks=i.get("ranks", 0),

@@ -47,6 +47,23 @@ COLUMN_TYPES = ("short_text", "long_text", "choice", "number", "date", "yes_no")
 RATING_PARTS = ("evidence", "example", "reason")
 SCOPES = ("children", "adults", "both")
 
+#: The most characters a text answer holds when its form sets no ``max_length``: short text is a name or a
+#: line, long text a few pages (a rating's evidence, example and reason, and a ranked answer's explanation,
+#: are long text). The editor refuses typing beyond the limit and cuts a paste at it; the store refuses more.
+SHORT_TEXT_MAX_LENGTH = 500
+LONG_TEXT_MAX_LENGTH = 20_000
+_DEFAULT_MAX_LENGTH = {
+    "short_text": SHORT_TEXT_MAX_LENGTH,
+    "long_text": LONG_TEXT_MAX_LENGTH,
+    "rating": LONG_TEXT_MAX_LENGTH,
+    "ranked": LONG_TEXT_MAX_LENGTH,
+}
+
+
+def default_max_length(item_type: str) -> int | None:
+    """The limit of an item or column of this type that sets none (None: the type holds no free text)."""
+    return _DEFAULT_MAX_LENGTH.get(item_type)
+
 
 @dataclass(frozen=True)
 class Level:

@@ -16,6 +16,7 @@ from peewee import JOIN
 
 from oscb_desktop.forms import FormDefinition, Problem
 from oscb_desktop.forms import rules as form_rules
+from oscb_desktop.forms.model import RATING_PARTS, Item
 from oscb_desktop.forms.rules import is_answered
 from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
@@ -36,6 +37,23 @@ class ReturnError(Exception):
 
 class ReturnLockedError(ReturnError):
     pass
+
+
+class AnswerRefusedError(ReturnError):
+    """One answer cannot be stored as it is (no such item, wrong kind of value, too long)."""
+
+    def __init__(self, item_id: str, message: str) -> None:
+        super().__init__(message)
+        self.item_id = item_id
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What :func:`save_accepted` did: the return's new percent complete, and the answers it refused (item id →
+    the reason, for the user)."""
+
+    percent: int
+    refused: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -151,24 +169,40 @@ def _check_writable(sub: ReturnInfo | Submission) -> None:
 def save_answers(ws: Workspace, submission_id: str, changes: Mapping[str, Any], *, action: str = "edit") -> int:
     """Store changed answers in one transaction with their audit entries; return the new percent complete.
 
-    A value equal to the stored one is skipped. Changing an answer also confirms a carried one.
+    All or nothing: if the form refuses any of the values, :class:`AnswerRefusedError` names it and nothing
+    is stored. A value equal to the stored one is skipped. Changing an answer also confirms a carried one.
     """
+    return _save(ws, submission_id, changes, action, strict=True).percent
+
+
+@uses_workspace
+def save_accepted(ws: Workspace, submission_id: str, changes: Mapping[str, Any], *, action: str = "edit") -> SaveResult:
+    """Store every change the form accepts, in one transaction, and hand back the refused ones with their reasons.
+
+    The autosave writes through this, so one answer that cannot be stored (an over-long paste, an item an
+    older form had) never keeps the others from being saved. A signed return refuses everything
+    (:class:`ReturnLockedError`).
+    """
+    return _save(ws, submission_id, changes, action, strict=False)
+
+
+def _save(ws: Workspace, submission_id: str, changes: Mapping[str, Any], action: str, *, strict: bool) -> SaveResult:
     with ws.db.atomic():
         sub = _row(submission_id)
         _check_writable(sub)
         form = form_of(ws, sub)
+        refused: dict[str, str] = {}
+        for item_id, value in changes.items():
+            reason = refusal(form, item_id, value)
+            if reason is not None:
+                if strict:
+                    raise AnswerRefusedError(item_id, reason)
+                refused[item_id] = reason
         existing = {a.item_id: a for a in Answer.select().where(Answer.submission == sub.id)}
         stamp, user = now_iso(), ws.user
         for item_id, value in changes.items():
-            if not form.has_item(item_id):
-                raise ReturnError(f"The form {form.id} {form.version} has no item {item_id!r}.")
-            if not form_rules.has_right_shape(form.item(item_id), value):
-                raise ReturnError(f"The answer to {item_id} is not the right kind of value; nothing was saved.")
-            if len(dumps(value)) > MAX_VALUE_CHARS:
-                raise ReturnError(
-                    f"The answer to {item_id} is too long to store ({len(dumps(value)):,} characters). "
-                    "Shorten it, or attach the text as an evidence file."
-                )
+            if item_id in refused:
+                continue
             row = existing.get(item_id)
             old = row.value if row is not None else None
             if row is not None and dumps(old) == dumps(value) and not row.carried:
@@ -182,7 +216,53 @@ def save_answers(ws: Workspace, submission_id: str, changes: Mapping[str, Any], 
             AuditEntry.create(
                 submission=sub.id, item_id=item_id, old_value=old, new_value=value, at=stamp, user=user, action=kind
             )
-        return _refresh_percent(ws, sub)
+        return SaveResult(_refresh_percent(ws, sub), refused)
+
+
+def refusal(form: FormDefinition, item_id: str, value: Any) -> str | None:
+    """Why the store refuses this value for this item (for the user), or None if it can be stored.
+
+    Lengths are checked before anything walks the value, so a 20 MB paste is refused at once.
+    """
+    if not form.has_item(item_id):
+        return f"The form {form.id} {form.version} has no item {item_id!r}."
+    item = form.item(item_id)
+    if not form_rules.has_right_shape(item, value):
+        return f"The answer to {item_id} is not the right kind of value; nothing was saved."
+    name = f"{form.item_code(item_id)} ({item_id})"
+    for text, limit in _texts(item, value):
+        if limit is not None and len(text) > limit:
+            return _too_long(name, len(text), limit)
+    size = len(dumps(value))
+    if size > MAX_VALUE_CHARS:
+        return _too_long(name, size, MAX_VALUE_CHARS)
+    return None
+
+
+def _too_long(name: str, size: int, limit: int) -> str:
+    return (
+        f"The answer to {name} is too long to store ({size:,} characters; it can hold at most {limit:,}). "
+        "Shorten it, or attach the text as an evidence file."
+    )
+
+
+def _texts(item: Item, value: Any) -> Iterable[tuple[str, int | None]]:
+    """The free texts of an answer, each with its maximum length."""
+    if isinstance(value, str):
+        yield value, item.max_length
+    elif item.type == "rating" and isinstance(value, dict):
+        for part in RATING_PARTS:
+            if isinstance(value.get(part), str):
+                yield value[part], item.max_length
+    elif item.type == "ranked" and isinstance(value, list):
+        for rank in value:
+            if isinstance(rank.get("text"), str):
+                yield rank["text"], item.max_length
+    elif item.type == "table" and isinstance(value, list):
+        for row in value:
+            for col in item.columns:
+                if isinstance(row.get(col.id), str):
+                    yield row[col.id], col.max_length
 
 
 @uses_workspace

@@ -154,6 +154,7 @@ class Launcher(QObject):
         window = MainWindow(ws, ws.forms.errors)
         self.window = window
         window.show()
+        window.agency.replay_journal()  # what an earlier run could not save: stored now, and said
         if self.args.open_first_return:
             first = window.agency.home.selected()
             if first is not None:

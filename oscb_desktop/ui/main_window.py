@@ -125,18 +125,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             ops.wait_for_all()
-        editor = self.agency.editor
-        if editor is not None and not editor.flush():
-            answer = QMessageBox.warning(
-                self,
-                "Changes not saved",
-                "Your last changes could not be saved (see the message at the bottom of the window). "
-                "Quit anyway and lose them?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Discard:
-                event.ignore()
-                return
-        self.agency.close_editor()
+        if not self.agency.confirm_quit(self):  # changes not saved yet: kept for next time, or stay
+            event.ignore()
+            return
         event.accept()

@@ -1,6 +1,6 @@
 """Child of the autosave crash test: edits a return through :class:`Autosaver` until it is killed.
 
-Usage: ``python autosave_child.py WORKSPACE FIRST_COUNTER SEED``
+Usage: ``python autosave_child.py WORKSPACE FIRST_COUNTER SEED [--journal]``
 
 Opens the workspace (creating an agency and a Section 11 2026/27 return on the first run), prints
 ``SUBMISSION <id>`` and ``READY``, then loops forever: a random text or rating item gets a new
@@ -8,6 +8,11 @@ value carrying a counter (``value-<n>``, or a green rating with evidence ``evide
 ``Autosaver.change``; when ``Autosaver.due()`` or every few changes it calls ``Autosaver.flush()``
 (what the GUI's timer calls) and, once that returned, prints ``ACK {item_id: value, ...}`` for
 everything that flush wrote. An ACK line is therefore a promise: that value is on disk.
+
+With ``--journal`` a flush may fail (the parent holds the database's write lock; the child waits 20 ms for it,
+not the app's five seconds): the child then prints ``JOURNAL {item_id: value, ...}`` with everything still
+unsaved, once the autosaver has written it to the recovery journal — the promise that those values come back
+when the journal is replayed.
 
 Imports only the services it needs and loads only the one form definition, so it starts fast.
 """
@@ -25,7 +30,7 @@ from oscb_desktop.forms import FormRegistry
 from oscb_desktop.forms.loader import load_file
 from oscb_desktop.services import returns
 from oscb_desktop.services.agencies import create_agency
-from oscb_desktop.services.autosave import Autosaver
+from oscb_desktop.services.autosave import Autosaver, SaveError
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import Submission
 
@@ -48,10 +53,13 @@ def emit(line: str) -> None:
 
 def main(argv: list[str]) -> None:
     folder, counter, seed = Path(argv[0]), int(argv[1]), int(argv[2])
+    journal_mode = "--journal" in argv[3:]
     rng = random.Random(seed)
     form = load_file(paths.forms_dir().joinpath(*FORM_FILE))
     ws = Workspace.open(folder, forms=FormRegistry(forms={form.key: form}))
     ws.bind()
+    if journal_mode:
+        ws.db.execute_sql("PRAGMA busy_timeout = 20")
     sub = (
         Submission.select()
         .where((Submission.form_id == FORM_ID) & (Submission.period == PERIOD))
@@ -76,7 +84,14 @@ def main(argv: list[str]) -> None:
         saver.change(item_id, value)
         written[item_id] = value
         if saver.due() or len(written) >= every:
-            saver.flush()
+            try:
+                saver.flush()
+            except SaveError as exc:
+                if not (journal_mode and exc.journaled):
+                    raise
+                emit("JOURNAL " + json.dumps(saver.unsaved(), sort_keys=True))
+                written = {}
+                continue
             if saver.pending:  # single-threaded: one flush writes everything
                 raise SystemExit("autosaver still has pending changes after flush()")
             emit("ACK " + json.dumps(written, sort_keys=True))

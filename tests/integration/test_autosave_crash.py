@@ -37,7 +37,7 @@ from typing import Any
 import pytest
 
 from oscb_desktop.forms import FormRegistry
-from oscb_desktop.services import returns
+from oscb_desktop.services import journal, returns
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import DB_FILENAME
 
@@ -86,64 +86,87 @@ def counter_of(item_type: str, value: Any) -> int:
 class Round:
     lines: list[str] = field(default_factory=list)
     acks: list[dict[str, Any]] = field(default_factory=list)
+    #: What the child promised is in the recovery journal (everything unsaved), after each failed flush.
+    journaled: list[dict[str, Any]] = field(default_factory=list)
     submission_id: str | None = None
     returncode: int | None = None
     stderr: str = ""
 
 
-def run_round(folder: Path, first: int, seed: int, rng: random.Random, early: bool, log: Path) -> Round:
-    """Start the child, let it save for a while, SIGKILL it; return what it printed."""
-    result = Round()
-    lines: queue.Queue[str | None] = queue.Queue()
-    with (
-        open(log, "w", encoding="utf-8") as err,
-        subprocess.Popen(
-            [sys.executable, str(CHILD), str(folder), str(first), str(seed)],
+class Child:
+    """The child process and the lines it prints, read on a thread so the parent never blocks on them."""
+
+    def __init__(self, folder: Path, first: int, seed: int, log: Path, *extra: str) -> None:
+        self.result = Round()
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._err = open(log, "w", encoding="utf-8")  # noqa: SIM115 - closed in kill()
+        self._log = log
+        self.proc = subprocess.Popen(
+            [sys.executable, str(CHILD), str(folder), str(first), str(seed), *extra],
             cwd=ROOT,
             stdout=subprocess.PIPE,
-            stderr=err,
+            stderr=self._err,
             text=True,
             encoding="utf-8",
-        ) as proc,
-    ):
-        assert proc.stdout is not None
-        stdout = proc.stdout
+        )
+        assert self.proc.stdout is not None
+        stdout = self.proc.stdout
 
         def reader() -> None:
             # readline, not iteration: a partial last line (cut by the kill) is returned without "\n".
             while line := stdout.readline():
-                lines.put(line)
-            lines.put(None)
+                self._lines.put(line)
+            self._lines.put(None)
 
-        thread = threading.Thread(target=reader, daemon=True)
-        thread.start()
+        self._thread = threading.Thread(target=reader, daemon=True)
+        self._thread.start()
+
+    def wait_for(self, prefix: str, count: int = 1, timeout: float = FIRST_ACK_TIMEOUT_S) -> None:
+        """Read lines until ``count`` lines starting with ``prefix`` have come (a loaded machine may take a while)."""
+        deadline = time.monotonic() + timeout
+        while sum(line.startswith(prefix) for line in self.result.lines) < count:
+            line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            assert line is not None, f"child exited before {count} {prefix.strip()} lines:\n{self._log.read_text()}"
+            self.result.lines.append(line)
+
+    def kill(self) -> Round:
+        """SIGKILL the child (if it still runs); return what it printed."""
+        result = self.result
         try:
-            if early:
-                time.sleep(rng.uniform(*EARLY_WINDOW))
-            else:
-                # Wait for the first acknowledgement (a loaded machine may take a while), then let
-                # the child run for a random time.
-                deadline = time.monotonic() + FIRST_ACK_TIMEOUT_S
-                while not (result.lines and result.lines[-1].startswith("ACK ")):
-                    line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
-                    assert line is not None, f"child exited before its first ACK:\n{log.read_text()}"
-                    result.lines.append(line)
-                time.sleep(rng.uniform(*ACK_WINDOW))
+            if self.proc.poll() is None:
+                os.kill(self.proc.pid, signal.SIGKILL)
+            result.returncode = self.proc.wait(timeout=30)
+            self._thread.join(timeout=30)
         finally:
-            if proc.poll() is None:
-                os.kill(proc.pid, signal.SIGKILL)
-            result.returncode = proc.wait(timeout=30)
-            thread.join(timeout=30)
-    while (line := lines.get_nowait()) is not None:
-        result.lines.append(line)
-    result.stderr = log.read_text(encoding="utf-8")
-    for line in result.lines:
-        if not line.endswith("\n"):
-            continue  # cut by the kill: not an acknowledgement
-        if line.startswith("SUBMISSION "):
-            result.submission_id = line.split()[1]
-        elif line.startswith("ACK "):
-            result.acks.append(json.loads(line[4:]))
+            if self.proc.stdout is not None:
+                self.proc.stdout.close()
+            self._err.close()
+        while (line := self._lines.get_nowait()) is not None:
+            result.lines.append(line)
+        result.stderr = self._log.read_text(encoding="utf-8")
+        for line in result.lines:
+            if not line.endswith("\n"):
+                continue  # cut by the kill: not an acknowledgement
+            if line.startswith("SUBMISSION "):
+                result.submission_id = line.split()[1]
+            elif line.startswith("ACK "):
+                result.acks.append(json.loads(line[4:]))
+            elif line.startswith("JOURNAL "):
+                result.journaled.append(json.loads(line[8:]))
+        return result
+
+
+def run_round(folder: Path, first: int, seed: int, rng: random.Random, early: bool, log: Path) -> Round:
+    """Start the child, let it save for a while, SIGKILL it; return what it printed."""
+    child = Child(folder, first, seed, log)
+    try:
+        if early:
+            time.sleep(rng.uniform(*EARLY_WINDOW))
+        else:
+            child.wait_for("ACK ")
+            time.sleep(rng.uniform(*ACK_WINDOW))
+    finally:
+        result = child.kill()
     return result
 
 
@@ -255,3 +278,85 @@ def test_acknowledged_autosaves_survive_sigkill(tmp_path: Path, shipped_forms: F
         assert summary.status == "draft"
     finally:
         ws.close()
+
+
+#: Rounds of the locked-database crash test, and how long the child types into the locked database.
+LOCKED_ROUNDS = 6
+LOCKED_WINDOW = (0.05, 0.5)
+
+
+def test_journal_brings_back_what_was_typed_while_the_database_was_locked(
+    tmp_path: Path, shipped_forms: FormRegistry
+) -> None:
+    """Another program holds the write lock, the child keeps typing (its saves fail and go to the journal), it is
+    killed; the next start replays the journal: every value it promised is stored, audited as recovered."""
+    seed = int(os.environ.get("OSCB_CRASH_SEED") or random.randrange(2**32))
+    rng = random.Random(seed)
+    context = f"(seed {seed}; rerun with OSCB_CRASH_SEED={seed})"
+    form = shipped_forms.get("section11", "2026.1")
+    types = {item.id: item.type for item in form.items() if item.type in ("short_text", "long_text", "rating")}
+    folder = tmp_path / "ws"
+    db_path = folder / DB_FILENAME
+    next_counter = 1
+    promised: dict[str, Any] = {}
+    total_journaled = recovered_items = 0
+    submission_id: str | None = None
+
+    for n in range(LOCKED_ROUNDS):
+        where = f"locked round {n} {context}"
+        child = Child(folder, next_counter, rng.randrange(2**32), tmp_path / f"locked-{n}.err", "--journal")
+        lock: sqlite3.Connection | None = None
+        try:
+            child.wait_for("ACK ")
+            lock = sqlite3.connect(db_path, isolation_level=None, timeout=30)
+            lock.execute("BEGIN IMMEDIATE")  # another writer holds the lock from now on
+            child.wait_for("JOURNAL ", 2)
+            time.sleep(rng.uniform(*LOCKED_WINDOW))
+        finally:
+            result = child.kill()
+            if lock is not None:
+                lock.rollback()
+                lock.close()
+        assert result.returncode == -signal.SIGKILL, f"{where}: exit {result.returncode}:\n{result.stderr}"
+        assert result.journaled, f"{where}: nothing journaled\n{result.stderr}"
+        submission_id = submission_id or result.submission_id
+        assert submission_id is not None and result.submission_id == submission_id
+        total_journaled += len(result.journaled)
+        for ack in result.acks:
+            promised.update(ack)
+        promised.update(result.journaled[-1])  # everything unsaved at the last promise
+
+        stored_before = check_database(db_path, submission_id, types, read_write=False)
+        ws = Workspace.open(folder, forms=shipped_forms)
+        try:
+            recovery = returns_recovery(ws)
+            assert recovery.recovered, f"{where}: nothing recovered"
+            recovered_items += len(recovery.recovered[0].items)
+            assert not recovery.kept_aside and not recovery.waiting, f"{where}: {recovery.sentences()}"
+        finally:
+            ws.close()
+        stored = check_database(db_path, submission_id, types, read_write=False)
+        for item_id, value in promised.items():
+            assert item_id in stored, f"{where}: {item_id} ({value!r}) was typed, journaled and lost"
+            have, want = counter_of(types[item_id], stored[item_id]), counter_of(types[item_id], value)
+            assert have >= want, f"{where}: {item_id} holds {stored[item_id]!r}, older than the journaled {value!r}"
+        assert stored != stored_before, f"{where}: the replay changed nothing"
+        assert not list((folder / "journal").glob("*.json")), f"{where}: the journal was not cleared"
+        next_counter = max(counter_of(types[i], v) for i, v in stored.items()) + 1
+
+    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        actions = {a for (a,) in con.execute("SELECT DISTINCT action FROM audit_entry")}
+    finally:
+        con.close()
+    assert "recovered" in actions
+    print(
+        f"locked crash test: {LOCKED_ROUNDS} kills while locked, {total_journaled} journal promises, "
+        f"{recovered_items} answers recovered {context}"
+    )
+
+
+def returns_recovery(ws: Workspace) -> journal.Recovery:
+    """What the app does at its next start (the GUI's Launcher and the CLI's open_workspace)."""
+    ws.bind()
+    return journal.replay(ws)

@@ -111,6 +111,7 @@ class AgencyMode(QObject):
         table.selectionModel().selectionChanged.connect(lambda *_a: self._update_actions())
         home.model.modelReset.connect(self._update_actions)
         self.workspace.sig_editor_opened.connect(self._editor_opened)
+        self.workspace.sig_save_state.connect(self.show_save_state)
         return [file, ret]
 
     def _separator(self) -> QAction:

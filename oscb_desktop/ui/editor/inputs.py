@@ -9,18 +9,29 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, QLocale, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QDoubleValidator, QIcon, QIntValidator, QPixmap
+from PySide6.QtCore import QDate, QLocale, QMimeData, Qt, Signal, Slot
+from PySide6.QtGui import (
+    QColor,
+    QDoubleValidator,
+    QIcon,
+    QInputMethodEvent,
+    QIntValidator,
+    QKeyEvent,
+    QKeySequence,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCalendarWidget,
     QComboBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QRadioButton,
     QSizePolicy,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -61,13 +72,87 @@ def _single(widget: QWidget, owner: QWidget) -> QHBoxLayout:
     return layout
 
 
-class TextLine(ValueInput):
-    def __init__(self, placeholder: str = "", parent: QWidget | None = None) -> None:
+def _utf16_cut(text: str, room: int) -> str:
+    """The longest start of ``text`` that is at most ``room`` UTF-16 code units (Qt's characters) long."""
+    head = text[: max(room, 0)]
+    while len(head.encode("utf-16-le")) // 2 > room:
+        head = head[:-1]
+    return head
+
+
+class _Noticed(ValueInput):
+    """A text input with a line under it saying when input was refused or cut at the limit.
+
+    The line is made the first time it is needed: an editor has hundreds of text fields, and a label each
+    would make opening (and closing) it noticeably slower.
+    """
+
+    def _stack(self, edit: QWidget) -> None:
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(2)
+        self._layout.addWidget(edit)
+        self.setFocusProxy(edit)
+        self._notice: QLabel | None = None
+
+    @property
+    def notice(self) -> QLabel:
+        if self._notice is None:
+            self._notice = QLabel()
+            self._notice.setObjectName("problem")
+            self._notice.setWordWrap(True)
+            self._notice.setVisible(False)
+            self._layout.addWidget(self._notice)
+        return self._notice
+
+    def _say(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(True)
+
+    def _unsay(self) -> None:
+        if self._notice is not None:
+            self._notice.setVisible(False)
+
+
+def cut_message(limit: int) -> str:
+    return f"Pasted text was cut to {limit:,} characters, the most this answer can hold."
+
+
+def full_message(limit: int) -> str:
+    return f"This answer can hold at most {limit:,} characters."
+
+
+class TextLine(_Noticed):
+    """One line of text, at most ``max_length`` characters: typing stops there, a paste is cut there (and says so).
+
+    Qt's own ``maxLength`` does the cutting (a 20 MB paste takes well under a millisecond); ``inputRejected``
+    tells us it happened.
+    """
+
+    def __init__(self, placeholder: str = "", parent: QWidget | None = None, *, max_length: int | None = None) -> None:
         super().__init__(parent)
         self.edit = QLineEdit()
         self.edit.setPlaceholderText(placeholder)
         self.edit.textEdited.connect(self.sig_changed)
-        _single(self.edit, self)
+        self.max_length = max_length
+        self._length_before = 0
+        if max_length is not None:
+            self.edit.setMaxLength(max_length)
+            self.edit.inputRejected.connect(self._rejected)
+            self.edit.textChanged.connect(self._text_changed)
+        self._stack(self.edit)
+
+    @Slot()
+    def _rejected(self) -> None:
+        assert self.max_length is not None
+        grew = len(self.edit.text()) > self._length_before  # a paste was cut (the text changes after this signal)
+        self._say(cut_message(self.max_length) if grew else full_message(self.max_length))
+
+    @Slot(str)
+    def _text_changed(self, text: str) -> None:
+        self._length_before = len(text)
+        if self.max_length is not None and len(text) < self.max_length:
+            self._unsay()
 
     def value(self) -> str:
         return self.edit.text()
@@ -80,12 +165,24 @@ class TextLine(ValueInput):
 
 
 class AutoTextEdit(QPlainTextEdit):
-    """Plain text that grows with its content (3 to 14 lines) and lets Tab move focus."""
+    """Plain text that grows with its content (3 to 14 lines), lets Tab move focus, and holds at most
+    ``max_length`` characters.
+
+    The limit is kept at the input, before any text reaches the document: a key that would go past it is
+    refused, and a paste (or a drop) is cut to the room left in :meth:`insertFromMimeData`, so a 20 MB paste
+    never becomes a 20 MB document. A value loaded with ``setPlainText`` is shown whole, even when an older form
+    allowed more; it can then only shrink. Lengths are Qt's (UTF-16 code units), never fewer than Python's, so
+    what fits here fits the store.
+    """
 
     MIN_LINES, MAX_LINES = 3, 14
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    sig_limited = Signal(str)
+    """Input was refused or cut at the limit (the sentence for the user)."""
+
+    def __init__(self, parent: QWidget | None = None, *, max_length: int | None = None) -> None:
         super().__init__(parent)
+        self.max_length = max_length
         self.setTabChangesFocus(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.document().contentsChanged.connect(self._fit)
@@ -102,18 +199,71 @@ class AutoTextEdit(QPlainTextEdit):
         super().resizeEvent(event)
         self._fit()
 
+    def length(self) -> int:
+        """Characters in the text (Qt's count: the document's, less its closing paragraph mark)."""
+        return self.document().characterCount() - 1
 
-class TextArea(ValueInput):
-    def __init__(self, placeholder: str = "", parent: QWidget | None = None) -> None:
+    def room(self) -> int | None:
+        """How many characters may still go in at the cursor (replacing the selection), or None without a limit."""
+        if self.max_length is None:
+            return None
+        cursor = self.textCursor()
+        return self.max_length - (self.length() - (cursor.selectionEnd() - cursor.selectionStart()))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        text = event.text()
+        room = self.room()
+        typing = bool(text) and (text.isprintable() or text in ("\r", "\n")) and not self.isReadOnly()
+        if room is not None and typing and not event.matches(QKeySequence.StandardKey.Paste) and room < len(text):
+            assert self.max_length is not None
+            self.sig_limited.emit(full_message(self.max_length))
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def inputMethodEvent(self, event: QInputMethodEvent) -> None:
+        room = self.room()
+        commit = event.commitString()
+        if room is not None and len(commit) > room:
+            assert self.max_length is not None
+            event.setCommitString(_utf16_cut(commit, room))
+            self.sig_limited.emit(full_message(self.max_length))
+        super().inputMethodEvent(event)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        room = self.room()
+        if room is None or not source.hasText():
+            super().insertFromMimeData(source)
+            return
+        text = source.text()
+        fits = len(text) <= room and len(text.encode("utf-16-le")) // 2 <= room
+        self._insert(text if fits else _utf16_cut(text, room))
+        if not fits:
+            assert self.max_length is not None
+            self.sig_limited.emit(cut_message(self.max_length) if room > 0 else full_message(self.max_length))
+
+    def _insert(self, text: str) -> None:
+        cursor = self.textCursor()
+        cursor.insertText(text)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+
+
+class TextArea(_Noticed):
+    def __init__(self, placeholder: str = "", parent: QWidget | None = None, *, max_length: int | None = None) -> None:
         super().__init__(parent)
-        self.edit = AutoTextEdit()
+        self.edit = AutoTextEdit(max_length=max_length)
         self.edit.setPlaceholderText(placeholder)
         self._loading = False
         self.edit.textChanged.connect(self._changed)
-        _single(self.edit, self)
+        self.edit.sig_limited.connect(self._say)
+        self._stack(self.edit)
 
     @Slot()
     def _changed(self) -> None:
+        limit = self.edit.max_length
+        if limit is not None and self._notice is not None and self.edit.length() < limit:
+            self._unsay()
         if not self._loading:
             self.sig_changed.emit()
 
@@ -216,6 +366,7 @@ class NumberLine(ValueInput):
         self.edit.setReadOnly(read_only)
 
 
+DATE_MAX_LENGTH = 40
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%d/%m/%y")
 
 
@@ -239,6 +390,7 @@ class DateInput(ValueInput):
         super().__init__(parent)
         self.edit = QLineEdit()
         self.edit.setPlaceholderText("DD/MM/YYYY")
+        self.edit.setMaxLength(DATE_MAX_LENGTH)  # a date, or text on its way to one: never a pasted page
         self.edit.setMaximumWidth(140)
         self.edit.textEdited.connect(self.sig_changed)
         self.edit.editingFinished.connect(self._tidy)

@@ -37,11 +37,12 @@ def simple_input(
     maximum: float | None = None,
     integer: bool = False,
     unit: str = "",
+    max_length: int | None = None,
 ) -> ValueInput:
     if kind == "short_text":
-        return TextLine()
+        return TextLine(max_length=max_length)
     if kind == "long_text":
-        return TextArea()
+        return TextArea(max_length=max_length)
     if kind == "choice":
         return ChoiceCombo(options)
     if kind == "number":
@@ -96,6 +97,7 @@ class SimpleItemInput(ItemInput):
             maximum=item.maximum,
             integer=item.integer,
             unit=item.unit,
+            max_length=item.max_length,
         )
         self.input.set_accessible(item.label, item.guidance)
         self.input.sig_changed.connect(self._emit)

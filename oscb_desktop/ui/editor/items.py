@@ -58,11 +58,13 @@ class RatingInput(ItemInput):
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.description.setObjectName("muted")
-        self.evidence = TextArea("What shows this? Policies, audits, training records, minutes…")
+        self.evidence = TextArea(
+            "What shows this? Policies, audits, training records, minutes…", max_length=item.max_length
+        )
         self.evidence.set_accessible(f"Evidence: {item.label}")
-        self.example = TextArea("A best-practice example partners could learn from")
+        self.example = TextArea("A best-practice example partners could learn from", max_length=item.max_length)
         self.example.set_accessible(f"Best-practice example: {item.label}")
-        self.reason = TextArea("Why this statement does not apply to your agency")
+        self.reason = TextArea("Why this statement does not apply to your agency", max_length=item.max_length)
         self.reason.set_accessible(f"Reason not applicable: {item.label}")
         self.example_label = QLabel("Best-practice example")
         self.reason_label = QLabel("Why it does not apply")
@@ -186,7 +188,7 @@ class RankedInput(ItemInput):
             rank.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
             combo = ChoiceCombo(item.options)
             combo.set_accessible(f"Rank {n} category: {item.label}")
-            text = TextArea("Explain, in your agency's words")
+            text = TextArea("Explain, in your agency's words", max_length=item.max_length)
             text.set_accessible(f"Rank {n} explanation: {item.label}")
             combo.sig_changed.connect(self._emit)
             text.sig_changed.connect(self._emit)
@@ -268,6 +270,11 @@ class ItemFrame(QFrame):
         self.problems.setObjectName("problem")
         self.problems.setWordWrap(True)
         self.problems.setVisible(False)
+        #: Why the store refuses the answer as it is (it stays unsaved until it changes).
+        self.save_error = QLabel()
+        self.save_error.setObjectName("problem")
+        self.save_error.setWordWrap(True)
+        self.save_error.setVisible(False)
 
         self.guidance = QLabel(_html(item.guidance))
         self.guidance.setObjectName("guidance")
@@ -280,6 +287,7 @@ class ItemFrame(QFrame):
         left.addWidget(self.carried)
         left.addWidget(item_input)
         left.addWidget(self.problems)
+        left.addWidget(self.save_error)
         right = QVBoxLayout()
         right.addWidget(self.guidance)
         right.addStretch(1)
@@ -295,6 +303,10 @@ class ItemFrame(QFrame):
         self.setProperty("hasProblem", bool(messages))
         self.style().unpolish(self)
         self.style().polish(self)
+
+    def set_save_error(self, message: str | None) -> None:
+        self.save_error.setText(f"Not saved: {message}" if message else "")
+        self.save_error.setVisible(bool(message))
 
     def set_carried(self, carried_from: str | None) -> None:
         if carried_from:

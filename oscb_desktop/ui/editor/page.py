@@ -52,7 +52,11 @@ class EditorPage(QWidget):
     sig_export_requested = Signal()
     """The user asked to export this signed return as a bundle."""
 
-    def __init__(self, ws: Workspace, submission_id: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ws: Workspace, submission_id: str, parent: QWidget | None = None, *, autosaver: Autosaver | None = None
+    ) -> None:
+        """``autosaver``: the one this return was left with while its changes could not be saved (from the
+        workspace's retry queue); the editor shows those changes and carries on from them."""
         super().__init__(parent)
         self.ws = ws
         self.submission: ReturnInfo = returns.get_submission(ws, submission_id)
@@ -62,9 +66,16 @@ class EditorPage(QWidget):
         self.carried_from = self.submission.carried_from_period
         self.read_only = self.submission.locked
         self.problems: list[Problem] = []
-        self.autosave = AutosaveController(Autosaver(ws, self.submission.id), self)
+        if autosaver is None:
+            # A new autosaver takes up what the recovery journal still holds for this return.
+            autosaver = Autosaver(ws, self.submission.id, resume=not self.read_only)
+        unsaved = {k: v for k, v in autosaver.unsaved().items() if self.form.has_item(k)}
+        self.answers.update(unsaved)
+        self.carried -= set(unsaved)
+        self.autosave = AutosaveController(autosaver, self)
         self.autosave.sig_state_changed.connect(self._save_state)
         self.autosave.sig_saved.connect(self._saved)
+        self.autosave.sig_refused.connect(self._refused)
         self.frames: dict[str, ItemFrame] = {}
 
         self._revalidate_timer = QTimer(self)
@@ -347,8 +358,13 @@ class EditorPage(QWidget):
 
     @Slot()
     def close_editor(self) -> None:
-        self.flush()
+        """ "← Home": the workspace saves, or asks what to do with changes it cannot save yet."""
         self.sig_closed.emit()
+
+    @Slot(dict)
+    def _refused(self, refused: dict[str, str]) -> None:
+        for item_id, frame in self.frames.items():
+            frame.set_save_error(refused.get(item_id))
 
     @Slot(str, str)
     def _save_state(self, state: str, message: str) -> None:

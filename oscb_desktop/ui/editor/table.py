@@ -54,7 +54,9 @@ class TableRow(QFrame):
 
     @staticmethod
     def _make(col: Column) -> ValueInput:
-        return simple_input(col.type, options=col.options, minimum=col.minimum, maximum=col.maximum)
+        return simple_input(
+            col.type, options=col.options, minimum=col.minimum, maximum=col.maximum, max_length=col.max_length
+        )
 
     def renumber(self, number: int) -> None:
         noun = "Action" if self._item.id.endswith("actions") else "Row"

@@ -13,7 +13,7 @@ from oscb_desktop import paths
 from oscb_desktop.forms import FormDefinition, FormRegistry
 from oscb_desktop.services import returns
 from oscb_desktop.services.agencies import create_agency
-from oscb_desktop.services.returns import MAX_VALUE_CHARS, ReturnError, ReturnLockedError
+from oscb_desktop.services.returns import MAX_VALUE_CHARS, AnswerRefusedError, ReturnError, ReturnLockedError
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import Agency, Answer, AuditEntry, Submission
 
@@ -172,10 +172,48 @@ def test_wrongly_shaped_value_is_refused_with_a_return_error(workspace: Workspac
         returns.save_answers(workspace, draft.id, {"s1.actions": 5})
 
 
-def test_value_just_under_the_limit_is_stored(workspace: Workspace, draft: Submission) -> None:
-    value = "x" * (MAX_VALUE_CHARS - 2)  # plus two quotes of JSON
+def test_a_value_at_the_items_limit_is_stored(workspace: Workspace, draft: Submission) -> None:
+    value = "x" * 4000  # about.services: max_length 4000
     returns.save_answers(workspace, draft.id, {"about.services": value})
     assert stored(draft.id)["about.services"] == value
+
+
+@pytest.mark.parametrize(
+    ("item_id", "value", "limit"),
+    [
+        ("about.services", "x" * 4001, "4,000"),
+        ("about.completed_by", "y" * 201, "200"),
+        ("s1.1", {"level": "green", "evidence": "e" * 4001, "example": "", "reason": ""}, "4,000"),
+        ("s1.actions", [{"action": "a" * 1001, "lead": "", "due": None, "status": None}], "1,000"),
+    ],
+)
+def test_a_value_over_the_items_limit_is_refused_and_named(
+    workspace: Workspace, draft: Submission, item_id: str, value: Any, limit: str
+) -> None:
+    with pytest.raises(AnswerRefusedError) as info:
+        returns.save_answers(workspace, draft.id, {"about.notes": "fine", item_id: value})
+    assert info.value.item_id == item_id
+    assert "too long" in str(info.value) and limit in str(info.value)
+    assert stored(draft.id) == {}, "save_answers stores all or nothing"
+
+
+def test_save_accepted_stores_every_change_the_form_accepts(workspace: Workspace, draft: Submission) -> None:
+    result = returns.save_accepted(
+        workspace,
+        draft.id,
+        {"about.notes": "fine", "about.services": "x" * 4001, "nope": "x", "s1.actions": 5},
+    )
+    assert stored(draft.id) == {"about.notes": "fine"}
+    assert set(result.refused) == {"about.services", "nope", "s1.actions"}
+    assert "4,000" in result.refused["about.services"]
+    assert result.percent == Submission.get_by_id(draft.id).percent_complete
+    assert [e.item_id for e in audit(draft.id)] == ["about.notes"]
+
+
+def test_save_accepted_on_a_signed_return_refuses_it_all(workspace: Workspace, draft: Submission) -> None:
+    Submission.update(status="signed").where(Submission.id == draft.id).execute()
+    with pytest.raises(ReturnLockedError):
+        returns.save_accepted(workspace, draft.id, {"about.notes": "fine"})
 
 
 def test_percent_complete_rises_to_100_for_a_valid_return(workspace: Workspace, draft: Submission) -> None:
