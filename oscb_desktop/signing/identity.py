@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from oscb_desktop.signing import pbes2
 from oscb_desktop.signing.certificates import load_certificate
 from oscb_desktop.signing.errors import IdentityError, WrongPassphraseError
 
@@ -312,24 +313,11 @@ def _encrypt_key(key: SigningPrivateKey, passphrase: str) -> bytes:
 
     Nothing else is derived from the passphrase, so every guess costs the full :data:`KDF_ROUNDS`. (A PKCS#12
     container, as version 0.1 stored, adds a MAC over the whole, which cryptography computes with 2,048
-    iterations whatever the KDF: a guess could be tested against it hundreds of times faster.) cryptography
-    builds PKCS#8 with a chosen round count only inside PKCS#12, so the key is encrypted there and its
-    shrouded key bag, which is exactly the ``EncryptedPrivateKeyInfo``, is taken out.
+    iterations whatever the KDF: a guess could be tested against it hundreds of times faster.) The rounds run
+    in :mod:`hashlib`, which lets other threads run meanwhile (see :mod:`.pbes2`).
     """
-    encryption = (
-        serialization.PrivateFormat.PKCS12.encryption_builder()
-        .kdf_rounds(KDF_ROUNDS)
-        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
-        .hmac_hash(hashes.SHA256())
-        .build(passphrase.encode())
-    )
-    pfx = asn1_pkcs12.Pfx.load(pkcs12.serialize_key_and_certificates(None, key, None, None, encryption))
-    [content] = pfx.authenticated_safe
-    [bag] = asn1_pkcs12.SafeContents.load(content["content"].native)
-    if bag["bag_id"].native != "pkcs8_shrouded_key_bag":  # pragma: no cover - cryptography's fixed layout
-        raise IdentityError("The key could not be encrypted for storing; nothing was saved.")
-    der = bag["bag_value"].untag().dump()
-    return asn1_pem.armor("ENCRYPTED PRIVATE KEY", der)
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return pbes2.encrypt(der, passphrase.encode(), KDF_ROUNDS)
 
 
 def _decrypt_key(stored: bytes, passphrase: str) -> object:
@@ -339,7 +327,10 @@ def _decrypt_key(stored: bytes, passphrase: str) -> object:
         key, _cert, _chain = pkcs12.load_key_and_certificates(der, passphrase.encode())
         return key
     # Encrypted PKCS#8: the current way, and (with few rounds) the first versions' way.
-    return serialization.load_pem_private_key(stored, passphrase.encode() or None)
+    try:
+        return pbes2.decrypt(stored, passphrase.encode())
+    except pbes2.NotHandled:
+        return serialization.load_pem_private_key(stored, passphrase.encode() or None)
 
 
 def _public_key_der(key: SigningPrivateKey) -> bytes:
