@@ -11,7 +11,6 @@ import argparse
 import json
 from pathlib import Path
 
-from oscb_desktop import dates
 from oscb_desktop.cli.common import data_dir, open_workspace
 from oscb_desktop.services import backups
 from oscb_desktop.services.workspace import Workspace
@@ -47,15 +46,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     k.set_defaults(func=cmd_keep_current)
 
 
-def _size(n: int) -> str:
-    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{max(1, round(n / 1024))} KB"
-
-
 def cmd_backup(args: argparse.Namespace) -> int:
     with open_workspace(args, daily_backup=False) as ws:
         made = backups.backup_now(ws, to=args.to)
     verdict = "passed its integrity check" if made.ok else f"FAILED its integrity check: {made.integrity}"
-    print(f"Backed up {ws.folder / DB_FILENAME} ({_size(made.size)}); the backup {verdict}.")
+    print(f"Backed up {ws.folder / DB_FILENAME} ({made.size_text}); the backup {verdict}.")
     print(made.path)
     return 0 if made.ok else 1
 
@@ -71,7 +66,7 @@ def cmd_backups(args: argparse.Namespace) -> int:
         return 0
     for b in found:
         check = "ok" if b.ok else f"DAMAGED ({b.integrity})"
-        print(f"{dates.local_moment(b.made_at):<22} {b.reason:<9} {check:<4} {_size(b.size):>8}  {b.path}")
+        print(f"{b.made_at.astimezone():%Y-%m-%d %H:%M:%S}  {b.reason:<9} {check:<4} {b.size_text:>8}  {b.path}")
     return 0
 
 

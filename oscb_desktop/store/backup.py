@@ -57,10 +57,17 @@ class BackupInfo:
     def ok(self) -> bool:
         return self.integrity == "ok"
 
+    @property
+    def size_text(self) -> str:
+        """``432 KB``, ``12.3 MB``"""
+        n = self.size
+        return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{max(1, round(n / 1024))} KB"
+
     def describe(self) -> str:
         """``14 Mar 2027, 09:12 (before a sign-off)``"""
         why = {"daily": "daily", "manual": "made by hand"}.get(self.reason, f"before {_a(self.reason)}")
-        return f"{dates.local_moment(self.made_at)} ({why})"
+        local = self.made_at.astimezone()
+        return f"{dates.day_long(local)} at {local:%H:%M:%S} ({why})"
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -144,7 +151,7 @@ def _check(con: sqlite3.Connection) -> tuple[str, int | None]:
     """(``"ok"`` or the problems ``integrity_check`` found, the schema version or None)."""
     try:
         rows = [str(r[0]) for r in con.execute("PRAGMA integrity_check(5)").fetchall()]
-        integrity = "ok" if rows == ["ok"] else "; ".join(rows)
+        integrity = "ok" if rows == ["ok"] else problems(rows)
     except sqlite3.DatabaseError as exc:
         return f"not readable ({exc})", None
     try:
@@ -153,6 +160,12 @@ def _check(con: sqlite3.Connection) -> tuple[str, int | None]:
     except sqlite3.DatabaseError:
         version = None
     return integrity, version
+
+
+def problems(rows: list[str]) -> str:
+    """What an integrity check reported, on one line (SQLite's own heading lines left out)."""
+    lines = [line.strip() for row in rows for line in row.splitlines()]
+    return "; ".join(line for line in lines if line and not line.startswith("***"))
 
 
 def check_file(path: Path) -> tuple[str, int | None]:

@@ -21,7 +21,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from oscb_desktop.store.backup import BACKUP_DIR, BackupInfo, newest_good
+from oscb_desktop.store.backup import BACKUP_DIR, BackupInfo, newest_good, problems
 from oscb_desktop.store.errors import WorkspaceError
 
 _MAGIC = b"SQLite format 3\x00"
@@ -185,4 +185,4 @@ def quick_check(path: Path) -> None:
             raise WorkspaceDamagedError(path, f"is damaged ({exc})") from exc
         raise
     if rows != ["ok"]:
-        raise WorkspaceDamagedError(path, f"fails SQLite's integrity check ({'; '.join(rows)})")
+        raise WorkspaceDamagedError(path, f"fails SQLite's integrity check ({problems(rows)})")
