@@ -66,13 +66,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CommandError, WorkspaceError) as exc:
         return _fail(str(exc))
     except (OSError, sqlite3.Error, PeeweeDatabaseError) as exc:
-        plain = unavailable(data_dir(args), exc)
-        if plain.kind == "other":
+        plain = _workspace_trouble(data_dir(args), exc)
+        if plain is None:
             raise
         log.warning("%s", plain, exc_info=True)  # a full disk or a read-only folder met half way
-        return _fail(str(plain))
+        return _fail(plain)
     except KeyboardInterrupt:
         return 130
+
+
+def _workspace_trouble(folder: Path, exc: BaseException) -> str | None:
+    """The plain words for a full disk or an unwritable folder met in the workspace after it opened (the
+    commands explain the files they were given themselves); None for anything else, which is a bug."""
+    if isinstance(exc, OSError) and exc.filename is not None:
+        try:
+            Path(exc.filename).resolve().relative_to(folder.resolve())
+        except ValueError:
+            return None
+    plain = unavailable(folder, exc)
+    return None if plain.kind == "other" else str(plain)
 
 
 def _fail(text: str) -> int:

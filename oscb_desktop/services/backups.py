@@ -17,23 +17,8 @@ from pathlib import Path
 from oscb_desktop.fsutil import fsync_dir, make_private
 from oscb_desktop.services.workspace import Workspace, login_name
 from oscb_desktop.store import DB_FILENAME, WalMissingError, health
-from oscb_desktop.store.backup import (
-    BACKUP_DIR,
-    BackupError,
-    BackupInfo,
-    RestoreResult,
-    make_backup,
-    prune,
-)
-from oscb_desktop.store.backup import (
-    list_backups as _list,
-)
-from oscb_desktop.store.backup import (
-    newest_good as _newest_good,
-)
-from oscb_desktop.store.backup import (
-    restore as _restore,
-)
+from oscb_desktop.store import backup as store
+from oscb_desktop.store.backup import BACKUP_DIR, BackupError, BackupInfo, RestoreResult
 from oscb_desktop.store.lock import WorkspaceLock
 
 __all__ = [
@@ -60,11 +45,11 @@ def backups_folder(folder: Path) -> Path:
 
 def list_backups(folder: Path) -> list[BackupInfo]:
     """The kept backups of the workspace in ``folder``, newest first, each with its check's result."""
-    return _list(backups_folder(folder))
+    return store.list_backups(backups_folder(folder))
 
 
 def newest_good(folder: Path) -> BackupInfo | None:
-    return _newest_good(backups_folder(folder))
+    return store.newest_good(backups_folder(folder))
 
 
 def backup_now(ws: Workspace, *, to: Path | None = None, reason: str = "manual") -> BackupInfo:
@@ -73,9 +58,9 @@ def backup_now(ws: Workspace, *, to: Path | None = None, reason: str = "manual")
     Works on a read-only workspace too (it only reads). Raises :class:`BackupError` (a full disk...).
     """
     folder = Path(to) if to is not None else backups_folder(ws.folder)
-    made = make_backup(ws.db.connection(), folder, reason)
+    made = store.make_backup(ws.db.connection(), folder, reason)
     if to is None and not ws.read_only:
-        prune(folder)
+        store.prune(folder)
     return made
 
 
@@ -111,7 +96,7 @@ def restore(folder: Path, backup: str | Path) -> RestoreResult:
     try:
         if not lock.first:
             raise BackupError(f"The workspace in {folder} is still open in this program; close it first.")
-        result = _restore(folder / DB_FILENAME, path.resolve() if path.exists() else path)
+        result = store.restore(folder / DB_FILENAME, path.resolve() if path.exists() else path)
         make_private(folder)
     finally:
         lock.release()
@@ -144,8 +129,7 @@ def keep_current(folder: Path) -> KeptCurrent:
         else:
             raise BackupError(f"The journal of {db} is not missing; there is nothing to keep or set aside.")
         shm = db.with_name(db.name + "-shm")
-        stamp = datetime.now(UTC).astimezone().strftime("%Y%m%d-%H%M%S")
-        aside = shm.with_name(f"{shm.name}.set-aside-{stamp}")
+        aside = store.aside_name(shm, datetime.now(UTC).astimezone().strftime("%Y%m%d-%H%M%S"))
         try:
             os.replace(shm, aside)
             fsync_dir(folder)

@@ -111,6 +111,7 @@ class Workspace:
         ``WorkspaceUnavailableError`` (a read-only folder, a full disk).
         """
         folder = Path(folder) if folder else paths.default_data_dir()
+        forms = forms if forms is not None else FormRegistry.load()
         lock = None
         if not read_only:
             try:
@@ -132,7 +133,7 @@ class Workspace:
             if lock is not None:
                 lock.release()
             raise
-        ws = cls(folder, db, forms if forms is not None else FormRegistry.load(), lock=lock)
+        ws = cls(folder, db, forms, lock=lock)
         ws.bind()
         if lock is not None:
             lock.update(ws.user)

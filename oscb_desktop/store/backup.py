@@ -310,7 +310,7 @@ def restore(db_path: Path, backup: Path) -> RestoreResult:
         for suffix in ("", "-wal", "-shm"):
             current = db_path.with_name(db_path.name + suffix)
             if current.exists():
-                aside = _aside_name(current, stamp)
+                aside = aside_name(current, stamp)
                 os.replace(current, aside)
                 set_aside.append((current, aside))
         os.replace(tmp, db_path)
@@ -326,7 +326,8 @@ def restore(db_path: Path, backup: Path) -> RestoreResult:
     return RestoreResult(restored=info, set_aside=[aside for _, aside in set_aside])
 
 
-def _aside_name(path: Path, stamp: str) -> Path:
+def aside_name(path: Path, stamp: str) -> Path:
+    """``<path>.set-aside-<stamp>`` (with a number if that exists): where a file replaced by a restore goes."""
     for n in range(1000):
         candidate = path.with_name(f"{path.name}.set-aside-{stamp}{f'-{n}' if n else ''}")
         if not candidate.exists():

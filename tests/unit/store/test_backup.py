@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import sqlite3
@@ -22,6 +23,7 @@ from oscb_desktop.store.backup import (
     prune,
     restore,
 )
+from oscb_desktop.store.blobs import BlobStore
 
 
 @pytest.fixture
@@ -138,3 +140,30 @@ def test_restore_refuses_a_bad_or_too_new_backup_and_changes_nothing(db: Path, t
         restore(db, tmp_path / "missing.db")
     assert db.read_bytes() == before
     assert [p.name for p in db.parent.iterdir() if ".set-aside-" in p.name] == []
+
+
+#: Every place that deletes files, and what it deletes. Evidence files and signed PDFs (``attachments/``) are
+#: never among them: a backup may name any of them, and a restore must find them all (issue 17 item 9).
+DELETERS = {
+    "oscb_desktop/fsutil.py": "atomic_write's own temporary file; .part files of killed writes",
+    "oscb_desktop/store/backup.py": "its temporary file; backups no longer kept and their records",
+    "oscb_desktop/store/connection.py": "the temporary file a new database is built in",
+    "oscb_desktop/demo/build.py": "the scratch folder a demo is built in",
+    "oscb_desktop/ui/app.py": "the temporary folder of --demo without --data-dir, at exit",
+}
+
+
+def test_nothing_deletes_the_files_a_backup_needs() -> None:
+    """A new deleter must be added above, after checking it cannot remove a file that a backup names."""
+    root = Path(__file__).resolve().parents[3]
+    found: dict[str, list[int]] = {}
+    for path in sorted((root / "oscb_desktop").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = ast.unparse(node.func)
+                if name.endswith((".unlink", "os.remove", "rmtree", ".rmdir")) or name in ("os.unlink", "os.remove"):
+                    found.setdefault(path.relative_to(root).as_posix(), []).append(node.lineno)
+            elif isinstance(node, ast.Attribute) and node.attr == "rmtree":
+                found.setdefault(path.relative_to(root).as_posix(), []).append(node.lineno)
+    assert set(found) <= set(DELETERS), {k: v for k, v in found.items() if k not in DELETERS}
+    assert not [name for name in dir(BlobStore) if name.startswith(("delete", "remove", "discard"))]
