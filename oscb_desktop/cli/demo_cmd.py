@@ -55,21 +55,23 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def cmd_demo(args: argparse.Namespace) -> int:
     with open_workspace(args) as ws:
-        existing = agencies.list_agencies(ws)
-        if existing:
-            raise CommandError(
-                f"The workspace in {ws.folder} already has {len(existing)} "
-                f"{'agency' if len(existing) == 1 else 'agencies'}; demo data is only added to an empty "
-                "workspace. Pass an empty folder with --data-dir."
-            )
-        if args.export is not None and args.export.exists() and not args.export.is_dir():
-            raise CommandError(f"{args.export} is a file; --export needs a folder.")
-        try:
-            summary = demo.generate(ws, agencies=args.agencies, seed=args.seed, sign_all=args.export is not None)
-            print(summary.describe(ws.folder))
-            if args.export is not None:
+        folder, existing = ws.folder, agencies.list_agencies(ws)
+    if existing:
+        raise CommandError(
+            f"The workspace in {folder} already has {len(existing)} "
+            f"{'agency' if len(existing) == 1 else 'agencies'}; demo data is only added to an empty "
+            "workspace. Pass an empty folder with --data-dir."
+        )
+    if args.export is not None and args.export.exists() and not args.export.is_dir():
+        raise CommandError(f"{args.export} is a file; --export needs a folder.")
+    try:
+        # Built aside and moved into place when complete: a killed run leaves the workspace empty.
+        summary = demo.build_agencies(folder, agencies=args.agencies, seed=args.seed, sign_all=args.export is not None)
+        print(summary.describe(folder))
+        if args.export is not None:
+            with open_workspace(args) as ws:
                 written = demo.export_signed(ws, args.export)
-                print(f"Exported {len(written)} signed returns to {args.export} (passphrase {demo.DEMO_PASSPHRASE!r}).")
-        except (demo.DemoError, OSError) as exc:
-            raise CommandError(str(exc)) from exc
+            print(f"Exported {len(written)} signed returns to {args.export} (passphrase {demo.DEMO_PASSPHRASE!r}).")
+    except (demo.DemoError, OSError) as exc:
+        raise CommandError(str(exc)) from exc
     return 0

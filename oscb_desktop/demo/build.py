@@ -3,21 +3,67 @@ returns imported.
 
 Each builder opens one workspace at a time and closes it before opening the next, so that it never holds
 two databases open in one process; a caller opens the finished workspace afterwards.
+
+A build is crash-safe: the workspace is built in a scratch folder inside the target (``.demo-building-…``)
+and moved into place only once complete, while the target's lock is held. A build that was killed leaves the
+target as empty as it was; the next build clears the scratch folder away and starts again.
 """
 
 from __future__ import annotations
 
+import os
 import random
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from oscb_desktop.demo.common import CURRENT_PERIOD, SECTION11, DemoError, DemoSummary, Progress
 from oscb_desktop.demo.writer import export_signed, generate
 from oscb_desktop.forms import FormRegistry
+from oscb_desktop.fsutil import fsync_dir, make_folder
 from oscb_desktop.services import imports, registry, review
 from oscb_desktop.services.imports import ImportResult
-from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.store import Agency, Submission
+from oscb_desktop.services.workspace import Workspace, login_name
+from oscb_desktop.store import DB_FILENAME, Agency, Submission
+from oscb_desktop.store.lock import WorkspaceLock
+
+#: The scratch folder a build works in, inside the target folder.
+SCRATCH_PREFIX = ".demo-building-"
+
+
+@contextmanager
+def _built_aside(folder: Path, forms: FormRegistry | None, empty: str) -> Iterator[Path]:
+    """Hold the lock of the workspace in ``folder`` (which must be empty: ``empty`` is the error otherwise),
+    yield a fresh scratch folder to build a workspace in, and when the block ends normally move the built
+    workspace into ``folder``: its evidence files first, then its database in one rename."""
+    make_folder(folder, private=True)
+    lock = WorkspaceLock.acquire(folder, user=login_name())
+    try:
+        with Workspace.open(folder, forms=forms, daily_backup=False) as ws:
+            if Submission.select().exists() or Agency.select().exists() or ws.setting(registry.ROLE_SETTING):
+                raise DemoError(empty)
+        for old in folder.glob(f"{SCRATCH_PREFIX}*"):  # a build that was killed
+            shutil.rmtree(old, ignore_errors=True)
+        scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=folder))
+        try:
+            yield scratch
+            _move_into_place(scratch, folder)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    finally:
+        lock.release()
+
+
+def _move_into_place(scratch: Path, folder: Path) -> None:
+    for blob in sorted((scratch / "attachments").rglob("*")):
+        if blob.is_file():
+            target = folder / blob.relative_to(scratch)
+            make_folder(target.parent, private=True)
+            os.replace(blob, target)
+    os.replace(scratch / DB_FILENAME, folder / DB_FILENAME)  # over the empty one (closed: no -wal left)
+    fsync_dir(folder)
 
 
 def build_agencies(
@@ -29,9 +75,12 @@ def build_agencies(
     forms: FormRegistry | None = None,
     progress: Progress | None = None,
 ) -> DemoSummary:
-    """Open the workspace in ``folder``, fill it with demo agencies and their returns (see :func:`generate`),
-    and close it. Raises :class:`DemoError` if it already holds agencies."""
-    with Workspace.open(folder, forms=forms) as ws:
+    """Fill the workspace in ``folder`` with demo agencies and their returns (see :func:`generate`), built
+    aside and moved into place when complete. Raises :class:`DemoError` if it already holds agencies."""
+    with (
+        _built_aside(folder, forms, "The workspace already has agencies; demo data goes into an empty one.") as scratch,
+        Workspace.open(scratch, forms=forms, daily_backup=False) as ws,
+    ):
         return generate(ws, agencies=agencies, seed=seed, sign_all=sign_all, progress=progress)
 
 
@@ -52,18 +101,16 @@ def build_business_unit(
     Returns the import results.
     """
     forms = forms if forms is not None else FormRegistry.load()
-    with Workspace.open(folder, forms=forms) as ws:
-        if Submission.select().exists() or Agency.select().exists() or ws.setting(registry.ROLE_SETTING):
-            raise DemoError(f"The workspace in {folder} is not empty; demo data can only be added to an empty one.")
     total = agencies + 2  # each agency's returns written, then the export, then the import
 
     def report(done: int, text: str) -> None:
         if progress is not None:
             progress(done, total, text)
 
-    with tempfile.TemporaryDirectory(prefix="oscb-demo-agencies-") as tmp:
-        bundles = Path(tmp) / "bundles"
-        with Workspace.open(Path(tmp) / "agencies", forms=forms) as agency_ws:
+    not_empty = f"The workspace in {folder} is not empty; demo data can only be added to an empty one."
+    with _built_aside(folder, forms, not_empty) as scratch:
+        bundles = scratch / "bundles"
+        with Workspace.open(scratch / "agencies", forms=forms, daily_backup=False) as agency_ws:
             generate(agency_ws, agencies, seed, sign_all=True, progress=lambda done, _, text: report(done, text))
             report(agencies, "Exporting the signed returns…")
             export_signed(agency_ws, bundles)
@@ -71,7 +118,7 @@ def build_business_unit(
         def importing(_done: int, _of: int, name: str) -> None:
             report(agencies + 1, f"Importing {name}…" if name else "Reviewing some of the returns…")
 
-        with Workspace.open(folder, forms=forms) as ws:
+        with Workspace.open(scratch, forms=forms, daily_backup=False) as ws:
             results = imports.import_paths(ws, [bundles], trust_new=True, progress=importing)
             _review(ws, random.Random(seed + 2))
     report(total, f"Imported {len(results)} returns from {agencies} agencies.")

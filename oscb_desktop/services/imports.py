@@ -28,7 +28,7 @@ from oscb_desktop.bundle import Code, Rejection, Trust, VerifyResult, verify_bun
 from oscb_desktop.bundle.safezip import BUNDLE_RULES, read_zip
 from oscb_desktop.bundle.trust import decide, normalise_agency_name
 from oscb_desktop.forms import FormRegistry
-from oscb_desktop.services import registry, write_failures
+from oscb_desktop.services import backups, registry, write_failures
 from oscb_desktop.services.registry import RegisterError, RegisterPolicy
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
 from oscb_desktop.services.write_failures import WRITE_ERRORS, WriteFailure
@@ -185,6 +185,7 @@ def import_paths(
     signer (``oscb import --trust-new``), a callable is asked once per signer and agency.
     """
     check_can_import(ws)
+    backups.before(ws, "import")
     files = expand_paths(paths)
     results = []
     answers: dict[tuple[str, str], bool] = {}

@@ -222,8 +222,8 @@ def _answers(n: int) -> str:
 @uses_workspace
 def replay(ws: Workspace) -> Recovery:
     """Store what the workspace's journal holds (see the module's docstring) and say what happened."""
-    if not has_entries(ws.folder):
-        return Recovery()
+    if ws.read_only or not has_entries(ws.folder):
+        return Recovery()  # a read-only opening leaves the journal for the next start that may write
     folder = journal_dir(ws.folder)
     recovered: list[Recovered] = []
     kept: list[KeptAside] = []

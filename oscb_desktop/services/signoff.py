@@ -28,7 +28,7 @@ from oscb_desktop.forms import FormDefinition, Problem
 from oscb_desktop.forms.model import NOT_APPLICABLE
 from oscb_desktop.fsutil import safe_stem
 from oscb_desktop.report import ReturnDocument, render_submission_pdf
-from oscb_desktop.services import identities
+from oscb_desktop.services import backups, identities
 from oscb_desktop.services.returns import (
     ReturnError,
     ReturnLockedError,
@@ -282,6 +282,7 @@ def sign_off(
         page=rendered.signature_page,
     )
     say("Saving…")
+    backups.before(ws, "sign-off")
     ref = ws.blobs.add_bytes(signed, f"{file_stem(sub)}.pdf")
     with ws.db.atomic():
         current = Submission.get_by_id(sub.id)

@@ -1,26 +1,38 @@
-"""A workspace: one folder holding the database, evidence files and (later) keys and imports.
+"""A workspace: one folder holding the database, its evidence files, its backups and its lock.
 
 The GUI and the CLI both open a :class:`Workspace` and hand it to the service functions.
+
+Opening one for writing takes the workspace lock (:mod:`oscb_desktop.store.lock`: one writer per workspace;
+another process is told who has it open and may open it read-only), clears what killed writes left behind
+(``.part`` files), makes the folder its owner's alone (0700, files 0600, on POSIX), checks the database
+(:mod:`oscb_desktop.store.health`: a damaged file is refused, never taken for a new one) and, the first time
+in a day, backs it up (:mod:`oscb_desktop.store.backup`).
 """
 
 from __future__ import annotations
 
 import functools
 import getpass
+import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from peewee import SqliteDatabase
-
 from oscb_desktop import paths
 from oscb_desktop.forms import FormRegistry
+from oscb_desktop.fsutil import make_folder, make_private, remove_leftover_parts
 from oscb_desktop.partnership import Partnership, shipped_profile
 from oscb_desktop.store import DB_FILENAME, Setting, open_database
+from oscb_desktop.store import backup as store_backup
 from oscb_desktop.store.blobs import BlobStore
-from oscb_desktop.store.models import database_proxy
+from oscb_desktop.store.connection import WorkspaceSqlite
+from oscb_desktop.store.errors import unavailable
+from oscb_desktop.store.lock import WorkspaceLock
+from oscb_desktop.store.models import Agency, database_proxy
+
+log = logging.getLogger(__name__)
 
 
 def now_iso() -> str:
@@ -31,6 +43,14 @@ def now_iso() -> str:
 def partnership() -> Partnership:
     """The partnership this app serves (its name, sectors and members), from its checked profile."""
     return shipped_profile()
+
+
+def login_name() -> str:
+    """The operating-system login of whoever runs the app."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name on some locked-down machines
+        return "unknown user"
 
 
 def release_thread_connection() -> None:
@@ -58,30 +78,102 @@ def uses_workspace(service: Callable[Concatenate[Workspace, P], R]) -> Callable[
 
 
 class Workspace:
-    """An open workspace. Close it (or use it as a context manager) to release the database."""
+    """An open workspace. Close it (or use it as a context manager) to release the database and the lock."""
 
-    def __init__(self, folder: Path, db: SqliteDatabase, forms: FormRegistry) -> None:
+    def __init__(
+        self, folder: Path, db: WorkspaceSqlite, forms: FormRegistry, *, lock: WorkspaceLock | None = None
+    ) -> None:
         self.folder = folder
         self.db = db
         self.forms = forms
         self.blobs = BlobStore(folder / "attachments")
+        #: held while open for writing; None when read-only (or built around a database opened elsewhere)
+        self.lock = lock
 
     @classmethod
-    def open(cls, folder: str | Path | None = None, forms: FormRegistry | None = None) -> Workspace:
+    def open(
+        cls,
+        folder: str | Path | None = None,
+        forms: FormRegistry | None = None,
+        *,
+        read_only: bool = False,
+        daily_backup: bool = True,
+    ) -> Workspace:
+        """Open the workspace in ``folder`` (the user's data folder if None), creating it if there is none.
+
+        ``read_only``: look without changing anything and without taking the lock (another process has it).
+        ``daily_backup``: back the database up if no backup was made today (the GUI does it after start-up,
+        in the background).
+
+        Raises :class:`~oscb_desktop.store.WorkspaceError` subclasses with words for the user:
+        :class:`~oscb_desktop.store.WorkspaceInUseError` (who has it open), ``WorkspaceDamagedError`` and
+        ``WalMissingError`` (the newest good backup named), ``DatabaseTooNewError``,
+        ``WorkspaceUnavailableError`` (a read-only folder, a full disk).
+        """
         folder = Path(folder) if folder else paths.default_data_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        db = open_database(folder / DB_FILENAME)
-        ws = cls(folder, db, forms if forms is not None else FormRegistry.load())
+        forms = forms if forms is not None else FormRegistry.load()
+        lock = None
+        if not read_only:
+            try:
+                make_folder(folder, private=True)
+            except OSError as exc:
+                raise unavailable(folder, exc) from exc
+            lock = WorkspaceLock.acquire(folder, user=login_name())
+        try:
+            existed = (folder / DB_FILENAME).exists()
+            if lock is not None and lock.first:  # no other thread of this process is writing here
+                removed = remove_leftover_parts(folder)
+                if removed:
+                    log.info("removed %d unfinished writes left by a killed process: %s", len(removed), removed)
+                make_private(folder)
+            if lock is not None and lock.took_over is not None:
+                log.warning("took over the workspace lock of a process that ended: %s", lock.took_over)
+            db = open_database(folder / DB_FILENAME, read_only=read_only)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        ws = cls(folder, db, forms, lock=lock)
         ws.bind()
+        if lock is not None:
+            lock.update(ws.user)
+            if daily_backup and existed:
+                ws.daily_backup()
         return ws
 
+    @property
+    def read_only(self) -> bool:
+        return bool(getattr(self.db, "read_only", False))
+
+    def daily_backup(self) -> store_backup.BackupInfo | None:
+        """Back the database up unless a backup was made today; never raises (a failure is logged)."""
+        if self.read_only:
+            return None
+        folder = self.folder / store_backup.BACKUP_DIR
+        newest = store_backup.list_backups(folder)[:1]
+        today = datetime.now().astimezone().date()
+        if newest and newest[0].made_at.astimezone().date() == today:
+            return None
+        try:
+            made = store_backup.make_backup(self.db.connection(), folder, "daily")
+            store_backup.prune(folder)
+        except store_backup.BackupError:
+            log.warning("the daily backup of %s failed", self.folder, exc_info=True)
+            return None
+        return made
+
     def close(self) -> None:
-        if not self.db.is_closed():
-            # Fold the WAL back so the single .db file is complete on its own.
-            self.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            self.db.close()
-        if database_proxy.default is self.db:
-            database_proxy.initialize(None)
+        try:
+            if not self.db.is_closed():
+                if not self.read_only:
+                    # Fold the WAL back so the single .db file is complete on its own.
+                    self.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                self.db.close()
+        finally:
+            if database_proxy.default is self.db:
+                database_proxy.initialize(None)
+            if self.lock is not None:
+                self.lock.release()
 
     def __enter__(self) -> Workspace:
         return self
@@ -111,11 +203,13 @@ class Workspace:
 
     @property
     def user(self) -> str:
-        """Who the audit trail names for changes made here."""
-        name: str = self.setting("user_name") or ""
-        if name:
-            return name
-        try:
-            return getpass.getuser()
-        except (KeyError, OSError):  # no login name on some locked-down machines
-            return "unknown user"
+        """Who the audit trail names for changes made here: ``Sam Lead (sam)``, the person's name (the
+        workspace's ``user_name`` setting, else the lead of its only agency profile) and the login, which
+        tells apart two people who share a workspace or a profile. The login alone when no name is known."""
+        login = login_name()
+        name = str(self.setting("user_name") or "").strip()
+        if not name:
+            with self.bound():
+                leads = [a.lead_name for a in Agency.select(Agency.lead_name).order_by(Agency.id).limit(2)]
+            name = leads[0].strip() if len(leads) == 1 else ""
+        return f"{name} ({login})" if name and name != login else login

@@ -1,6 +1,10 @@
-"""Storage: peewee models on SQLite, the connection, versioned migrations, and content-addressed files."""
+"""Storage: peewee models on SQLite, the connection and its checks, versioned migrations, content-addressed
+files, the workspace lock and backups."""
 
 from oscb_desktop.store.connection import DB_FILENAME, open_database
+from oscb_desktop.store.errors import WorkspaceError, WorkspaceReadOnlyError, WorkspaceUnavailableError
+from oscb_desktop.store.health import WalMissingError, WorkspaceDamagedError
+from oscb_desktop.store.lock import WorkspaceInUseError
 from oscb_desktop.store.migrations import CURRENT_VERSION, DatabaseTooNewError
 from oscb_desktop.store.models import Agency, Answer, AuditEntry, Setting, Submission
 
@@ -13,5 +17,11 @@ __all__ = [
     "DatabaseTooNewError",
     "Setting",
     "Submission",
+    "WalMissingError",
+    "WorkspaceDamagedError",
+    "WorkspaceError",
+    "WorkspaceInUseError",
+    "WorkspaceReadOnlyError",
+    "WorkspaceUnavailableError",
     "open_database",
 ]

@@ -1,4 +1,9 @@
-"""Evidence files kept in the workspace, named by their SHA-256 (so carried-forward files are shared)."""
+"""Evidence files kept in the workspace, named by their SHA-256 (so carried-forward files are shared).
+
+Files are only ever added, never deleted: a return, an older version of it, or a backup of the database
+(``backups/``) may name any of them, and restoring a backup must find every file it names. Keep it so: a
+clean-up that deletes files would have to look in every backup first.
+"""
 
 from __future__ import annotations
 
@@ -55,14 +60,14 @@ class BlobStore:
         sha = digest.hexdigest()
         target = self.path(sha)
         if not target.exists():
-            atomic_write(target, _read_chunks(source))
+            atomic_write(target, _read_chunks(source), private=True)
         return BlobRef(sha, name or source.name, size)
 
     def add_bytes(self, data: bytes, name: str) -> BlobRef:
         sha = hashlib.sha256(data).hexdigest()
         target = self.path(sha)
         if not target.exists():
-            atomic_write(target, data)
+            atomic_write(target, data, private=True)
         return BlobRef(sha, name, len(data))
 
     def read(self, sha256: str) -> bytes:

@@ -7,6 +7,7 @@ by a newer version of the app is refused, never touched.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -14,8 +15,10 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
+from oscb_desktop.store.errors import WorkspaceError
 
-class DatabaseTooNewError(Exception):
+
+class DatabaseTooNewError(WorkspaceError):
     def __init__(self, path: Path, found: int, known: int) -> None:
         self.path, self.found, self.known = path, found, known
         super().__init__(
@@ -214,6 +217,7 @@ def backup(db_path: Path, version: int) -> Path:
     """A consistent copy (SQLite backup API, WAL included) before migrating."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     target = db_path.with_name(f"{db_path.stem}.v{version}.{stamp}.bak")
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))  # the owner's alone, as the workspace
     src = sqlite3.connect(db_path)
     try:
         dst = sqlite3.connect(target)

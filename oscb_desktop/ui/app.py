@@ -8,18 +8,25 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from oscb_desktop import __version__, demo, logs, paths
 from oscb_desktop.forms import FormRegistry
-from oscb_desktop.services import agencies, imports, registry
+from oscb_desktop.services import agencies, backups, imports, registry
 from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.store import DatabaseTooNewError
-from oscb_desktop.ui import crash, ops, qt_messages
+from oscb_desktop.store import (
+    DatabaseTooNewError,
+    WorkspaceDamagedError,
+    WorkspaceError,
+    WorkspaceInUseError,
+    WorkspaceUnavailableError,
+)
+from oscb_desktop.ui import crash, ops, qt_messages, restore
+from oscb_desktop.ui.common import keep_until_closed
 from oscb_desktop.ui.main_window import MainWindow
 from oscb_desktop.ui.ops import Job
 
@@ -90,12 +97,26 @@ def build_demo(args: argparse.Namespace, folder: Path, forms: FormRegistry, prog
         demo.build_agencies(folder, agencies=args.demo_agencies or DEMO_AGENCIES, forms=forms, progress=progress)
 
 
-def open_workspace(args: argparse.Namespace, folder: Path | None, forms: FormRegistry | None = None) -> Workspace:
-    """Open the workspace the window shows. Raises :class:`StartError` with words for the user."""
+#: Titles of the dialogs for a workspace that cannot be opened at all.
+UNAVAILABLE_TITLES = {
+    "full": "The disk is full",
+    "not-allowed": "The workspace folder cannot be written",
+    "other": "The workspace cannot be opened",
+}
+
+
+def open_workspace(
+    args: argparse.Namespace, folder: Path | None, forms: FormRegistry | None = None, *, read_only: bool = False
+) -> Workspace:
+    """Open the workspace the window shows. Raises :class:`StartError` with words for the user, or the
+    workspace's own :class:`~oscb_desktop.store.WorkspaceInUseError` and
+    :class:`~oscb_desktop.store.WorkspaceDamagedError`, which have ways out (open read-only, restore)."""
     try:
-        ws = Workspace.open(folder, forms=forms)
+        ws = Workspace.open(folder, forms=forms, read_only=read_only, daily_backup=False)
     except DatabaseTooNewError as exc:
         raise StartError("Workspace made by a newer version", str(exc)) from exc
+    except WorkspaceUnavailableError as exc:
+        raise StartError(UNAVAILABLE_TITLES[exc.kind], str(exc)) from exc
     if args.business_unit and not args.demo:
         try:
             imports.check_can_import(ws)  # an empty workspace becomes the Business Unit's; an agency's is refused
@@ -109,6 +130,9 @@ class Launcher(QObject):
     """Starts the app: the demo data built in the background behind a progress window when asked for, then the
     workspace opened and the main window shown (and, for --screenshot, grabbed)."""
 
+    sig_quit = Signal(int)
+    """The app should end with this exit code (nothing could be opened, or the user chose to quit)."""
+
     def __init__(self, app: QApplication, args: argparse.Namespace) -> None:
         super().__init__()
         self.app = app
@@ -116,6 +140,9 @@ class Launcher(QObject):
         self.ws: Workspace | None = None
         self.window: MainWindow | None = None
         self.exit_code = 0
+        #: the dialog asking what to do (a damaged workspace, one open elsewhere, a failed start), while open
+        self.dialog: QMessageBox | None = None
+        restore.set_handler(self.restore_and_reopen)
 
     def start(self) -> None:
         args = self.args
@@ -126,8 +153,8 @@ class Launcher(QObject):
         forms = FormRegistry.load()
         try:
             needed = demo_needed(folder, forms)
-        except DatabaseTooNewError as exc:
-            self._fail(StartError("Workspace made by a newer version", str(exc)))
+        except WorkspaceError as exc:
+            self._cannot_open(exc, folder, forms)
             return
         if not needed:
             self._open(folder, forms)
@@ -142,11 +169,14 @@ class Launcher(QObject):
         job.on_failure(lambda exc: self._fail(StartError("The demo could not be prepared", str(exc))))
         job.start()
 
-    def _open(self, folder: Path | None, forms: FormRegistry | None = None) -> None:
+    def _open(self, folder: Path | None, forms: FormRegistry | None = None, *, read_only: bool = False) -> None:
         try:
-            ws = open_workspace(self.args, folder, forms)
+            ws = open_workspace(self.args, folder, forms, read_only=read_only)
         except StartError as exc:
             self._fail(exc)
+            return
+        except WorkspaceError as exc:
+            self._cannot_open(exc, folder, forms)
             return
         self.ws = ws
         for err in ws.forms.errors:
@@ -154,7 +184,11 @@ class Launcher(QObject):
         window = MainWindow(ws, ws.forms.errors)
         self.window = window
         window.show()
-        window.agency.replay_journal()  # what an earlier run could not save: stored now, and said
+        self.app.setQuitOnLastWindowClosed(True)
+        if not ws.read_only:
+            window.agency.replay_journal()  # what an earlier run could not save: stored now, and said
+            # The first start of a day backs the database up, in the background.
+            Job(window, "Daily backup", lambda _job: ws.daily_backup(), show_progress=False).start()
         if self.args.open_first_return:
             first = window.agency.home.selected()
             if first is not None:
@@ -172,15 +206,101 @@ class Launcher(QObject):
 
     def _fail(self, exc: StartError) -> None:
         print(f"oscb-desktop: {exc}", file=sys.stderr)
+        if self.args.screenshot is not None:
+            self._quit()
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, exc.title, str(exc), QMessageBox.StandardButton.Close)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        self._ask(box, {})
+
+    def _ask(self, box: QMessageBox, choices: dict[object, Callable[[], None]]) -> None:
+        """Show a start-up question without blocking; the button pressed picks the choice (quit by default)."""
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _r: self._answered(choices.get(box.clickedButton(), self._quit)))
+        keep_until_closed(box)
+        self.dialog = box
+        box.open()
+
+    def _answered(self, choice: Callable[[], None]) -> None:
+        self.dialog = None
+        choice()
+
+    def _quit(self) -> None:
         self.exit_code = 2
-        if self.args.screenshot is None:
-            QMessageBox.critical(None, exc.title, str(exc))
-        # Leave the event loop once it runs (this may be called before app.exec()).
-        QTimer.singleShot(0, lambda: self.app.exit(2))
+        self.sig_quit.emit(2)
+
+    # A workspace that cannot simply be opened ---------------------------------------------------------------
+
+    def _cannot_open(self, exc: WorkspaceError, folder: Path | None, forms: FormRegistry | None) -> None:
+        """Damaged: offer its newest good backup. Open elsewhere: offer to open it read-only. Else: say why."""
+        if self.args.screenshot is not None or not isinstance(exc, (WorkspaceDamagedError, WorkspaceInUseError)):
+            self._fail(StartError("The workspace cannot be opened", str(exc)))
+            return
+        print(f"oscb-desktop: {exc}", file=sys.stderr)
+        where = Path(folder) if folder else paths.default_data_dir()
+        if isinstance(exc, WorkspaceInUseError):
+            box = QMessageBox(QMessageBox.Icon.Warning, "Workspace already open", str(exc))
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            read_only = box.addButton("Open read-only", QMessageBox.ButtonRole.AcceptRole)
+            cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+            box.setDefaultButton(cancel)
+            self._ask(box, {read_only: lambda: self._open(folder, forms, read_only=True), cancel: self._quit})
+            return
+        self.dialog = restore.offer_at_start(
+            exc,
+            restore=lambda backup: self._restore(where, forms, backup),
+            keep=lambda: self._keep_current(where, forms),
+            quit_app=self._quit,
+        )
+
+    def _restore(self, folder: Path, forms: FormRegistry | None, backup: Path) -> None:
+        """Restore ``backup`` in the background, then open the workspace (the old one if it failed)."""
+
+        def opened(result: backups.RestoreResult) -> None:
+            self._open(folder, forms)
+            if self.window is not None:
+                aside = ", ".join(p.name for p in result.set_aside) or "nothing"
+                self.window.show_status(
+                    f"Restored the backup made {result.restored.describe()}. Set aside (not deleted): {aside}.", 30000
+                )
+
+        def failed(exc: BaseException) -> None:
+            box = QMessageBox(QMessageBox.Icon.Critical, "The backup was not restored", str(exc))
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            self._ask(box, {box.addButton("OK", QMessageBox.ButtonRole.AcceptRole): lambda: self._open(folder, forms)})
+
+        job = Job(None, "Restoring a backup", lambda _job: backups.restore(folder, backup), modal=False)
+        job.on_success(opened).on_failure(failed).start()
+
+    def _keep_current(self, folder: Path, forms: FormRegistry | None) -> None:
+        try:
+            backups.keep_current(folder)
+        except WorkspaceError as exc:
+            self._cannot_open(exc, folder, forms)
+            return
+        self._open(folder, forms)
+
+    def restore_and_reopen(self, backup: Path) -> None:
+        """File ▸ Restore from backup…: close the window and the workspace, restore ``backup``, open again."""
+        window, ws = self.window, self.ws
+        if window is None or ws is None:
+            return
+        self.app.setQuitOnLastWindowClosed(False)  # the window closes; the app stays for the one that follows
+        if not window.close():  # unsaved changes the user keeps, or work still running
+            self.app.setQuitOnLastWindowClosed(True)
+            return
+        self.window, self.ws = None, None
+        window.deleteLater()
+        ops.wait_for_all()
+        folder, forms = ws.folder, ws.forms
+        ws.close()
+        self._restore(folder, forms, backup)
 
     def close(self) -> None:
+        restore.set_handler(None)
         if self.window is not None:
             self.window.agency.close_editor()
+        ops.wait_for_all()
         if self.ws is not None:
             self.ws.close()
 
@@ -200,6 +320,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setStyleSheet(load_stylesheet())
     launcher = Launcher(app, args)
+    # Leave the event loop once it runs (the launcher may give up before app.exec()).
+    launcher.sig_quit.connect(lambda code: QTimer.singleShot(0, lambda: app.exit(code)))
     launcher.start()
     try:
         with crash.installed():

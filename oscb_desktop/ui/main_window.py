@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QStackedWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QStackedWidget, QWidget
 
 from oscb_desktop import __version__
 from oscb_desktop.services.workspace import Workspace, partnership
@@ -46,6 +46,8 @@ class MainWindow(QMainWindow):
         self.modes = QStackedWidget()
         self.setCentralWidget(self.modes)
         self.statusBar().showMessage(f"Workspace: {ws.folder}")
+        if ws.read_only:  # open elsewhere: nothing typed here can be saved, so say so where it stays in view
+            self.statusBar().addPermanentWidget(QLabel("Read-only: this workspace is open somewhere else"))
         help_menu = QMenu("&Help", self)
         help_menu.addAction(make_action(self, "&Keyboard shortcuts", self._show_shortcuts, "F1"))
         help_menu.addAction(make_action(self, "&About OSCB Desktop", self._about))
@@ -89,7 +91,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, timeout_ms)
 
     def set_title(self, text: str) -> None:
-        self.setWindowTitle(f"OSCB Desktop — {text}")
+        self.setWindowTitle(f"OSCB Desktop — {text}{' (read-only)' if self._ws.read_only else ''}")
 
     def quit(self) -> None:
         self.close()

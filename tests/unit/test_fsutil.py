@@ -170,3 +170,43 @@ def test_safe_stem_is_cut_to_the_limit_without_a_trailing_hyphen() -> None:
     assert safe_stem("Cherwell District Council", limit=8) == "Cherwell"
     assert safe_stem("Cherwell District Council", limit=9) == "Cherwell"
     assert safe_stem("Cherwell District Council", limit=10) == "Cherwell-D"
+
+
+# --- permissions (issue 17 item 15, issue 13 item 6) ----------------------------------------------------------
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
+def test_an_exported_file_has_the_users_normal_permissions_and_a_private_one_is_the_owners(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "return.oscb", b"bundle")
+        atomic_write(tmp_path / "inside" / "ab" / "blob", b"evidence", private=True)
+    finally:
+        os.umask(old)
+    assert (tmp_path / "return.oscb").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "inside" / "ab" / "blob").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "inside" / "ab").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "inside").stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
+def test_make_private_tightens_a_folder_and_everything_in_it(tmp_path: Path) -> None:
+    (tmp_path / "ws" / "attachments" / "ab").mkdir(parents=True)
+    (tmp_path / "ws" / "workspace.db").write_bytes(b"x")
+    (tmp_path / "ws" / "attachments" / "ab" / "blob").write_bytes(b"y")
+    for path in (tmp_path / "ws").rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    fsutil.make_private(tmp_path / "ws")
+    assert (tmp_path / "ws").stat().st_mode & 0o777 == 0o700
+    for path in (tmp_path / "ws").rglob("*"):
+        assert path.stat().st_mode & 0o777 == (0o700 if path.is_dir() else 0o600)
+
+
+def test_leftover_parts_of_killed_writes_are_found_and_nothing_else(tmp_path: Path) -> None:
+    atomic_write(tmp_path / "a" / "done.bin", b"x")
+    parts = [tmp_path / "a" / ".done.bin.ab12cd_3.part", tmp_path / ".x.y.z.zzzzzzzz.part"]
+    others = [tmp_path / "a" / "notes.part", tmp_path / "a" / ".hidden", tmp_path / "a" / ".x.part"]
+    for path in parts + others:
+        path.write_bytes(b"half")
+    assert sorted(fsutil.remove_leftover_parts(tmp_path)) == sorted(parts)
+    assert not any(p.exists() for p in parts) and all(p.exists() for p in others)

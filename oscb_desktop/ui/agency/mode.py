@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QMessageBox
 from oscb_desktop.services import agencies, returns, signoff
 from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.signing import UnlockedKey
+from oscb_desktop.ui import restore
 from oscb_desktop.ui.agency.workspace import AgencyWorkspace
 from oscb_desktop.ui.common import ask, make_action, message, set_menu_enabled
 from oscb_desktop.ui.editor.page import EditorPage
@@ -67,6 +68,7 @@ class AgencyMode(QObject):
         file = QMenu("&File", parent)
         file.addAction(action("&New agency or service profile…", home.add_profile))
         file.addAction(action("&Edit profile…", home.edit_current_profile))
+        file.addAction(action("Restore from &backup…", lambda: restore.choose_and_restore(parent, self.ws)))
         file.addSeparator()
         file.addAction(action("&Quit", self.host.quit, QKeySequence.StandardKey.Quit))
 

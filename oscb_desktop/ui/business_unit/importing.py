@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from oscb_desktop.bundle import VerifyResult
-from oscb_desktop.services import imports, registry
+from oscb_desktop.services import backups, imports, registry
 from oscb_desktop.services.imports import ImportResult
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import CertificateError, describe_subject, format_fingerprint, load_certificate
@@ -237,6 +237,7 @@ def run_import(
     total, forms = len(files), ws.forms
 
     def check(job: Job[Checks]) -> Checks:
+        backups.before(ws, "import")
         checked: list[imports.Checked] = []
         unknown: list[bool] = []
         for n, path in enumerate(files):

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMenu
 
 from oscb_desktop.services import registry
 from oscb_desktop.services.workspace import partnership
+from oscb_desktop.ui import restore
 from oscb_desktop.ui.business_unit.agencies import AgenciesPage
 from oscb_desktop.ui.business_unit.report import ReportPage
 from oscb_desktop.ui.business_unit.workspace import BusinessUnitWorkspace
@@ -71,6 +72,7 @@ class BusinessUnitMode(QObject):
         self.act_import_folder = action("Import &folder…", bu.import_folder_dialog, "Ctrl+Shift+I")
         file.addAction(self.act_import)
         file.addAction(self.act_import_folder)
+        file.addAction(action("Restore from &backup…", lambda: restore.choose_and_restore(parent, self.host.ws)))
         file.addSeparator()
         file.addAction(action("&Quit", self.host.quit, QKeySequence.StandardKey.Quit))
 

@@ -14,7 +14,7 @@ from oscb_desktop import demo
 from oscb_desktop.bundle import verify_bundle
 from oscb_desktop.cli import main
 from oscb_desktop.services import agencies, returns
-from oscb_desktop.services.workspace import Workspace, partnership
+from oscb_desktop.services.workspace import Workspace, login_name, partnership
 from oscb_desktop.store import Agency, AuditEntry, Submission
 
 N = 15
@@ -180,7 +180,7 @@ def test_impact_assessments_rank_the_pressures_boards_report(ws: Workspace) -> N
 
 
 def test_audit_trail_names_the_agency_leads(ws: Workspace) -> None:
-    people = {a.id: a.lead_name for a in Agency.select()}
+    people = {a.id: f"{a.lead_name} ({login_name()})" for a in Agency.select()}
     for s in Submission.select():
         users = {e.user for e in AuditEntry.select().where(AuditEntry.submission == s.id)}
         assert users, f"no audit entries for {s.id}"
@@ -188,7 +188,7 @@ def test_audit_trail_names_the_agency_leads(ws: Workspace) -> None:
             assert users == {people[s.agency_id]}
         else:  # last year's lead may have moved on
             completed_by = returns.load_answers(ws, s.id)["about.completed_by"]
-            assert users == {completed_by.split(",")[0]}
+            assert users == {f"{completed_by.split(',')[0]} ({login_name()})"}
     actions = Counter(e.action for e in AuditEntry.select())
     assert actions["edit"] and actions["review"] and actions["carry-forward"]
     assert not ws.setting("user_name"), "the user name setting is put back"

@@ -21,7 +21,7 @@ from oscb_desktop.forms import FormRegistry
 from oscb_desktop.fsutil import safe_stem
 from oscb_desktop.services import identities, imports, registry, returns, review, signoff
 from oscb_desktop.services.imports import ImportRefusedError
-from oscb_desktop.services.workspace import Workspace
+from oscb_desktop.services.workspace import Workspace, login_name
 from oscb_desktop.store.models import ReceivedReturn, TrustedCertificate
 
 
@@ -52,7 +52,7 @@ def test_unknown_signer_is_rejected_until_confirmed_then_trusted(bu: Workspace, 
     assert len(asked) == 2, "asked once per agency; later bundles are trusted through the register"
     certs = list(TrustedCertificate.select())
     assert {c.fingerprint for c in certs} == {fp for _name, fp in asked}
-    assert all(c.source == "import" and c.registered_by == "Bea Unit" for c in certs)
+    assert all(c.source == "import" and c.registered_by == f"Bea Unit ({login_name()})" for c in certs)
     assert ReceivedReturn.select().count() == len(bundles)
 
 

@@ -10,6 +10,7 @@ import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers.workspace_state import snapshot, stored_files
@@ -152,8 +153,8 @@ def opened_as(monkeypatch: pytest.MonkeyPatch, change: Callable[[Database], None
     """Every workspace the command opens gets ``change`` on its connection."""
     real = workspace_module.open_database
 
-    def open_changed(path: Path) -> Database:
-        db = real(path)
+    def open_changed(path: Path, **options: Any) -> Database:
+        db = real(path, **options)
         change(db)
         return db
 

@@ -14,10 +14,12 @@ from oscb_desktop.forms import FormDefinition, FormRegistry
 from oscb_desktop.services import returns
 from oscb_desktop.services.agencies import create_agency
 from oscb_desktop.services.returns import MAX_VALUE_CHARS, AnswerRefusedError, ReturnError, ReturnLockedError
-from oscb_desktop.services.workspace import Workspace
+from oscb_desktop.services.workspace import Workspace, login_name
 from oscb_desktop.store import Agency, Answer, AuditEntry, Submission
 
 USER = "Alex Tester"
+#: How the audit trail names them: their name and the login (issue 17 item 5).
+AUDITED = f"{USER} ({login_name()})"
 
 
 @pytest.fixture(autouse=True)
@@ -107,8 +109,8 @@ def test_save_answers_stores_values_and_audits_each_change(workspace: Workspace,
     assert Submission.get_by_id(draft.id).percent_complete == pct > 0
     entries = audit(draft.id)
     assert [(e.item_id, e.old_value, e.new_value, e.user, e.action) for e in entries] == [
-        ("about.completed_by", None, "Sam Lead", USER, "edit"),
-        ("s1.1", None, rating, USER, "edit"),
+        ("about.completed_by", None, "Sam Lead", AUDITED, "edit"),
+        ("s1.1", None, rating, AUDITED, "edit"),
     ]
     assert all(e.at.endswith("Z") for e in entries)
 
@@ -340,7 +342,7 @@ def test_carry_forward_copies_only_what_the_new_form_has(carry_ws: Workspace, la
     assert all(a.carried for a in rows)
     entries = audit(new.id)
     assert sorted(e.item_id for e in entries) == sorted(CARRIED)
-    assert {(e.action, e.old_value, e.user) for e in entries} == {("carry-forward", None, USER)}
+    assert {(e.action, e.old_value, e.user) for e in entries} == {("carry-forward", None, AUDITED)}
     # Last year's return is untouched.
     assert stored(last_year.id)["s1.actions"] == [DONE_ACTION, OPEN_ACTION]
     assert "s5.6" in stored(last_year.id)
@@ -359,7 +361,7 @@ def test_carried_items_must_be_reviewed(carry_ws: Workspace, last_year: Submissi
     assert returns.carried_items(carry_ws, new.id) == {"about.evidence", "s1.actions"}
     review_entries = [e for e in audit(new.id) if e.action == "review"]
     assert sorted(e.item_id for e in review_entries) == ["about.completed_by", "s1.1"]
-    assert all(e.old_value == e.new_value and e.user == USER for e in review_entries)
+    assert all(e.old_value == e.new_value and e.user == AUDITED for e in review_entries)
     still = {p.item_id for p in returns.problems(carry_ws, new.id) if p.kind == "review"}
     assert still == {"about.evidence", "s1.actions"}
     # Confirming again, or confirming an item that was never carried, writes nothing.
