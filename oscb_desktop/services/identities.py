@@ -12,6 +12,7 @@ from pathlib import Path
 import peewee
 
 from oscb_desktop import signing
+from oscb_desktop.bundle import FileTooLargeError, read_bounded
 from oscb_desktop.fsutil import atomic_write
 from oscb_desktop.services.values import IdentityInfo
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
@@ -27,6 +28,7 @@ __all__ = [
     "current",
     "for_fingerprint",
     "import_pkcs12",
+    "read_pkcs12_file",
     "save_certificate",
     "to_identity",
     "unlock",
@@ -100,6 +102,22 @@ def import_pkcs12(ws: Workspace, agency_id: int, data: bytes, *, p12_password: s
     """The organisation's own certificate and key from a .p12/.pfx file, re-encrypted with ``passphrase``."""
     identity = signing.import_pkcs12(data, p12_password, passphrase)
     return _store(ws, agency_id, identity, "imported")
+
+
+#: A .p12/.pfx holds a key and a few certificates: a few kilobytes. Larger files are refused unread.
+MAX_PKCS12_BYTES = 1024 * 1024
+
+
+def read_pkcs12_file(path: str | Path) -> bytes:
+    """The bytes of a .p12/.pfx file; :class:`IdentityError` with words for the user if it cannot be read or is
+    too large to be one."""
+    try:
+        return read_bounded(path, MAX_PKCS12_BYTES)
+    except FileTooLargeError:
+        raise IdentityError(f"{Path(path).name} is too large to be a .p12 or .pfx certificate file.") from None
+    except OSError as exc:
+        why = exc.strerror or exc
+        raise IdentityError(f"{Path(path).name} could not be read ({why}). Choose the file again.") from exc
 
 
 def unlock(row: IdentityInfo, passphrase: str) -> UnlockedKey:

@@ -209,16 +209,22 @@ def trust_certificate(
         return TrustedCertificateInfo.from_row(row, agency.name)
 
 
-@uses_workspace
-def register_pem(ws: Workspace, path: str | Path, agency_name: str | None = None) -> TrustedCertificateInfo:
-    """Register a certificate from a file, for the agency it names (O=) unless another is given."""
+def read_certificate_file(path: str | Path) -> CertificateInfo:
+    """The certificate in a ``.pem``/``.crt``/``.cer`` file; :class:`RegisterError` with words for the user if the
+    file cannot be read, is too large to be a certificate (refused unread) or holds none."""
     try:
         data = read_bounded(path, MAX_CERTIFICATE_BYTES)
     except FileTooLargeError:
         raise RegisterError(f"{Path(path).name} is too large to be a certificate.") from None
     except OSError as exc:
-        raise RegisterError(f"{path} cannot be read ({exc.strerror}).") from exc
-    cert = read_certificate(data)
+        raise RegisterError(f"{path} cannot be read ({exc.strerror or exc}).") from exc
+    return read_certificate(data)
+
+
+@uses_workspace
+def register_pem(ws: Workspace, path: str | Path, agency_name: str | None = None) -> TrustedCertificateInfo:
+    """Register a certificate from a file, for the agency it names (O=) unless another is given."""
+    cert = read_certificate_file(path)
     name = agency_name or cert.organisation
     if not name:
         raise RegisterError("The certificate does not name an agency (O=); choose the agency it belongs to.")

@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+import peewee
+
 from oscb_desktop import paths
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.fsutil import make_folder, make_private, remove_leftover_parts
@@ -166,8 +168,12 @@ class Workspace:
         try:
             if not self.db.is_closed():
                 if not self.read_only:
-                    # Fold the WAL back so the single .db file is complete on its own.
-                    self.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                    # Fold the WAL back so the single .db file is complete on its own. On a full disk it may not:
+                    # the WAL then stays beside the database, which reads it at the next opening.
+                    try:
+                        self.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                    except (OSError, peewee.DatabaseError) as exc:
+                        log.warning("the workspace's WAL could not be folded back at closing: %s", exc)
                 self.db.close()
         finally:
             if database_proxy.default is self.db:

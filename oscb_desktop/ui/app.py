@@ -25,6 +25,7 @@ from oscb_desktop.store import (
     WorkspaceInUseError,
     WorkspaceUnavailableError,
 )
+from oscb_desktop.textsafe import shown
 from oscb_desktop.ui import crash, ops, qt_messages, restore
 from oscb_desktop.ui.common import keep_until_closed
 from oscb_desktop.ui.main_window import MainWindow
@@ -180,7 +181,7 @@ class Launcher(QObject):
             return
         self.ws = ws
         for err in ws.forms.errors:
-            print(f"oscb-desktop: form definition not loaded: {err}", file=sys.stderr)
+            print(f"oscb-desktop: form definition not loaded: {shown(str(err))}", file=sys.stderr)
         window = MainWindow(ws, ws.forms.errors)
         self.window = window
         window.show()

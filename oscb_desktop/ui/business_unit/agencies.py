@@ -32,8 +32,6 @@ from oscb_desktop.ui.business_unit.models import AgenciesModel, AgencyLine, Cert
 from oscb_desktop.ui.common import ask, message
 from oscb_desktop.ui.table_model import ROW_ROLE
 
-MAX_CERTIFICATE_BYTES = 64 * 1024
-
 
 class AgencyDialog(QDialog):
     """Add an agency to the register, or change its sector and contact."""
@@ -301,13 +299,7 @@ class AgenciesPage(QWidget):
             path = chosen
         path = Path(path)
         try:
-            if path.stat().st_size > MAX_CERTIFICATE_BYTES:
-                raise registry.RegisterError(f"{path.name} is too large to be a certificate.")
-            cert = registry.read_certificate(path.read_bytes())
-        except OSError as exc:
-            message(self, "Certificate not registered", f"{path} cannot be read ({exc.strerror}).",
-                    icon=QMessageBox.Icon.Warning)  # fmt: skip
-            return
+            cert = registry.read_certificate_file(path)
         except registry.RegisterError as exc:
             message(self, "Certificate not registered", str(exc), icon=QMessageBox.Icon.Warning)
             return

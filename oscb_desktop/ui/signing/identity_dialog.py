@@ -380,11 +380,7 @@ class IdentityDialog(QDialog):
     def _import(self) -> None:
         path = Path(self.p12_path.text().strip())
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            self._say(f"{path.name} could not be read ({exc.strerror or exc}). Choose the file again.", problem=True)
-            return
-        try:
+            data = identities.read_pkcs12_file(path)
             identities.import_pkcs12(
                 self.ws,
                 self.agency.id,

@@ -10,7 +10,7 @@ from helpers.old_keys import pkcs12_blob
 
 from oscb_desktop import demo
 from oscb_desktop.cli import main
-from oscb_desktop.services import identities, signoff
+from oscb_desktop.services import identities, registry, signoff
 from oscb_desktop.services.values import IdentityInfo
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import WrongPassphraseError, needs_reprotection
@@ -94,3 +94,24 @@ def test_oscb_export_upgrades_the_key_it_unlocks(tmp_path: Path, capsys: pytest.
     assert main(args) == 0, capsys.readouterr().err
     with Workspace.open(folder) as ws:
         assert stored_key(ws, old).startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+
+
+def test_a_p12_file_too_large_to_be_one_is_refused_unread(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.p12"
+    with huge.open("wb") as fh:
+        fh.truncate(identities.MAX_PKCS12_BYTES + 1)
+    with pytest.raises(identities.IdentityError, match="too large to be a .p12"):
+        identities.read_pkcs12_file(huge)
+    with pytest.raises(identities.IdentityError, match="could not be read"):
+        identities.read_pkcs12_file(tmp_path / "missing.p12")
+    small = tmp_path / "small.p12"
+    small.write_bytes(b"\x30\x03\x02\x01\x03")
+    assert identities.read_pkcs12_file(small) == b"\x30\x03\x02\x01\x03"
+
+
+def test_a_certificate_file_too_large_to_be_one_is_refused_unread(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.pem"
+    with huge.open("wb") as fh:
+        fh.truncate(registry.MAX_CERTIFICATE_BYTES + 1)
+    with pytest.raises(registry.RegisterError, match="too large to be a certificate"):
+        registry.read_certificate_file(huge)
