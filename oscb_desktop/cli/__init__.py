@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -63,6 +64,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.configure("oscb")
     try:
         return int(args.func(args) or 0)
+    except BrokenPipeError:
+        # The reader of the output stopped early (``oscb submissions list | head``): not an error of ours. Point
+        # stdout at nothing so Python's own flush at exit does not fail on the closed pipe again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except (CommandError, WorkspaceError) as exc:
         return _fail(str(exc))
     except (OSError, sqlite3.Error, PeeweeDatabaseError) as exc:

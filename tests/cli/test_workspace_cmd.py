@@ -4,9 +4,11 @@ full workspace: one plain line, a non-zero exit, nothing written (issue 17, item
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -233,3 +235,23 @@ def test_a_read_only_folder_gets_one_plain_line(tmp_path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 2, result.stderr
     assert all("not allowed to write" in line or "read-only" in line for line in lines), result.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(ws_dir: Path) -> None:
+    """``oscb submissions list | head -1``: the closed pipe ends the command quietly (exit 141, as a shell
+    reports SIGPIPE), and the workspace is left closed and unlocked for the next command."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone before the first line is written
+    code = "import sys; from oscb_desktop.cli import main; sys.exit(main())"
+    result = subprocess.run(
+        [sys.executable, "-c", code, "--data-dir", str(ws_dir), "submissions", "list"],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    os.close(write_end)
+    assert result.returncode == 141, result.stderr
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+    assert run_oscb("--data-dir", str(ws_dir), "workspace", "backup").returncode == 0
