@@ -37,10 +37,12 @@ class Code(StrEnum):
     BAD_PDF_SIGNATURE = "bad_pdf_signature"
     PDF_SIGNER_MISMATCH = "pdf_signer_mismatch"
     PDF_MODIFIED_AFTER_SIGNING = "pdf_modified_after_signing"
+    PDF_DATA_MISMATCH = "pdf_data_mismatch"
     BAD_SUBMISSION = "bad_submission"
     UNKNOWN_FORM = "unknown_form"
     MANIFEST_MISMATCH = "manifest_mismatch"
     BAD_AUDIT = "bad_audit"
+    NOT_A_RETURN_PDF = "not_a_return_pdf"
 
 
 #: What each code means, in the order the checks run (the format document lists the same).
@@ -66,11 +68,14 @@ CODE_MEANINGS: dict[Code, str] = {
     Code.BAD_PDF_SIGNATURE: "submission.pdf is not signed exactly once, or its signature is broken",
     Code.PDF_SIGNER_MISMATCH: "submission.pdf was signed with another certificate than the bundle",
     Code.PDF_MODIFIED_AFTER_SIGNING: "something was added to submission.pdf after it was signed",
+    Code.PDF_DATA_MISMATCH: "the submission.json the signed PDF carries differs from the bundle's, or (format "
+    "version 2) the signed PDF carries none",
     Code.BAD_SUBMISSION: "submission.json is not strict JSON, does not match submission.schema.json, answers "
     "items the form does not have, or refers to evidence files the bundle does not hold",
     Code.UNKNOWN_FORM: "the form id and version are not installed",
     Code.MANIFEST_MISMATCH: "submission.json and manifest.json disagree (ids, version, form, period, agency)",
     Code.BAD_AUDIT: "audit.json is not strict JSON or not a list of answer changes",
+    Code.NOT_A_RETURN_PDF: "a PDF given on its own is not a PDF, or does not carry the answers of a return",
 }
 
 #: The advice that ends most refusals of a return bundle: only the agency can make a good file.

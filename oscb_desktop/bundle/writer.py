@@ -24,7 +24,9 @@ from cryptography.hazmat.primitives import serialization
 
 from oscb_desktop import __version__
 from oscb_desktop.bundle import limits
+from oscb_desktop.bundle.carried import carried_bytes
 from oscb_desktop.bundle.model import (
+    FORMAT_VERSION,
     MANIFEST_SCHEMA,
     SUBMISSION_SCHEMA,
     AuditRecord,
@@ -38,7 +40,7 @@ from oscb_desktop.bundle.model import (
     schema_problem,
 )
 from oscb_desktop.fsutil import atomic_write
-from oscb_desktop.signing import UnlockedKey, sign_detached, verify_pdf
+from oscb_desktop.signing import EmbeddedDataError, UnlockedKey, sign_detached, verify_pdf
 
 #: Zip entries carry this fixed time (the earliest a zip can hold) so a bundle's bytes depend on its
 #: content only; the real times are in the manifest.
@@ -155,6 +157,7 @@ def _build(
         raise BundleError(f"The return cannot be exported: its answer history is not in the expected form ({problem}).")
 
     _check_pdf(signed_pdf, key)
+    format_version = _format_for(signed_pdf, submission_bytes)
     files = _collect_attachments(payload, attachments, read_blob)
 
     members: list[tuple[str, bytes]] = [
@@ -182,6 +185,7 @@ def _build(
         created_at=created_at or _now_iso(),
         app_version=app_version,
         members=tuple(MemberEntry(path, len(data), hashlib.sha256(data).hexdigest()) for path, data in members),
+        format_version=format_version,
     )
     manifest_json = manifest.to_json()
     problem = schema_problem(manifest_json, MANIFEST_SCHEMA)
@@ -222,6 +226,26 @@ def _check_pdf(signed_pdf: bytes, key: UnlockedKey) -> None:
             "The PDF of the return was signed with another certificate than the one signing the bundle. "
             "Sign the return again with the same signing identity."
         )
+
+
+def _format_for(signed_pdf: bytes, submission_bytes: bytes) -> int:
+    """Format version 2 when the signed PDF carries these answers; 1 for a PDF signed before PDFs carried them.
+
+    A PDF carrying other answers than those to export is refused: the bundle would say one thing and the
+    signed document another (the verifier rejects that as ``pdf_data_mismatch``).
+    """
+    try:
+        carried = carried_bytes(signed_pdf)
+    except EmbeddedDataError as exc:
+        raise BundleError(f"The signed PDF of the return cannot be used: {exc}. Sign the return again.") from None
+    if carried is None:
+        return 1
+    if carried != submission_bytes:
+        raise BundleError(
+            "The answers to export are not the answers in the signed PDF, so the bundle would not show what was "
+            "signed off. Export the return from the workspace that signed it, or reopen it and sign it off again."
+        )
+    return FORMAT_VERSION
 
 
 def _collect_attachments(

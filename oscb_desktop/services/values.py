@@ -248,6 +248,12 @@ class ReceivedInfo:
     def agency_id(self) -> int:
         return self.agency.id
 
+    @property
+    def bundle_received(self) -> bool:
+        """False for a return imported from its signed PDF alone: its evidence files and answer history did not
+        come; importing its bundle completes it."""
+        return bool(self.bundle_sha256)
+
     @classmethod
     def from_row(cls, row: ReceivedReturn, agency: RegisteredAgency | None = None) -> ReceivedInfo:
         return cls(

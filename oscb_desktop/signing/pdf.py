@@ -9,7 +9,9 @@ and whether it is trusted for an agency is decided by fingerprint elsewhere.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from io import BytesIO
 
 from asn1crypto import keys as asn1_keys
@@ -28,6 +30,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from oscb_desktop.signing.errors import PdfSigningError
 from oscb_desktop.signing.identity import UnlockedKey
+from oscb_desktop.signing.pdf_data import EmbeddedData, embed_data
 
 DEFAULT_FIELD_NAME = "OSCB-Signoff"
 
@@ -65,6 +68,8 @@ class PdfSignatureReport:
     valid: bool
     covers_whole_file: bool
     problem: str | None
+    #: When the signer's computer says it signed (the signature's own claim, not a trusted timestamp).
+    signed_at: datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -80,8 +85,12 @@ def sign_pdf(
     location: str | None,
     box: tuple[float, float, float, float] | None = None,
     page: int = -1,
+    embed: Sequence[EmbeddedData] = (),
 ) -> bytes:
     """Sign a PDF and return the signed file.
+
+    Files in ``embed`` (the return's ``submission.json``) are embedded in the same incremental update as the
+    signature, so the signature covers them (:mod:`oscb_desktop.signing.pdf_data`).
 
     With ``box`` (x1, y1, x2, y2 in PDF points) the signature is drawn on
     ``page`` (negative counts from the end, so -1 is the last page); without it
@@ -111,6 +120,8 @@ def sign_pdf(
     field_spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=page, box=box)  # type: ignore[arg-type]
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes))
+        for item in embed:
+            embed_data(writer, item)
         pdf_signer = signers.PdfSigner(
             metadata,
             signer=signer,
@@ -153,6 +164,7 @@ def verify_pdf(pdf_bytes: bytes) -> PdfSignatureReport:
         context = ValidationContext(trust_roots=[signer_cert], allow_fetching=False)
         status = validate_pdf_signature(embedded, context, key_usage_settings=_SIGNER_KEY_USAGE, skip_diff=True)
         certificate = x509.load_der_x509_certificate(signer_cert.dump())
+        signed_at = embedded.self_reported_timestamp
     except Exception:  # a damaged signature structure is a verdict, not a crash
         return _failure("the PDF signature cannot be read")
 
@@ -171,6 +183,7 @@ def verify_pdf(pdf_bytes: bytes) -> PdfSignatureReport:
         valid=status.valid,
         covers_whole_file=covers_whole_file,
         problem=problem,
+        signed_at=signed_at,
     )
 
 

@@ -201,8 +201,31 @@ def _v4(db: SqliteDatabase) -> None:
         db.execute_sql(sql)
 
 
+#: What importing the full bundle of a return first imported from its signed PDF alone may set, once: the
+#: bundle, and the signatory and signing time its signed manifest states (the PDF alone only names the holder of
+#: the certificate and the time its signature claims).
+_COMPLETED_BY_BUNDLE = ("bundle_sha256", "signatory_name", "signatory_role", "signed_at")
+
+
+def _v5(db: SqliteDatabase) -> None:
+    """A return may be received as its signed PDF alone (``bundle_sha256`` empty) and completed, once, by its
+    bundle later; everything else an agency signed still never changes."""
+    fixed = [c for c in _RECEIVED_CONTENT if c not in _COMPLETED_BY_BUNDLE]
+    changed_fixed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in fixed)
+    changed_completable = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _COMPLETED_BY_BUNDLE)
+    for sql in (
+        "DROP TRIGGER received_return_signed_update",
+        f"""CREATE TRIGGER received_return_signed_update BEFORE UPDATE ON received_return
+        WHEN {changed_fixed}
+            OR (OLD.bundle_sha256 <> '' AND ({changed_completable}))
+            OR (OLD.bundle_sha256 = '' AND NEW.bundle_sha256 = '' AND ({changed_completable}))
+        BEGIN SELECT RAISE(ABORT, 'a received return is signed by its agency and cannot be changed'); END""",
+    ):
+        db.execute_sql(sql)
+
+
 #: Index = version reached after the step (1-based). Append only; never edit a released step.
-MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1, _v2, _v3, _v4]
+MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1, _v2, _v3, _v4, _v5]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -266,6 +266,7 @@ class ReceivedReturn(BaseModel):
     signer_fingerprint = CharField()
     #: SHA-256 over submission.json and submission.pdf: equal for re-exports of the same signed return.
     content_digest = CharField()
+    #: Empty for a return received as its signed PDF alone, until its bundle completes it.
     bundle_sha256 = CharField()
     pdf_sha256 = CharField()
     answers = JsonField()

@@ -61,7 +61,7 @@ def test_same_return_gives_the_same_bytes(build: Callable[..., bytes], bundle: b
 def test_manifest_content(bundle: bytes, key_a: UnlockedKey) -> None:
     manifest = parse_json(members_of(bundle)["manifest.json"])
     assert manifest["format"] == "oscb-bundle"
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2  # the signed PDF carries submission.json
     assert manifest["form"] == {"id": "section11", "version": "2026.1", "title": "Section 11 self-assessment"}
     assert manifest["period"] == "2026/27"
     assert manifest["submission"] == payload().submission.to_json()
