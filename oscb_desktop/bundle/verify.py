@@ -28,7 +28,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from oscb_desktop.bundle import limits
@@ -46,14 +45,13 @@ from oscb_desktop.bundle.model import (
     schema_problem,
 )
 from oscb_desktop.bundle.safezip import BUNDLE_RULES, SafeZip, read_zip
+from oscb_desktop.bundle.signed_zip import open_signed
 from oscb_desktop.bundle.trust import Trust, TrustPolicy, decide
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.signing import (
     EmbeddedDataError,
     PdfSignatureReport,
-    SignatureInvalidError,
     format_fingerprint,
-    verify_detached,
     verify_pdf,
 )
 
@@ -152,56 +150,18 @@ def _verify(
 ) -> VerifyResult:
     raw = read_zip(data_or_path, BUNDLE_RULES)
 
-    # (1) zip safety, including reading every member with the bounded reader.
-    safe = SafeZip.open(raw, BUNDLE_RULES)
-    contents = safe.read_all(keep=limits.FIXED_MEMBERS)
+    def claimed(manifest: Manifest, manifest_bytes: bytes) -> None:
+        state["content_digest"] = hashlib.sha256(manifest_bytes).hexdigest()
+        state["manifest"] = manifest
+        state["submission_id"] = manifest.submission.id
+        state["submission_version"] = manifest.submission.version
 
-    # (2) manifest well formed, members exactly as listed.
-    manifest_bytes = contents.data.get("manifest.json")
-    if manifest_bytes is None:
-        raise Rejection(
-            Code.MISSING_MEMBER,
-            f"The bundle has no manifest.json, so nothing in it can be checked. {RESEND}",
-            "manifest.json",
-        )
-    state["content_digest"] = hashlib.sha256(manifest_bytes).hexdigest()
-    manifest = _load_manifest(manifest_bytes)
-    state["manifest"] = manifest
-    state["submission_id"] = manifest.submission.id
-    state["submission_version"] = manifest.submission.version
+    # (1) zip safety, (2) members exactly as listed and the manifest well formed, (3) every hash,
+    # (4) the manifest signature by the certificate in signer.pem: the checks of every signed file.
+    signed = open_signed(raw, BUNDLE_RULES, _load_manifest, keep=limits.FIXED_MEMBERS, on_manifest=claimed)
+    manifest: Manifest = signed.manifest
+    contents, fingerprint, signer_pem = signed.contents, signed.fingerprint, signed.signer_pem
     listed = {m.path: m for m in manifest.members}
-    expected = {"manifest.json", "manifest.sig", *listed}
-    present = set(contents.sizes)
-    if missing := sorted(expected - present):
-        first = missing[0]
-        if first == "manifest.sig":
-            what = "manifest.sig, the signature over the manifest, is missing, so nothing in the bundle can be trusted"
-        else:
-            what = f"{first} is missing from the bundle, although its manifest lists it"
-        raise Rejection(Code.MISSING_MEMBER, f"{what}. {RESEND}", first)
-    if unexpected := sorted(present - expected):
-        extra = unexpected[0]
-        raise Rejection(
-            Code.UNEXPECTED_MEMBER,
-            f"The bundle holds {shown(extra)}, which its manifest does not list: something was added after it was "
-            f"signed. Do not use this file. {RESEND}",
-            extra,
-        )
-
-    # (3) every listed member's size and hash.
-    for path, entry in listed.items():
-        if contents.sizes[path] != entry.size or contents.hashes[path] != entry.sha256:
-            raise Rejection(
-                Code.HASH_MISMATCH,
-                f"{path} is not the file that was signed (its size or SHA-256 differs from the manifest): it was "
-                f"changed or damaged after signing. Do not use this file. {RESEND}",
-                path,
-            )
-
-    # (4) the manifest signature, by the certificate in signer.pem.
-    certificate = _check_manifest_signature(contents.data["manifest.sig"], manifest_bytes)
-    signer_pem = contents.data["signer.pem"]
-    fingerprint = _check_signer_pem(signer_pem, certificate)
     state["signer_fingerprint"] = fingerprint
     state["signer_pem"] = signer_pem
 
@@ -225,7 +185,7 @@ def _verify(
     reason = _intact(
         manifest, fingerprint, trust_checked=trusted is not None, pdf_carries_data=state["pdf_carries_data"]
     )
-    return VerifyResult(ok=True, code=Code.OK.value, reason=reason, _zip=safe, **state)
+    return VerifyResult(ok=True, code=Code.OK.value, reason=reason, _zip=signed.safe, **state)
 
 
 def _intact(manifest: Manifest, fingerprint: str, *, trust_checked: bool, pdf_carries_data: bool) -> str:
@@ -313,43 +273,6 @@ def _load_manifest(manifest_bytes: bytes) -> Manifest:
                 "manifest.json",
             )
     return manifest
-
-
-def _check_manifest_signature(signature: bytes, manifest_bytes: bytes) -> x509.Certificate:
-    try:
-        return verify_detached(signature, manifest_bytes)
-    except SignatureInvalidError as exc:
-        problem = str(exc)
-    except Exception:  # the CMS parser meets hostile bytes here; any failure is a broken signature
-        problem = "it cannot be read"
-    raise Rejection(
-        Code.BAD_MANIFEST_SIGNATURE,
-        f"The signature over the manifest is not valid ({problem}): the bundle was changed after it was signed, "
-        f"or damaged. Do not use this file. {RESEND}",
-        "manifest.sig",
-    )
-
-
-def _check_signer_pem(signer_pem: bytes, certificate: x509.Certificate) -> str:
-    try:
-        certificates = x509.load_pem_x509_certificates(signer_pem)
-    except ValueError:
-        certificates = []
-    if len(certificates) != 1:
-        raise Rejection(
-            Code.SIGNER_MISMATCH,
-            f"signer.pem does not hold exactly one certificate, so the signer cannot be named. {RESEND}",
-            "signer.pem",
-        )
-    fingerprint = certificate.fingerprint(hashes.SHA256()).hex()
-    if certificates[0].fingerprint(hashes.SHA256()).hex() != fingerprint:
-        raise Rejection(
-            Code.SIGNER_MISMATCH,
-            "The manifest was signed with another certificate than the one in signer.pem, so the bundle does not "
-            f"say truthfully who signed it. Do not use this file. {RESEND}",
-            "signer.pem",
-        )
-    return fingerprint
 
 
 def check_trust(decision: Trust, fingerprint: str, agency_name: str) -> None:

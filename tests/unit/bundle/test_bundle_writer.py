@@ -25,7 +25,7 @@ from oscb_desktop.bundle import (
     write_bundle,
 )
 from oscb_desktop.bundle.model import Manifest, SubmissionPayload, parse_json, schema
-from oscb_desktop.bundle.writer import ZIP_TIMESTAMP
+from oscb_desktop.bundle.signed_zip import ZIP_TIMESTAMP
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.signing import UnlockedKey
 
