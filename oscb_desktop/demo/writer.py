@@ -30,7 +30,7 @@ from oscb_desktop.demo.people import DemoAgency
 from oscb_desktop.demo.section11 import Section11Plan
 from oscb_desktop.forms import FormDefinition
 from oscb_desktop.services import agencies as agency_service
-from oscb_desktop.services import identities, returns, signoff
+from oscb_desktop.services import evidence, identities, returns, signoff
 from oscb_desktop.services.workspace import Workspace, partnership
 from oscb_desktop.store import Submission
 from oscb_desktop.store.models import dumps
@@ -200,7 +200,7 @@ def _write_impact(ws: Workspace, agency_id: int, ag: DemoAgency, plan: ImpactPla
         with tempfile.TemporaryDirectory(prefix="oscb-demo-") as tmp:
             path = Path(tmp) / name
             path.write_text(text, encoding="utf-8")
-            returns.add_evidence(ws, sub.id, "impact.evidence", path)
+            evidence.add_file(ws, sub.id, "impact.evidence", path)
     if ag.impact_stage == COMPLETE:
         _require_complete(ws, sub.id, ag, CURRENT_PERIOD)
 
