@@ -100,10 +100,13 @@ def check_file(
             name, "empty", f"{name} is empty (0 bytes), so it shows nothing. Attach the real file."
         )
     if size > policy.max_file_bytes:
+        shown, limit = ef.size_text(size), ef.size_text(policy.max_file_bytes)
+        if shown == limit:  # "10 MB; at most 10 MB" would read as no reason at all
+            shown, limit = f"{size:,} bytes", f"{limit} ({policy.max_file_bytes:,} bytes)"
         raise EvidenceRefusedError(
             name,
             "size",
-            f"{name} is {ef.size_text(size)}; files on {where} can be at most {ef.size_text(policy.max_file_bytes)}. "
+            f"{name} is {shown}; files on {where} can be at most {limit}. "
             "Attach a smaller file (for example a PDF of the pages that matter) or a summary.",
         )
     problem = ef.content_problem(name, head)
@@ -276,7 +279,7 @@ def _remove_copies(folder: Path) -> None:
 def copy_name(name: str) -> str:
     """A file name safe on every system that keeps the original's extension (so the system picks its viewer)."""
     base = _UNSAFE_NAME.sub("_", re.split(r"[/\\]", name)[-1]).strip(" .")
-    ext = ef.extension(base)
+    ext = base[len(base) - len(ef.extension(base)) :] if ef.extension(base) else ""
     stem = base[: len(base) - len(ext)] if ext else base
     return (stem[: 120 - len(ext)].strip(" .") or "evidence") + ext
 
