@@ -290,3 +290,12 @@ def test_evidence_file_values_round_trip() -> None:
     assert EvidenceFile.from_entry("s1.1", entry).as_entry() == entry
     plain = {"sha256": "a" * 64, "name": "x.pdf", "size": 3}
     assert EvidenceFile.from_entry("s1.1", plain).as_entry() == plain
+
+
+def test_the_sign_off_summary_counts_the_files_of_ratings(workspace: Workspace, sub: Submission, tmp_path: Path):
+    from oscb_desktop.services import signoff
+
+    assert signoff.review_summary(workspace, sub.id).attachments == 0
+    evidence.add_file(workspace, sub.id, "s1.1", write(tmp_path, "a.txt", b"a"))
+    evidence.add_file(workspace, sub.id, "s4.1", write(tmp_path, "b.pdf", POLICY_PDF))
+    assert signoff.review_summary(workspace, sub.id).attachments == 2
