@@ -353,7 +353,7 @@ class ReceivedFile:
 
 @dataclass(frozen=True)
 class EvidenceHint:
-    """"Check this evidence": something about a received file the Business Unit may want to look at."""
+    """A "check this evidence" hint: something about a received file the Business Unit may want to look at."""
 
     item_id: str
     code: str
