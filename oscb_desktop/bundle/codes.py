@@ -65,7 +65,7 @@ CODE_MEANINGS: dict[Code, str] = {
     f"{limits.MAX_COMPRESSION_RATIO} (zip bomb), or a member holding more data than its header declares",
     Code.MISSING_MEMBER: "a member the manifest lists (or manifest.json / manifest.sig) is not in the zip",
     Code.BAD_MANIFEST: "manifest.json is not strict JSON or does not match manifest.schema.json",
-    Code.UNEXPECTED_MEMBER: "the zip holds a member the manifest does not list",
+    Code.UNEXPECTED_MEMBER: "the zip holds a member the manifest does not list, or an evidence file no answer names",
     Code.HASH_MISMATCH: "a member's size or SHA-256 differs from the manifest",
     Code.BAD_MANIFEST_SIGNATURE: "manifest.sig is not a valid detached CMS signature over manifest.json",
     Code.SIGNER_MISMATCH: "the certificate in manifest.sig is not the one in signer.pem",

@@ -19,6 +19,8 @@ from typing import Any
 import jsonschema
 
 from oscb_desktop import paths
+from oscb_desktop.forms import FormDefinition
+from oscb_desktop.forms import files as evidence_files
 
 BUNDLE_FORMAT = "oscb-bundle"
 SUBMISSION_FORMAT = "oscb-submission"
@@ -374,33 +376,34 @@ def audit_to_json(records: Sequence[AuditRecord | Mapping[str, Any]]) -> list[An
 
 @dataclass(frozen=True)
 class AttachmentRef:
-    """An evidence file as an ``attachments`` answer refers to it (by content)."""
+    """An evidence file as an answer names it (by content), and the item it is on."""
 
     sha256: str
     name: str
     size: int
+    item_id: str = ""
 
 
-def attachment_refs(answers: Mapping[str, Any], item_ids: Sequence[str] | None = None) -> list[AttachmentRef]:
-    """Every evidence file an answer refers to.
+def attachment_refs(answers: Mapping[str, Any], form: FormDefinition | None = None) -> list[AttachmentRef]:
+    """Every well-formed evidence file entry the answers name, in answer order (a file on two items twice).
 
-    With ``item_ids`` only those items are read (the verifier passes the form's ``attachments`` items);
-    without, any answer that is a list of ``{"sha256", "name", "size"}`` objects counts, which is the shape
-    only attachments answers have.
+    With ``form`` (the verifier's), the files of every item that takes them or holds them, read as
+    :func:`oscb_desktop.forms.files.files_of` reads them. Without it (the writer, which has no form), by shape: an
+    answer that is a list of file entries (an attachments item), or a mapping with a ``files`` list (a rating).
     """
     refs = []
     for item_id, value in answers.items():
-        if item_ids is not None and item_id not in item_ids:
+        if form is not None:
+            if not form.has_item(item_id):
+                continue
+            entries: list[Any] = evidence_files.files_of(form.item(item_id), value)
+        elif isinstance(value, list):
+            entries = value
+        elif isinstance(value, dict) and isinstance(value.get("files"), list):
+            entries = value["files"]
+        else:
             continue
-        if not isinstance(value, list):
-            continue
-        for entry in value:
-            if (
-                isinstance(entry, dict)
-                and set(entry) == {"sha256", "name", "size"}
-                and isinstance(entry["sha256"], str)
-                and isinstance(entry["name"], str)
-                and isinstance(entry["size"], int)
-            ):
-                refs.append(AttachmentRef(entry["sha256"], entry["name"], entry["size"]))
+        for entry in entries:
+            if evidence_files.entry_problem(entry) is None:
+                refs.append(AttachmentRef(entry["sha256"], entry["name"], entry["size"], item_id))
     return refs

@@ -47,7 +47,8 @@ from oscb_desktop.bundle.model import (
 from oscb_desktop.bundle.safezip import BUNDLE_RULES, SafeZip, read_zip
 from oscb_desktop.bundle.signed_zip import open_signed
 from oscb_desktop.bundle.trust import Trust, TrustPolicy, decide
-from oscb_desktop.forms import FormRegistry
+from oscb_desktop.forms import FormDefinition, FormRegistry
+from oscb_desktop.forms import files as evidence_files
 from oscb_desktop.signing import (
     EmbeddedDataError,
     PdfSignatureReport,
@@ -413,37 +414,47 @@ def check_submission(
         )
     if listed is None:
         return submission
-    bundled = {(m.sha256, m.size) for path, m in listed.items() if path.startswith(limits.ATTACHMENTS_FOLDER)}
-    for item in form.items():
-        if item.type != "attachments" or item.id not in submission.answers:
-            continue
-        _check_attachment_answer(item.id, submission.answers[item.id], bundled)
+    _check_evidence_files(submission, form, listed)
     return submission
 
 
-def _check_attachment_answer(item_id: str, value: Any, bundled: set[tuple[str, int]]) -> None:
-    if value is None:
-        return
-    entries = value if isinstance(value, list) else [value]
-    for entry in entries:
-        if not (
-            isinstance(entry, dict)
-            and set(entry) == {"sha256", "name", "size"}
-            and isinstance(entry["sha256"], str)
-            and isinstance(entry["name"], str)
-            and isinstance(entry["size"], int)
-        ):
+def _check_evidence_files(
+    submission: SubmissionPayload, form: FormDefinition, listed: Mapping[str, MemberEntry]
+) -> None:
+    """Every file an answer names is in the bundle (same SHA-256 and size), and every file in the bundle is
+    named by an answer: evidence nobody can place beside a statement is refused like any other stray member."""
+    bundled = {(m.sha256, m.size): path for path, m in listed.items() if path.startswith(limits.ATTACHMENTS_FOLDER)}
+    named: set[tuple[str, int]] = set()
+    for item in form.items():
+        value = submission.answers.get(item.id)
+        if value is None or evidence_files.raw_files(item, value) is None:
+            continue
+        where = f"{form.item_code(item.id)} ({item.id})"
+        problem = evidence_files.files_problem(item, value)
+        if problem:
             raise Rejection(
                 Code.BAD_SUBMISSION,
-                f"submission.json: the evidence list of {item_id} is not in the expected form. {RESEND}",
+                f"submission.json: the evidence files of {where} are not in the expected form ({shown(problem)}). "
+                f"{RESEND}",
                 "submission.json",
             )
-        if (entry["sha256"], entry["size"]) not in bundled:
+        for entry in evidence_files.files_of(item, value):
+            key = (entry["sha256"], entry["size"])
+            if key not in bundled:
+                raise Rejection(
+                    Code.BAD_SUBMISSION,
+                    f"submission.json names the evidence file {shown(entry['name'])!r} on {where}, which the bundle "
+                    f"does not hold. {RESEND}",
+                    "submission.json",
+                )
+            named.add(key)
+    for key, path in sorted(bundled.items(), key=lambda kv: kv[1]):
+        if key not in named:
             raise Rejection(
-                Code.BAD_SUBMISSION,
-                f"submission.json refers to the evidence file {shown(entry['name'])!r} ({item_id}), which the bundle "
-                f"does not hold. {RESEND}",
-                "submission.json",
+                Code.UNEXPECTED_MEMBER,
+                f"The bundle carries {shown(path)}, which no answer of the return names, so nobody can tell which "
+                f"statement it is evidence for. Do not use this file. {RESEND}",
+                path,
             )
 
 

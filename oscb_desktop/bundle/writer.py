@@ -63,10 +63,10 @@ def build_bundle(
     """Return the bytes of a signed bundle.
 
     The manifest's agency, form, period and submission id/version/supersedes are taken from ``submission``,
-    so the two can never disagree. Evidence files come from ``attachments`` (name, data) and, with
-    ``read_blob`` (sha256 → bytes, e.g. ``BlobStore.read``), from every attachments answer in
-    ``submission``; each file is stored once however often it is referred to. ``signed_pdf`` must already be
-    signed with ``key`` (:func:`oscb_desktop.signing.sign_pdf`). Raises :class:`BundleError`.
+    so the two can never disagree. The bundle carries exactly the evidence files the answers name (an
+    attachments item's list, a rating's ``files``), each once however often it is named; their bytes come from
+    ``attachments`` (name, data) or ``read_blob`` (sha256 → bytes, e.g. ``BlobStore.read``). ``signed_pdf``
+    must already be signed with ``key`` (:func:`oscb_desktop.signing.sign_pdf`). Raises :class:`BundleError`.
     """
     data, _manifest_bytes = _build(
         submission=submission,
@@ -237,14 +237,33 @@ def _collect_attachments(
     attachments: Sequence[tuple[str, bytes]],
     read_blob: Callable[[str], bytes] | None,
 ) -> list[tuple[str, bytes]]:
-    """Evidence files as (zip path, data), one per distinct content, sorted by path."""
-    by_hash: dict[str, tuple[str, bytes]] = {}
+    """Evidence files as (zip path, data), one per distinct content, sorted by path.
+
+    Exactly the files the answers name: a file given in ``attachments`` that no answer names is refused, as the
+    verifier refuses a bundle carrying one (nobody could tell which statement it is evidence for).
+    """
+    given: dict[str, tuple[str, bytes]] = {}
     for name, data in attachments:
         _check_attachment_size(name, len(data))
-        by_hash.setdefault(hashlib.sha256(data).hexdigest(), (name, data))
+        given.setdefault(hashlib.sha256(data).hexdigest(), (name, data))
+    refs = attachment_refs(payload.answers)
+    named = {ref.sha256 for ref in refs}
+    for sha256, (name, _data) in sorted(given.items()):
+        if sha256 not in named:
+            raise BundleError(
+                f"The evidence file {name!r} was given to the bundle, but no answer of the return names it. "
+                "Attach it to the statement it is evidence for, then export again."
+            )
 
-    for ref in attachment_refs(payload.answers):
+    by_hash: dict[str, tuple[str, bytes]] = {}
+    for ref in refs:
         if ref.sha256 in by_hash:
+            continue
+        if ref.sha256 in given:
+            data = given[ref.sha256][1]
+            if len(data) != ref.size:
+                raise BundleError(f"The evidence file {ref.name!r} is not the size the return names for it.")
+            by_hash[ref.sha256] = (ref.name, data)
             continue
         if read_blob is None:
             raise BundleError(

@@ -39,10 +39,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 1
     n_items = sum(1 for _ in form.items())
     n_rules = sum(1 for _ in form.all_rules())
+    n_files = sum(1 for item in form.items() if item.files is not None)
+    takes = f"{n_files} item{'s take' if n_files != 1 else ' takes'} evidence files"
     print(
         shown(
             f"OK {args.file}: {form.id} {form.version} for {form.period}, "
-            f"{len(form.sections)} sections, {n_items} items, {n_rules} rules"
+            f"{len(form.sections)} sections, {n_items} items, {n_rules} rules, {takes}"
         )
     )
     return 0

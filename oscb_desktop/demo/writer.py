@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from oscb_desktop.demo import evidence as demo_evidence
 from oscb_desktop.demo import impact, people, section11
 from oscb_desktop.demo.common import (
     ABSENT,
@@ -30,7 +31,7 @@ from oscb_desktop.demo.people import DemoAgency
 from oscb_desktop.demo.section11 import Section11Plan
 from oscb_desktop.forms import FormDefinition
 from oscb_desktop.services import agencies as agency_service
-from oscb_desktop.services import identities, returns, signoff
+from oscb_desktop.services import evidence, identities, returns, signoff
 from oscb_desktop.services.workspace import Workspace, partnership
 from oscb_desktop.store import Submission
 from oscb_desktop.store.models import dumps
@@ -67,7 +68,7 @@ def generate(
             f"assessment for {CURRENT_PERIOD}; check `oscb forms list`."
         ) from None
     # A broken data file is reported before anything is written.
-    people.load(), section11.load(), impact.load()
+    people.load(), section11.load(), impact.load(), demo_evidence.load()
     planned = people.plan_agencies(rng, agencies)
     for ag in planned:
         ag.not_applicable = section11.not_applicable(ag.name)
@@ -150,6 +151,7 @@ def _write_agency(
     # Last year's return, complete.
     old = returns.start_return(ws, agency.id, SECTION11, HISTORY_PERIOD, carry_forward=False)
     _save_in_sections(ws, old.id, returns.form_of(ws, old), history.answers)
+    demo_evidence.attach(ws, old.id, returns.form_of(ws, old), ag, people.HISTORY, history=True)
     _require_complete(ws, old.id, ag, HISTORY_PERIOD)
 
     # This year's, carried forward and reviewed as far as the agency's stage.
@@ -166,7 +168,7 @@ def _write_agency(
         confirm: list[str] = []
         for item in section.items:
             if item.id in current:
-                want = current[item.id]
+                want = demo_evidence.keep_carried(form, ag, item.id, carried.get(item.id), current[item.id])
                 if item.id in carried and dumps(carried[item.id]) == dumps(want):
                     confirm.append(item.id)
                 else:
@@ -177,6 +179,7 @@ def _write_agency(
             returns.save_answers(ws, sub.id, changed)
         if confirm:
             returns.confirm_carried(ws, sub.id, confirm)
+    demo_evidence.attach(ws, sub.id, form, ag, people.CURRENT, history=False)
     if ag.stage == COMPLETE:
         _require_complete(ws, sub.id, ag, CURRENT_PERIOD)
     return agency.id
@@ -200,7 +203,10 @@ def _write_impact(ws: Workspace, agency_id: int, ag: DemoAgency, plan: ImpactPla
         with tempfile.TemporaryDirectory(prefix="oscb-demo-") as tmp:
             path = Path(tmp) / name
             path.write_text(text, encoding="utf-8")
-            returns.add_evidence(ws, sub.id, "impact.evidence", path)
+            day = 1 + seed % 27
+            evidence.add_file(
+                ws, sub.id, "impact.evidence", path, added_at=f"{CURRENT_PERIOD[:4]}-10-{day:02d}T10:00:00.000Z"
+            )
     if ag.impact_stage == COMPLETE:
         _require_complete(ws, sub.id, ag, CURRENT_PERIOD)
 

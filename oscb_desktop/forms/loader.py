@@ -18,11 +18,13 @@ from typing import Any
 
 from oscb_desktop import paths
 from oscb_desktop.datafiles import DataFileError, parse_yaml, read_text, validate
+from oscb_desktop.forms import files as evidence_files
 from oscb_desktop.forms.known import ROLE_TYPES
 from oscb_desktop.forms.model import (
     NOT_APPLICABLE,
     Column,
     Condition,
+    FilesPolicy,
     FormDefinition,
     Item,
     Level,
@@ -77,6 +79,8 @@ class _Builder:
     #: Role -> the path of the item that holds it.
     roles: dict[str, str] = field(default_factory=dict)
     codes: dict[str, str] = field(default_factory=dict)
+    #: The form's ``evidence_files``: what every rating item takes unless it says otherwise (None: no files).
+    rating_files: FilesPolicy | None = None
 
     def fail(self, path: str, message: str) -> FormDefinitionError:
         return FormDefinitionError(self.source, path, message)
@@ -87,6 +91,8 @@ class _Builder:
             self.scales[sid] = self._scale(sid, sdata, f"scales.{sid}")
         for lid, ldata in d.get("choice_lists", {}).items():
             self.lists[lid] = self._options(ldata, f"choice_lists.{lid}")
+        if "evidence_files" in d:
+            self.rating_files = self._files_policy(d["evidence_files"], None, "evidence_files")
         section_ids: set[str] = set()
         sections = []
         for si, sdata in enumerate(d["sections"]):
@@ -214,6 +220,7 @@ class _Builder:
         minimum, maximum = i.get("min"), i.get("max")
         if minimum is not None and maximum is not None and minimum > maximum:
             raise self.fail(f"{path}.min", f"min ({minimum}) is greater than max ({maximum})")
+        files = self._item_files(i, path)
         columns: list[Column] = []
         for ci, c in enumerate(i.get("columns", ())):
             cpath = f"{path}.columns[{ci}]"
@@ -252,9 +259,50 @@ class _Builder:
             columns=tuple(columns),
             min_rows=i.get("min_rows", 0),
             max_rows=i.get("max_rows"),
-            max_files=i.get("max_files"),
+            max_files=files.max_files if files is not None and i["type"] == "attachments" else i.get("max_files"),
+            files=files,
             carry_forward=i.get("carry_forward", True),
             role=i.get("role"),
+        )
+
+    def _item_files(self, i: dict[str, Any], path: str) -> FilesPolicy | None:
+        """What evidence files the item takes: an attachments item always some; a rating item those of the form's
+        ``evidence_files`` unless it opts out (``evidence_files: false``) or changes them (a mapping)."""
+        own = i.get("evidence_files")
+        kind = i["type"]
+        if kind not in ("rating", "attachments"):
+            if own is not None:
+                raise self.fail(f"{path}.evidence_files", f"only rating and attachments items take files, not {kind}")
+            return None
+        if kind == "attachments":
+            if own is False:
+                raise self.fail(f"{path}.evidence_files", "an attachments item always takes files")
+            base = evidence_files.default_policy(max_files=i.get("max_files"))
+            if isinstance(own, dict):
+                if "count_as" in own:
+                    raise self.fail(f"{path}.evidence_files.count_as", "count_as is for rating items only")
+                if "max_files" in own and "max_files" in i:
+                    raise self.fail(f"{path}.max_files", "give max_files once, in evidence_files")
+                return self._files_policy(own, base, f"{path}.evidence_files")
+            return base
+        if own is False:
+            return None
+        if own is True or own is None:
+            if own is True and self.rating_files is None:
+                return evidence_files.default_policy()
+            return self.rating_files
+        return self._files_policy(own, self.rating_files or evidence_files.default_policy(), f"{path}.evidence_files")
+
+    def _files_policy(self, raw: dict[str, Any], base: FilesPolicy | None, path: str) -> FilesPolicy:
+        """An ``evidence_files`` mapping over ``base`` (the form's, or the defaults) for what it leaves out."""
+        base = base or evidence_files.default_policy()
+        size_mb = raw.get("max_file_mb")
+        count_as = raw.get("count_as", base.count_as)
+        return FilesPolicy(
+            max_files=raw.get("max_files", base.max_files),
+            max_file_bytes=round(size_mb * evidence_files.MB) if size_mb is not None else base.max_file_bytes,
+            types=tuple(raw.get("types", base.types)),
+            count_as=(count_as,) if isinstance(count_as, str) else tuple(count_as),
         )
 
     @staticmethod

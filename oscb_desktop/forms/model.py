@@ -5,7 +5,8 @@ The shapes of the answer values, by item type (all plain JSON):
 =============  ===============================================================
 type           value
 =============  ===============================================================
-rating         ``{"level": <level id or "na">, "evidence": str, "example": str, "reason": str}``
+rating         ``{"level": <level id or "na">, "evidence": str, "example": str, "reason": str, "files": [file]}``
+               (``files`` only where the item takes evidence files, and left out when there are none)
 short_text     ``str``
 long_text      ``str``
 choice         option id (``str``)
@@ -15,8 +16,23 @@ number         ``int`` or ``float``
 date           ``"YYYY-MM-DD"``
 yes_no         ``bool``
 table          list of rows, each ``{column id: value}`` (columns are simple types)
-attachments    list of ``{"sha256": str, "name": str, "size": int}``
+attachments    list of ``[file]``
 =============  ===============================================================
+
+A ``file`` is one evidence file, kept in the workspace (and in a bundle, under ``attachments/``) by its content:
+
+=============  ===============================================================
+key            value
+=============  ===============================================================
+sha256         lower-case hex SHA-256 of the file's bytes (64 characters)
+name           the file's name as the user attached it (``Board minutes.pdf``)
+size           its size in bytes (``int``)
+added          optional: when it was attached, ISO 8601 UTC (``2026-11-22T10:30:00.000Z``)
+carried        optional: ``true`` when it came with last year's answer (carry-forward)
+=============  ===============================================================
+
+Which items take files, how many, how large and of which types is the item's :class:`FilesPolicy`
+(``Item.files``); :mod:`.files` reads and writes the files of any value.
 """
 
 from __future__ import annotations
@@ -45,6 +61,8 @@ ITEM_TYPES = (
 COLUMN_TYPES = ("short_text", "long_text", "choice", "number", "date", "yes_no")
 #: The parts of a rating answer besides its level, which a level may require.
 RATING_PARTS = ("evidence", "example", "reason")
+#: The parts of a rating that attached files can stand for (``count_as`` in a form's ``evidence_files``).
+FILE_COUNTABLE_PARTS = ("evidence", "example")
 SCOPES = ("children", "adults", "both")
 
 #: The most characters a text answer holds when its form sets no ``max_length``: short text is a name or a
@@ -120,6 +138,20 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class FilesPolicy:
+    """Which evidence files an item takes: how many, how large each, of which types (see :mod:`.files`)."""
+
+    #: Most files on the item (None: no limit of its own; the bundle's limits still apply).
+    max_files: int | None
+    #: Largest file, in bytes.
+    max_file_bytes: int
+    #: The allowed kinds of file (keys of :data:`oscb_desktop.forms.files.FILE_TYPES`: ``pdf``, ``word``…).
+    types: tuple[str, ...]
+    #: The rating parts (``evidence``, ``example``) that attached files stand for when a level requires them.
+    count_as: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Column:
     id: str
     type: str
@@ -158,6 +190,8 @@ class Item:
     max_rows: int | None = None
     # attachments
     max_files: int | None = None
+    #: The evidence files the item takes (every attachments item; a rating item where the form says so).
+    files: FilesPolicy | None = None
     #: Carried into next period's return when the user accepts carry-forward.
     carry_forward: bool = True
     #: What the item holds for the board report (:data:`oscb_desktop.forms.known.ROLES`), so code finds it by

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from oscb_desktop.forms import files as evidence_files
 from oscb_desktop.forms.model import (
     NOT_APPLICABLE,
     Column,
@@ -28,6 +29,11 @@ PART_LABELS = {
     "evidence": "evidence",
     "example": "a best-practice example",
     "reason": "a reason why it does not apply",
+}
+#: What a level needs when attached files can stand for the part (the form's ``count_as``).
+PART_LABELS_WITH_FILES = {
+    "evidence": "evidence: describe it, or attach a file",
+    "example": "a best-practice example: describe it, or attach a file",
 }
 
 
@@ -187,6 +193,9 @@ def has_right_shape(item: Item, value: Any) -> bool:
         return False
     if item.type in ("ranked", "table", "attachments"):
         return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    if item.type == "rating" and isinstance(value, dict) and "files" in value:
+        files = value["files"]
+        return isinstance(files, list) and all(isinstance(v, dict) for v in files)
     if item.type == "multi_choice":
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     return True
@@ -227,9 +236,20 @@ def _value_problems(item: Item, value: Any) -> list[str]:
         out += _ranked_problems(item, value)
     elif t == "table":
         out += _table_problems(item, value)
-    elif t == "attachments" and item.max_files is not None and len(value) > item.max_files:
-        out.append(f"At most {item.max_files} files can be attached here")
+    if t in ("rating", "attachments"):
+        out += _files_problems(item, value)
     return out
+
+
+def _files_problems(item: Item, value: Any) -> list[str]:
+    files = evidence_files.files_of(item, value)
+    if not files:
+        return []
+    if item.files is None:
+        return ["This statement does not take files: remove them"]
+    if item.files.max_files is not None and len(files) > item.files.max_files:
+        return [f"At most {item.files.max_files} files can be attached here ({len(files)} are): remove some"]
+    return []
 
 
 def _rating_problems(item: Item, value: dict[str, Any]) -> list[str]:
@@ -239,11 +259,13 @@ def _rating_problems(item: Item, value: dict[str, Any]) -> list[str]:
         return [f"{value.get('level')!r} is not a level of the {item.scale.name} scale"]
     out = []
     for part in level.requires:
-        if is_blank(value.get(part)):
+        if is_blank(value.get(part)) and not evidence_files.counts_as(item, value, part):
+            countable = item.files is not None and part in item.files.count_as
+            needs = PART_LABELS_WITH_FILES[part] if countable else PART_LABELS[part]
             if level.id == NOT_APPLICABLE:
-                out.append(f"'{level.label}' needs {PART_LABELS[part]}")
+                out.append(f"'{level.label}' needs {needs}")
             else:
-                out.append(f"A {level.label} rating needs {PART_LABELS[part]}")
+                out.append(f"A {level.label} rating needs {needs}")
     for part in ("evidence", "example", "reason"):
         p = _text_problem(part.capitalize(), value.get(part, ""), item.max_length) if value.get(part) else None
         out += [p] if p else []

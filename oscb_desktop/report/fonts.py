@@ -27,12 +27,15 @@ REGULAR = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
 ITALIC = "DejaVuSans-Oblique"
 BOLD_ITALIC = "DejaVuSans-BoldOblique"
+#: For hashes (a file's SHA-256): fixed width, so the digits line up and wrap in even groups.
+MONO = "DejaVuSansMono"
 
 _FILES = {
     REGULAR: "DejaVuSans.ttf",
     BOLD: "DejaVuSans-Bold.ttf",
     ITALIC: "DejaVuSans-Oblique.ttf",
     BOLD_ITALIC: "DejaVuSans-BoldOblique.ttf",
+    MONO: "DejaVuSansMono.ttf",
 }
 
 _lock = threading.Lock()

@@ -9,19 +9,18 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from peewee import JOIN
 
 from oscb_desktop.forms import FormDefinition, Problem
+from oscb_desktop.forms import files as evidence_files
 from oscb_desktop.forms import rules as form_rules
 from oscb_desktop.forms.model import RATING_PARTS, Item
 from oscb_desktop.forms.rules import is_answered
 from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
 from oscb_desktop.store import Agency, Answer, AuditEntry, Submission
-from oscb_desktop.store.blobs import BlobRef
 from oscb_desktop.store.models import dumps
 
 #: Largest stored answer (JSON characters). Far above every form limit; stops a runaway paste
@@ -158,7 +157,8 @@ def _refresh_percent(ws: Workspace, sub: ReturnInfo | Submission) -> int:
     return pct
 
 
-def _check_writable(sub: ReturnInfo | Submission) -> None:
+def check_writable(sub: ReturnInfo | Submission) -> None:
+    """:class:`ReturnLockedError` for a signed (or superseded) return."""
     if sub.locked:
         raise ReturnLockedError(
             f"This return (version {sub.version}) is signed and cannot be changed. Reopen it to make a new version."
@@ -189,11 +189,11 @@ def save_accepted(ws: Workspace, submission_id: str, changes: Mapping[str, Any],
 def _save(ws: Workspace, submission_id: str, changes: Mapping[str, Any], action: str, *, strict: bool) -> SaveResult:
     with ws.db.atomic():
         sub = _row(submission_id)
-        _check_writable(sub)
+        check_writable(sub)
         form = form_of(ws, sub)
         refused: dict[str, str] = {}
         for item_id, value in changes.items():
-            reason = refusal(form, item_id, value)
+            reason = refusal(form, item_id, value) or _missing_file(ws, form, item_id, value)
             if reason is not None:
                 if strict:
                     raise AnswerRefusedError(item_id, reason)
@@ -230,12 +230,26 @@ def refusal(form: FormDefinition, item_id: str, value: Any) -> str | None:
     if not form_rules.has_right_shape(item, value):
         return f"The answer to {item_id} is not the right kind of value; nothing was saved."
     name = f"{form.item_code(item_id)} ({item_id})"
+    files = evidence_files.files_problem(item, value)
+    if files is not None:
+        return f"The files of {name} cannot be stored: {files}. Nothing was saved."
     for text, limit in _texts(item, value):
         if limit is not None and len(text) > limit:
             return _too_long(name, len(text), limit)
     size = len(dumps(value))
     if size > MAX_VALUE_CHARS:
         return _too_long(name, size, MAX_VALUE_CHARS)
+    return None
+
+
+def _missing_file(ws: Workspace, form: FormDefinition, item_id: str, value: Any) -> str | None:
+    """A value may only name evidence files the workspace holds (the bundle must carry every one)."""
+    for entry in evidence_files.files_of(form.item(item_id), value):
+        if not ws.blobs.exists(entry["sha256"]):
+            return (
+                f"The evidence file {entry['name']!r} on {form.item_code(item_id)} is not in this workspace. "
+                "Attach it again."
+            )
     return None
 
 
@@ -270,7 +284,7 @@ def confirm_carried(ws: Workspace, submission_id: str, item_ids: Iterable[str]) 
     """The user has reviewed carried-forward answers and keeps them as they are."""
     with ws.db.atomic():
         sub = _row(submission_id)
-        _check_writable(sub)
+        check_writable(sub)
         stamp, user = now_iso(), ws.user
         for row in Answer.select().where(
             (Answer.submission == sub.id) & Answer.carried & Answer.item_id.in_(list(item_ids))
@@ -286,25 +300,6 @@ def confirm_carried(ws: Workspace, submission_id: str, item_ids: Iterable[str]) 
                 action="review",
             )
         return _refresh_percent(ws, sub)
-
-
-@uses_workspace
-def add_evidence(ws: Workspace, submission_id: str, item_id: str, file: str | Path) -> BlobRef:
-    """Copy a file into the workspace and add it to an attachments item."""
-    sub = _row(submission_id)
-    _check_writable(sub)
-    form = form_of(ws, sub)
-    item = form.item(item_id)
-    if item.type != "attachments":
-        raise ReturnError(f"{item_id} does not take evidence files.")
-    current = list(load_answers(ws, sub.id).get(item_id) or [])
-    if item.max_files is not None and len(current) >= item.max_files:
-        raise ReturnError(f"{item.label}: at most {item.max_files} files can be attached. Remove one first.")
-    ref = ws.blobs.add_file(file)
-    if any(f["sha256"] == ref.sha256 for f in current):
-        raise ReturnError(f"{ref.name} is already attached here.")
-    save_answers(ws, sub.id, {item_id: [*current, ref.as_json()]})
-    return ref
 
 
 # Starting a return -------------------------------------------------------------------------------
@@ -383,6 +378,9 @@ def _carry_forward(ws: Workspace, form: FormDefinition, previous: ReturnInfo, su
         if item.type == "table" and any(c.id == "status" for c in item.columns):
             # Only open actions carry into next year.
             value = [r for r in value or [] if isinstance(r, dict) and r.get("status") != "complete"]
+        if evidence_files.files_of(item, value):
+            # Last year's files come along, marked carried; an item that takes none now leaves them behind.
+            value = evidence_files.carried(item, value) if item.files else evidence_files.with_files(item, value, [])
         if not is_answered(item, value):
             continue
         Answer.create(submission=sub.id, item_id=ans.item_id, value=value, carried=True, updated_at=stamp)

@@ -29,6 +29,7 @@ from oscb_desktop.bundle import (
     write_bundle,
 )
 from oscb_desktop.forms import FormDefinition, Problem
+from oscb_desktop.forms import files as evidence_files
 from oscb_desktop.forms.model import NOT_APPLICABLE
 from oscb_desktop.fsutil import safe_stem
 from oscb_desktop.report import ReturnDocument, render_submission_pdf
@@ -130,8 +131,7 @@ def review_summary(ws: Workspace, submission_id: str) -> ReviewSummary:
                 rows = [r for r in value or [] if isinstance(r, dict)]
                 actions += len(rows)
                 open_actions += sum(1 for r in rows if r.get("status") != "complete")
-            elif item.type == "attachments":
-                files += len(value or [])
+            files += len(evidence_files.files_of(item, value))  # a rating's files and an attachments item's
         if order:
             sections.append(
                 SectionRatings(

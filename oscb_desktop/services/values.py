@@ -410,3 +410,71 @@ class PartnershipIdentityInfo:
             created_at=row.created_at,
             retired_at=row.retired_at,
         )
+
+
+# Evidence files ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """One evidence file on an item of a return (a stored file entry, see :mod:`oscb_desktop.forms.model`)."""
+
+    item_id: str
+    sha256: str
+    name: str
+    size: int
+    #: When it was attached (ISO 8601 UTC), if known.
+    added: str | None
+    #: It came with last year's answer (carry-forward).
+    carried: bool
+
+    @classmethod
+    def from_entry(cls, item_id: str, entry: Mapping[str, Any]) -> EvidenceFile:
+        return cls(
+            item_id=item_id,
+            sha256=entry["sha256"],
+            name=entry["name"],
+            size=entry["size"],
+            added=entry.get("added"),
+            carried=bool(entry.get("carried", False)),
+        )
+
+    def as_entry(self) -> dict[str, Any]:
+        """The entry as an answer stores it."""
+        entry: dict[str, Any] = {"sha256": self.sha256, "name": self.name, "size": self.size}
+        if self.added:
+            entry["added"] = self.added
+        if self.carried:
+            entry["carried"] = True
+        return entry
+
+
+@dataclass(frozen=True)
+class ReceivedFile:
+    """One evidence file of a received return, beside the statement it is attached to."""
+
+    item_id: str
+    #: ``S3.2``: the statement's code in its form.
+    code: str
+    #: The statement (or item) it is attached to.
+    label: str
+    sha256: str
+    name: str
+    size: int
+    added: str | None
+    carried: bool
+    #: It is a kind of file the form allows (PDF, Word...); False for anything else (it may run code).
+    allowed_type: bool
+
+
+@dataclass(frozen=True)
+class EvidenceHint:
+    """A "check this evidence" hint: something about a received file the Business Unit may want to look at."""
+
+    item_id: str
+    code: str
+    name: str
+    sha256: str
+    #: ``same_as_last_year``, ``near_empty`` or ``no_text``
+    kind: str
+    message: str

@@ -28,6 +28,7 @@ file being written is finished, never cut off.
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import threading
@@ -182,6 +183,11 @@ class Job(QObject, Generic[T]):
 
     def start(self) -> Job[T]:
         _watch_quit()
+        if not running():
+            # A full garbage collection walks every live object and holds the GIL meanwhile: with the app's
+            # modules loaded that is 50-150 ms in which the window cannot repaint. Objects that exist before the
+            # job are set aside from collection until the last job ends (they are not garbage the job makes).
+            gc.freeze()
         _RUNNING.add(self)
         self._started = time.monotonic()
         if self.show_progress:
@@ -314,6 +320,8 @@ class Job(QObject, Generic[T]):
             for last in self._finally:
                 last()
             _RUNNING.discard(self)
+            if not running():
+                gc.unfreeze()
             self.sig_finished.emit()
             self.deleteLater()
 

@@ -122,6 +122,9 @@ def test_complete_section11_by_keyboard(qtbot, window: MainWindow, workspace: Wo
                 assert_focus_in(frame.input.evidence)
                 type_text(f"Evidence for {item.id}: policy, audit and minutes from 2026.")
                 tab()
+                if item.files is not None:  # the statement's evidence files: Add files… (Open and Remove wait)
+                    assert_focus_in(frame.input.files.add_button)
+                    tab()
             else:
                 assert isinstance(frame.input, SimpleItemInput)
                 type_text(f"Answer for {item.id}")

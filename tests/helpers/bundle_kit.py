@@ -26,6 +26,13 @@ CREATED_AT = "2027-02-14T10:31:05.250Z"
 
 ATTACHMENT_NAME = "Safeguarding policy (2026).pdf"
 ATTACHMENT_DATA = b"%PDF-1.4\n% evidence: the agency's safeguarding policy, reviewed 2026\n"
+#: How the standard return's S1.1 names the file (its rating's ``files``).
+ATTACHMENT_REF = {
+    "sha256": hashlib.sha256(ATTACHMENT_DATA).hexdigest(),
+    "name": ATTACHMENT_NAME,
+    "size": len(ATTACHMENT_DATA),
+    "added": "2027-02-01T09:15:00.000Z",
+}
 
 
 def members_of(bundle: bytes) -> dict[str, bytes]:
@@ -124,6 +131,7 @@ def payload(
                 "evidence": "Board minutes, March 2027; safeguarding policy v4.",
                 "example": "",
                 "reason": "",
+                "files": [ATTACHMENT_REF],
             },
             "s1.2": {"level": "amber", "evidence": "Draft only.", "example": "", "reason": ""},
             "s1.actions": [
@@ -132,6 +140,17 @@ def payload(
         },
         ratings={"s1": {"score": 62.5, "rated": 2, "not_applicable": 0, "levels": {"green": 1, "amber": 1}}},
     )
+
+
+def file_ref(name: str, data: bytes) -> dict[str, Any]:
+    return {"sha256": hashlib.sha256(data).hexdigest(), "name": name, "size": len(data)}
+
+
+def payload_naming(*files: tuple[str, bytes], item_id: str = "s1.2") -> SubmissionPayload:
+    """The standard return with these files (also) named on one rating (S1.2 by default)."""
+    answers = dict(payload().answers)
+    answers[item_id] = {**answers[item_id], "files": [file_ref(name, data) for name, data in files]}
+    return payload(answers=answers)
 
 
 AUDIT = [

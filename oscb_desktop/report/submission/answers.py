@@ -15,8 +15,10 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
+from oscb_desktop.forms import files as evidence_files
 from oscb_desktop.forms.model import Column, Item
 from oscb_desktop.forms.rules import is_blank
+from oscb_desktop.report import fonts
 from oscb_desktop.report.house.palette import BOLD, FAINT, FONT, level_colour
 from oscb_desktop.report.house.text import blocks, clean, format_date, markup, paragraphs
 from oscb_desktop.report.submission.flowables import Chip, grid_table, indented, rating_text
@@ -84,14 +86,17 @@ def rating(item: Item, value: Any, s: SubmissionStyles) -> list[Flowable]:
         ("example", "Best-practice example to share"),
     ]
     requires = level.requires if level is not None else ()
+    files = evidence_files.files_of(item, value)
     for part, label in parts:
         given = value.get(part)
         if is_blank(given):
-            if part in requires:
+            if part in requires and not evidence_files.counts_as(item, value, part):
                 out += [Paragraph(label, s.part_label), Paragraph(f"No {label.lower()} given", s.missing)]
             continue
         out.append(Paragraph(label, s.part_label))
         out += paragraphs(given, s.answer)
+    if files:
+        out += [Paragraph(f"Evidence files ({len(files)})", s.part_label), *files_table(files, s)]
     return out
 
 
@@ -156,26 +161,52 @@ def table(item: Item, value: Any, s: SubmissionStyles) -> list[Flowable]:
 
 
 def attachments(item: Item, value: Any, s: SubmissionStyles) -> list[Flowable]:
-    files = [f for f in value if isinstance(f, dict)] if isinstance(value, list) else []
+    files = evidence_files.files_of(item, value)
     if not files:
         return not_answered(s, item, none_text="No files attached")
+    return [Spacer(1, 2), *files_table(files, s)]
+
+
+#: The SHA-256 in two lines of 32 hex digits, in DejaVu Sans Mono at this size.
+HASH_SIZE = 6.5
+_SIZE_WIDTH = 20 * mm
+
+
+def _hash_width() -> float:
+    fonts.register_fonts()
+    return stringWidth("0" * 32, fonts.MONO, HASH_SIZE) + 2 * 5 + 1  # the cell padding of grid_table
+
+
+def files_table(files: Sequence[dict[str, Any]], s: SubmissionStyles) -> list[Flowable]:
+    """The evidence files of an item, one row each: name (with when it was added, and whether it was carried
+    forward), size, and the full SHA-256 in a small monospace font, split into two even lines so anyone can
+    check a file against the printed return with ``sha256sum``."""
+    hash_style = ParagraphStyle("hash", parent=s.cell, fontName=fonts.MONO, fontSize=HASH_SIZE, leading=8.5)
+    note_style = ParagraphStyle("filenote", parent=s.cell_muted, fontSize=7, leading=9)
     data: list[list[Any]] = [
-        [
-            Paragraph("File", s.cell_head),
-            Paragraph("Size", s.cell_head_right),
-            Paragraph("SHA-256 (first 16)", s.cell_head),
-        ]
+        [Paragraph("File", s.cell_head), Paragraph("Size", s.cell_head_right), Paragraph("SHA-256", s.cell_head)]
     ]
     for f in files:
+        sha = str(f.get("sha256") or "")
+        notes = []
+        if f.get("added"):
+            notes.append(f"added {format_date(str(f['added'])[:10])}")
+        if f.get("carried") is True:
+            notes.append("carried forward from the previous return")
+        name = [Paragraph(markup(f.get("name") or "(no name)"), s.cell)]
+        if notes:
+            text = "; ".join(notes)
+            name.append(Paragraph(markup(text[0].upper() + text[1:]), note_style))
         data.append(
             [
-                Paragraph(markup(f.get("name") or "(no name)"), s.cell),
-                Paragraph(format_size(f.get("size")), s.cell_right),
-                Paragraph(markup(str(f.get("sha256") or "")[:16]), s.cell),
+                name,
+                Paragraph(markup(format_size(f.get("size"))), s.cell_right),
+                Paragraph(f"{markup(sha[:32])}<br/>{markup(sha[32:])}", hash_style),
             ]
         )
-    widths = [BODY_WIDTH - s.indent - 24 * mm - 40 * mm, 24 * mm, 40 * mm]
-    return [Spacer(1, 2), *indented(grid_table(data, widths), s.indent)]
+    hash_width = _hash_width()
+    widths = [BODY_WIDTH - s.indent - _SIZE_WIDTH - hash_width, _SIZE_WIDTH, hash_width]
+    return indented(grid_table(data, widths), s.indent)
 
 
 RENDERERS: dict[str, Renderer] = {

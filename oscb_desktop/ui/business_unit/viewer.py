@@ -35,6 +35,7 @@ from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import displayable_pdf
 from oscb_desktop.ui import printing
 from oscb_desktop.ui.business_unit.common import CollationError, Collations, level_text, short_date
+from oscb_desktop.ui.business_unit.evidence import EvidenceHints, ReceivedEvidence
 from oscb_desktop.ui.business_unit.models import short_fingerprint
 from oscb_desktop.ui.business_unit.review_pane import ReviewPane, Standard
 from oscb_desktop.ui.common import html, message, safe_file_name
@@ -125,6 +126,8 @@ class ReturnViewer(QDialog):
         review_tab = QWidget()
         review_layout = QVBoxLayout(review_tab)
         review_layout.setContentsMargins(0, 0, 0, 0)
+        self.hints = EvidenceHints(ws)  # "check this evidence", above the review
+        review_layout.addWidget(self.hints)
         review_layout.addWidget(self.review_scroll, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.save_state, 1)
@@ -159,6 +162,9 @@ class ReturnViewer(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(review_tab, "Review")
         self.tabs.addTab(history_tab, f"Versions ({len(self.versions)})")
+        self.evidence = ReceivedEvidence(ws)
+        self.evidence_tab = self.tabs.addTab(self.evidence, "Evidence files")
+        self.hints.sig_show_file.connect(self.show_evidence_file)
 
         splitter = QSplitter()
         splitter.addWidget(left)
@@ -295,6 +301,12 @@ class ReturnViewer(QDialog):
             self.review_scroll.ensureWidgetVisible(widget, 0, 40)
             widget.level.setFocus()
 
+    @Slot(str, str)
+    def show_evidence_file(self, item_id: str, sha256: str) -> None:
+        """A hint was chosen: the file, selected in the Evidence files tab."""
+        self.tabs.setCurrentIndex(self.evidence_tab)
+        self.evidence.select(item_id, sha256)
+
     # Versions and the PDF ----------------------------------------------------------------------
 
     def _fill_history(self) -> None:
@@ -327,6 +339,9 @@ class ReturnViewer(QDialog):
 
     def show_version(self, row: ReceivedInfo) -> None:
         self.shown = row
+        self.evidence.show_return(row)
+        self.tabs.setTabText(self.evidence_tab, f"Evidence files ({len(self.evidence.files)})")
+        self.hints.show_return(row)
         signed = (
             f"Signed off by <b>{_text(row.signatory_name)}</b>, {_text(row.signatory_role)}, on "
             f"{dates.local_moment(row.signed_at)}, with the certificate whose fingerprint begins "

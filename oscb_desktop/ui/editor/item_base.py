@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal, Slot
@@ -22,11 +20,6 @@ from oscb_desktop.ui.editor.inputs import (
     ValueInput,
     YesNo,
 )
-
-#: Copies a chosen file into the workspace and returns its reference ({sha256, name, size}).
-StoreFile = Callable[[Path], dict[str, Any]]
-#: Opens a stored evidence file with the system's viewer.
-OpenFile = Callable[[dict[str, Any]], None]
 
 
 def simple_input(

@@ -7,7 +7,7 @@ files in :mod:`.evidence`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -22,16 +22,17 @@ from PySide6.QtWidgets import (
 )
 
 from oscb_desktop.forms.model import NOT_APPLICABLE, Item
-from oscb_desktop.ui.editor.evidence import AttachmentsInput
 from oscb_desktop.ui.editor.inputs import (
     ChoiceCombo,
     TextArea,
 )
-from oscb_desktop.ui.editor.item_base import ItemInput, OpenFile, SimpleItemInput, StoreFile
+from oscb_desktop.ui.editor.item_base import ItemInput, SimpleItemInput
 from oscb_desktop.ui.editor.table import TableInput, TableRow
 
+if TYPE_CHECKING:
+    from oscb_desktop.ui.editor.evidence import FileActions
+
 __all__ = [
-    "AttachmentsInput",
     "ItemFrame",
     "ItemInput",
     "MultiChoiceInput",
@@ -218,7 +219,12 @@ class RankedInput(ItemInput):
             text.set_read_only(read_only)
 
 
-def make_input(item: Item, store_file: StoreFile, open_file: OpenFile) -> ItemInput:
+def make_input(item: Item, files: FileActions) -> ItemInput:
+    from oscb_desktop.ui.editor.evidence import make_files_input  # built on the inputs here
+
+    with_files = make_files_input(item, files)
+    if with_files is not None:
+        return with_files
     if item.type == "rating":
         return RatingInput(item)
     if item.type == "multi_choice":
@@ -227,8 +233,6 @@ def make_input(item: Item, store_file: StoreFile, open_file: OpenFile) -> ItemIn
         return RankedInput(item)
     if item.type == "table":
         return TableInput(item)
-    if item.type == "attachments":
-        return AttachmentsInput(item, store_file, open_file)
     return SimpleItemInput(item)
 
 

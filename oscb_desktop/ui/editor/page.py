@@ -3,11 +3,9 @@ the right; every change autosaved."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -25,12 +23,13 @@ from PySide6.QtWidgets import (
 
 from oscb_desktop import dates
 from oscb_desktop.forms import Problem, section_completion
-from oscb_desktop.services import returns
+from oscb_desktop.services import evidence, returns
 from oscb_desktop.services.autosave import Autosaver
 from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.ui.common import html
 from oscb_desktop.ui.editor.autosave import AutosaveController
+from oscb_desktop.ui.editor.evidence import FileActions
 from oscb_desktop.ui.editor.items import ItemFrame, make_input
 
 ITEM_ROLE = 0x0100  # Qt.UserRole
@@ -77,6 +76,13 @@ class EditorPage(QWidget):
         self.autosave.sig_saved.connect(self._saved)
         self.autosave.sig_refused.connect(self._refused)
         self.frames: dict[str, ItemFrame] = {}
+        ws, sub_id = self.ws, self.submission.id
+        #: Evidence files: checked and stored on a worker thread, opened from a read-only copy.
+        self.file_actions = FileActions(
+            store=lambda item_id, path, held: evidence.store_file(ws, sub_id, item_id, path, current=held).as_entry(),
+            open_copy=lambda entry: evidence.open_copy(ws, entry["sha256"], entry["name"]),
+            carried_from=self.carried_from,
+        )
 
         self._revalidate_timer = QTimer(self)
         self._revalidate_timer.setSingleShot(True)
@@ -239,7 +245,7 @@ class EditorPage(QWidget):
             scope.setObjectName("muted")
             col.addWidget(scope)
         for item in section.items:
-            item_input = make_input(item, self._store_file, self._open_file)
+            item_input = make_input(item, self.file_actions)
             frame = ItemFrame(item, self.form.item_code(item.id), item_input)
             item_input.set_value(self.answers.get(item.id))
             item_input.sig_value_changed.connect(self._changed)
@@ -346,12 +352,6 @@ class EditorPage(QWidget):
                 self.carried.discard(i)
                 self.frames[i].set_carried(None)
             self.revalidate()
-
-    def _store_file(self, path: Path) -> dict[str, Any]:
-        return self.ws.blobs.add_file(path).as_json()
-
-    def _open_file(self, ref: dict[str, Any]) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ws.blobs.path(ref["sha256"]))))
 
     def flush(self) -> bool:
         return self.autosave.flush()

@@ -7,12 +7,16 @@ import zipfile
 from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from helpers.bundle_kit import (
     AGENCY_A,
     AGENCY_B,
     ATTACHMENT_DATA,
+    ATTACHMENT_NAME,
+    ATTACHMENT_REF,
     AUDIT,
     SUBMISSION_ID,
     flip_byte,
@@ -24,6 +28,7 @@ from helpers.bundle_kit import (
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
+from oscb_desktop import paths
 from oscb_desktop.bundle import (
     Agency,
     Code,
@@ -37,6 +42,7 @@ from oscb_desktop.bundle import (
 )
 from oscb_desktop.bundle.model import canonical_json, parse_json
 from oscb_desktop.forms import FormRegistry
+from oscb_desktop.forms.loader import load_data
 from oscb_desktop.signing import UnlockedKey, fingerprint, format_fingerprint
 
 ATTACHMENT_PATH = "attachments/" + hashlib.sha256(ATTACHMENT_DATA).hexdigest()[:12] + "-Safeguarding_policy_2026.pdf"
@@ -398,7 +404,7 @@ def test_unknown_form_version(build: Callable[..., bytes], shipped_forms: FormRe
 
 
 def test_answers_to_items_the_form_lacks(build: Callable[..., bytes], shipped_forms: FormRegistry) -> None:
-    bundle = build(submission=payload(answers={"s1.1": None, "s99.9": "invented"}))
+    bundle = build(submission=payload(answers={"s1.1": None, "s99.9": "invented"}), attachments=[])
     result = check(bundle, shipped_forms)
     assert_refused(result, Code.BAD_SUBMISSION, "submission.json")
     assert "s99.9" in result.reason
@@ -495,5 +501,70 @@ def test_evidence_named_in_answers_travels_with_the_return(
 
 
 def test_malformed_evidence_answer(build: Callable[..., bytes], shipped_forms: FormRegistry) -> None:
-    bundle = build(submission=impact_payload(["not a file reference"]))  # type: ignore[list-item]
+    bundle = build(submission=impact_payload(["not a file reference"]), attachments=[])  # type: ignore[list-item]
     assert_refused(check(bundle, shipped_forms), Code.BAD_SUBMISSION, "submission.json")
+
+
+# --- evidence files on rated statements --------------------------------------------------------------------------
+
+
+def test_files_on_a_rating_travel_with_the_return(bundle: bytes, shipped_forms: FormRegistry) -> None:
+    result = check(bundle, shipped_forms)
+    assert result.ok, result.reason
+    assert result.submission is not None
+    (ref,) = result.submission.answers["s1.1"]["files"]
+    assert ref["name"] == ATTACHMENT_NAME and ref["added"] == "2027-02-01T09:15:00.000Z"
+    assert result.read_member(ATTACHMENT_PATH) == ATTACHMENT_DATA
+
+
+def test_a_bundle_naming_a_file_it_does_not_carry_is_refused(
+    bundle: bytes, shipped_forms: FormRegistry, key_a: UnlockedKey
+) -> None:
+    """The file is taken out and the manifest signed again with the agency's key: only this check is left."""
+    without = rebuild(bundle, remove=[ATTACHMENT_PATH], fix_manifest=True, sign_with=key_a)
+    result = check(without, shipped_forms)
+    assert_refused(result, Code.BAD_SUBMISSION, "submission.json")
+    assert result.reason.startswith(
+        f"submission.json names the evidence file '{ATTACHMENT_NAME}' on S1.1 (s1.1), which the bundle does not hold."
+    )
+
+
+def test_a_bundle_carrying_a_file_no_answer_names_is_refused(
+    bundle: bytes, shipped_forms: FormRegistry, key_a: UnlockedKey
+) -> None:
+    stray = "attachments/0123456789ab-Unlisted_report.pdf"
+    tampered = rebuild(bundle, add={stray: b"%PDF-1.4 added"}, fix_manifest=True, sign_with=key_a)
+    result = check(tampered, shipped_forms)
+    assert_refused(result, Code.UNEXPECTED_MEMBER, stray)
+    assert "which no answer of the return names" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("files", "problem"),
+    [
+        ("Safeguarding policy.pdf", "its files are not a list"),
+        ([{"name": "policy.pdf", "size": 3}], "a file has no sha256"),
+        ([{**ATTACHMENT_REF, "path": "../../x"}], "a file has an unknown key 'path'"),
+        ([ATTACHMENT_REF, ATTACHMENT_REF], "attached twice"),
+    ],
+)
+def test_malformed_files_of_a_rating(
+    build: Callable[..., bytes], shipped_forms: FormRegistry, files: Any, problem: str
+) -> None:
+    answers = dict(payload().answers)
+    answers["s1.1"] = {**answers["s1.1"], "files": files}
+    tampered = build(submission=payload(answers=answers), attachments=[], read_blob=lambda _sha: ATTACHMENT_DATA)
+    result = check(tampered, shipped_forms)
+    assert_refused(result, Code.BAD_SUBMISSION, "submission.json")
+    assert "evidence files of S1.1 (s1.1) are not in the expected form" in result.reason
+    assert problem in result.reason
+
+
+def test_files_on_a_statement_whose_form_takes_none_are_refused(bundle: bytes, shipped_forms: FormRegistry) -> None:
+    source = paths.forms_dir() / "section11" / "2026-27.yaml"
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    del data["evidence_files"]
+    no_files = FormRegistry(forms={("section11", "2026.1"): load_data(data, "no-files.yaml")})
+    result = check(bundle, no_files)
+    assert_refused(result, Code.BAD_SUBMISSION, "submission.json")
+    assert "this item does not take files" in result.reason

@@ -11,7 +11,16 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from helpers.bundle_kit import ATTACHMENT_DATA, AUDIT, CREATED_AT, members_of, payload
+from helpers.bundle_kit import (
+    ATTACHMENT_DATA,
+    ATTACHMENT_NAME,
+    AUDIT,
+    CREATED_AT,
+    file_ref,
+    members_of,
+    payload,
+    payload_naming,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -85,9 +94,12 @@ def test_highly_compressible_members_are_stored_not_flagged_as_bombs(
     build: Callable[..., bytes], shipped_forms: FormRegistry
 ) -> None:
     zeros = b"\0" * (5 * 1024 * 1024)  # deflates ~1000:1, over the verifier's ratio limit
-    bundle = build(attachments=[("blank scan.bmp", zeros)])
+    bundle = build(
+        submission=payload_naming(("blank scan.bmp", zeros)),
+        attachments=[("blank scan.bmp", zeros), (ATTACHMENT_NAME, ATTACHMENT_DATA)],
+    )
     with zipfile.ZipFile(BytesIO(bundle)) as zf:
-        (info,) = [i for i in zf.infolist() if i.filename.startswith("attachments/")]
+        (info,) = [i for i in zf.infolist() if i.filename.endswith("blank_scan.bmp")]
     assert info.compress_type == zipfile.ZIP_STORED
     assert verify_bundle(bundle, forms=shipped_forms, trusted=None).ok
 
@@ -102,10 +114,35 @@ def test_roundtrip_of_the_payload_model() -> None:
     assert SubmissionPayload.from_json(data).to_json() == data
 
 
-def test_one_member_per_distinct_evidence_file(build: Callable[..., bytes]) -> None:
-    bundle = build(attachments=[("a.pdf", ATTACHMENT_DATA), ("copy of a.pdf", ATTACHMENT_DATA), ("b.txt", b"b")])
+def test_one_member_per_distinct_evidence_file(build: Callable[..., bytes], shipped_forms: FormRegistry) -> None:
+    files = [("a.pdf", ATTACHMENT_DATA), ("copy of a.pdf", ATTACHMENT_DATA), ("b.txt", b"b")]
+    answers = dict(payload().answers)
+    answers["s1.2"] = {**answers["s1.2"], "files": [file_ref(*files[1]), file_ref(*files[2])]}
+    bundle = build(submission=payload(answers=answers), attachments=files)
     names = [n for n in members_of(bundle) if n.startswith("attachments/")]
     assert len(names) == 2
+    assert verify_bundle(bundle, forms=shipped_forms, trusted=None).ok
+
+
+def test_a_file_no_answer_names_is_refused(build: Callable[..., bytes]) -> None:
+    with pytest.raises(BundleError, match=r"'stray.pdf' was given to the bundle, but no answer of the return names it"):
+        build(attachments=[(ATTACHMENT_NAME, ATTACHMENT_DATA), ("stray.pdf", b"%PDF-1.4 stray")])
+
+
+def test_files_named_on_ratings_travel_with_the_return(
+    build: Callable[..., bytes], shipped_forms: FormRegistry
+) -> None:
+    minutes = b"Minutes of the safeguarding board, 12 May 2026"
+    blobs = {file_ref("m.txt", minutes)["sha256"]: minutes, file_ref("p", ATTACHMENT_DATA)["sha256"]: ATTACHMENT_DATA}
+    bundle = build(
+        submission=payload_naming(("Board minutes.txt", minutes)), attachments=[], read_blob=blobs.__getitem__
+    )
+    result = verify_bundle(bundle, forms=shipped_forms, trusted=None)
+    assert result.ok, result.reason
+    assert sorted(m.path.split("-", 1)[1] for m in result.attachments) == [
+        "Board_minutes.txt",
+        "Safeguarding_policy_2026.pdf",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -144,14 +181,15 @@ def test_any_name_becomes_a_path_the_manifest_accepts(name: str) -> None:
 
 
 def test_too_many_attachments(build: Callable[..., bytes]) -> None:
-    files = [(f"note {i}.txt", f"note {i}".encode()) for i in range(limits.MAX_ATTACHMENTS + 1)]
+    files = [(f"note {i}.txt", f"note {i}".encode()) for i in range(limits.MAX_ATTACHMENTS)]
     with pytest.raises(BundleError, match="at most 200"):
-        build(attachments=files)
+        build(submission=payload_naming(*files), attachments=[(ATTACHMENT_NAME, ATTACHMENT_DATA), *files])
 
 
 def test_attachment_too_large(build: Callable[..., bytes]) -> None:
     with pytest.raises(BundleError, match="at most 25 MB"):
-        build(attachments=[("scan.tif", b"\0" * (limits.MAX_ATTACHMENT_BYTES + 1))])
+        scan = ("scan.tif", b"\0" * (limits.MAX_ATTACHMENT_BYTES + 1))
+        build(submission=payload_naming(scan), attachments=[scan])
 
 
 def test_pdf_must_be_signed_by_the_same_key(
@@ -181,11 +219,11 @@ def test_evidence_named_in_answers_must_be_available(build: Callable[..., bytes]
     answers = {"impact.evidence": [ref]}
     impact = payload(form=("impact", "2026.1"), answers=answers)
     with pytest.raises(BundleError, match="not given to the bundle"):
-        build(submission=impact)
+        build(submission=impact, attachments=[])
     with pytest.raises(BundleError, match="missing from the workspace"):
-        build(submission=impact, read_blob={}.__getitem__)
+        build(submission=impact, attachments=[], read_blob={}.__getitem__)
     with pytest.raises(BundleError, match="not the one the return refers to"):
-        build(submission=impact, read_blob=lambda sha: b"other content")
+        build(submission=impact, attachments=[], read_blob=lambda sha: b"other content")
     # Given directly, it needs no reading.
     assert build(submission=impact, attachments=[("Minutes.docx", data)])
 
@@ -203,6 +241,7 @@ def test_write_bundle(
         form_title="Section 11 self-assessment",
         signatory=Signatory("Jane Doe", "Director of Nursing"),
         signed_at=CREATED_AT,
+        attachments=[(ATTACHMENT_NAME, ATTACHMENT_DATA)],
     )
     result = verify_bundle(target, forms=shipped_forms, trusted=None)
     assert result.ok, result.reason

@@ -55,7 +55,7 @@ def test_a_signed_pdf_alone_is_imported_and_its_bundle_completes_it(bu: Workspac
     [alone] = imports.import_paths(bu, [files["pdf"]], trust_new=True)
     assert (alone.outcome, alone.code) == ("imported", "pdf_only") and ImportCode.PDF_ONLY == "pdf_only"
     assert "signed PDF alone" in alone.reason
-    assert "Its answer history was not received" in alone.reason  # its answers name no evidence file
+    assert "Its answer history and its 1 evidence file were not received" in alone.reason
     assert alone.newly_trusted and alone.agency == "Example Community Health Trust"
     row = review.received(bu, alone.received_id or 0)
     assert not row.bundle_received and row.pdf_sha256

@@ -11,6 +11,7 @@ import yaml
 
 from oscb_desktop import paths
 from oscb_desktop.forms import FormDefinition, FormRegistry
+from oscb_desktop.services import evidence as evidence_service
 from oscb_desktop.services import returns
 from oscb_desktop.services.agencies import create_agency
 from oscb_desktop.services.returns import MAX_VALUE_CHARS, AnswerRefusedError, ReturnError, ReturnLockedError
@@ -322,7 +323,7 @@ def last_year(carry_ws: Workspace, tmp_path: Path) -> Submission:
     )
     doc = tmp_path / "training-plan.pdf"
     doc.write_bytes(b"%PDF-1.4 training plan")
-    returns.add_evidence(carry_ws, old.id, "about.evidence", doc)
+    evidence_service.add_file(carry_ws, old.id, "about.evidence", doc)
     return Submission.get_by_id(old.id)
 
 

@@ -15,6 +15,7 @@ from test_returns import complete_answers
 
 from oscb_desktop.bundle import carried_bytes, verify_bundle
 from oscb_desktop.bundle.model import parse_json
+from oscb_desktop.services import evidence as evidence_service
 from oscb_desktop.services import identities, returns, signoff
 from oscb_desktop.services.returns import ReturnError, ReturnLockedError
 from oscb_desktop.services.signoff import NoIdentityError, SignOffBlockedError
@@ -241,7 +242,7 @@ def test_round_trip_fill_sign_export_verify_with_standard_tools(
     returns.save_answers(workspace, sub.id, complete_answers(returns.form_of(workspace, sub)))
     evidence = tmp_path / "Training figures 2026.csv"
     evidence.write_text("course,completed\nLevel 3,94%\n", encoding="utf-8")
-    returns.add_evidence(workspace, sub.id, "impact.evidence", evidence)
+    evidence_service.add_file(workspace, sub.id, "impact.evidence", evidence)
     sign(workspace, sub.id)
     out = tmp_path / "out" / "impact.oscb"
     out.parent.mkdir()

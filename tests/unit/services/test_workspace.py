@@ -16,6 +16,7 @@ from test_returns import complete_answers
 
 from oscb_desktop import demo
 from oscb_desktop.services import agencies, backups, identities, imports, returns, signoff
+from oscb_desktop.services import evidence as evidence_service
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import DB_FILENAME, Submission
 from oscb_desktop.store.errors import WorkspaceReadOnlyError
@@ -109,7 +110,7 @@ def test_a_new_workspace_and_its_evidence_files_are_private(tmp_path: Path, work
     evidence.write_text("minutes", encoding="utf-8")
     items = [i.id for i in returns.form_of(workspace, sub).items() if i.type == "attachments"]
     if items:
-        returns.add_evidence(workspace, sub.id, items[0], evidence)
+        evidence_service.add_file(workspace, sub.id, items[0], evidence)
     else:
         workspace.blobs.add_file(evidence)
     assert workspace.folder.stat().st_mode & 0o777 == 0o700

@@ -153,6 +153,8 @@ DELETERS = {
     "names them)",
     "oscb_desktop/demo/build.py": "the scratch folder a demo is built in",
     "oscb_desktop/ui/app.py": "the temporary folder of --demo without --data-dir, at exit",
+    "oscb_desktop/store/blobs.py": "its own .part file while a file is copied in (or found already stored)",
+    "oscb_desktop/services/evidence.py": "the temporary folder of read-only copies opened in a viewer, at exit",
 }
 
 
