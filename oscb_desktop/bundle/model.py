@@ -184,6 +184,21 @@ class Agency:
 
 
 @dataclass(frozen=True)
+class PartnershipName:
+    """The partnership a return is addressed to: its id (from its pack) and name."""
+
+    id: str
+    name: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> PartnershipName | None:
+        return cls(id=data["id"], name=data["name"]) if data else None
+
+
+@dataclass(frozen=True)
 class FormRef:
     """Which form definition a return answers: id and version, as in ``forms/``."""
 
@@ -261,6 +276,7 @@ class Manifest:
     app_version: str
     members: tuple[MemberEntry, ...]
     format_version: int = FORMAT_VERSION
+    partnership: PartnershipName | None = None
 
     @property
     def pdf_carries_data(self) -> bool:
@@ -268,7 +284,7 @@ class Manifest:
         return self.format_version >= PDF_CARRIES_DATA_SINCE
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "format": BUNDLE_FORMAT,
             "format_version": self.format_version,
             "agency": self.agency.to_json(),
@@ -281,6 +297,9 @@ class Manifest:
             "app_version": self.app_version,
             "members": [m.to_json() for m in sorted(self.members, key=lambda m: m.path)],
         }
+        if self.partnership is not None:
+            data["partnership"] = self.partnership.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Manifest:
@@ -296,6 +315,7 @@ class Manifest:
             app_version=data["app_version"],
             members=tuple(MemberEntry.from_json(m) for m in data["members"]),
             format_version=int(data["format_version"]),
+            partnership=PartnershipName.from_json(data.get("partnership")),
         )
 
     def member(self, path: str) -> MemberEntry | None:
@@ -317,6 +337,7 @@ class SubmissionPayload:
     agency: Agency
     answers: Mapping[str, Any]
     ratings: Mapping[str, Any] | None = None
+    partnership: PartnershipName | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -328,6 +349,8 @@ class SubmissionPayload:
             "agency": self.agency.to_json(),
             "answers": dict(self.answers),
         }
+        if self.partnership is not None:
+            data["partnership"] = self.partnership.to_json()
         if self.ratings is not None:
             data["ratings"] = dict(self.ratings)
         return data
@@ -341,6 +364,7 @@ class SubmissionPayload:
             agency=Agency.from_json(data["agency"]),
             answers=dict(data["answers"]),
             ratings=data.get("ratings"),
+            partnership=PartnershipName.from_json(data.get("partnership")),
         )
 
 

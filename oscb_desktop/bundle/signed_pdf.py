@@ -117,6 +117,7 @@ def _verify(
         app_version="",
         members=(),
         format_version=FORMAT_VERSION,
+        partnership=submission.partnership,
     )
     state["manifest"] = manifest
 

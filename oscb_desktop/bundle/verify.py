@@ -378,8 +378,9 @@ def check_submission(
     except KeyError:
         raise Rejection(
             Code.UNKNOWN_FORM,
-            f"The return answers the form {form_id} version {version}, which is not installed here. Install the "
-            "update of OSCB Desktop that brings this form version, then import the bundle again.",
+            f"The return answers the form {form_id} version {version}, which is not installed here. Add that form "
+            "to the partnership (Partnership settings) or install the update of OSCB Desktop that brings it, then "
+            "import the bundle again.",
             "submission.json",
         ) from None
     comparisons: list[tuple[str, Any, Any]] = (
@@ -394,6 +395,7 @@ def check_submission(
             ("reporting period", submission.period, manifest.period),
             ("agency", submission.agency.name, manifest.agency.name),
             ("agency sector", submission.agency.sector, manifest.agency.sector),
+            ("partnership", submission.partnership, manifest.partnership),
         ]
     )
     for what, in_submission, in_manifest in comparisons:

@@ -173,6 +173,7 @@ def _build(
         app_version=app_version,
         members=signed_zip.member_entries(members),
         format_version=format_version,
+        partnership=payload.partnership,
     )
     manifest_json = manifest.to_json()
     problem = schema_problem(manifest_json, MANIFEST_SCHEMA)

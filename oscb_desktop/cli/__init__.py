@@ -17,6 +17,7 @@ from oscb_desktop.cli import (
     export_cmd,
     forms_cmd,
     import_cmd,
+    partnership_cmd,
     submissions_cmd,
     verify_cmd,
     workspace_cmd,
@@ -33,6 +34,7 @@ COMMAND_MODULES = (
     verify_cmd,
     import_cmd,
     collate_cmd,
+    partnership_cmd,
     workspace_cmd,
 )
 log = logging.getLogger(__name__)

@@ -5,14 +5,19 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from oscb_desktop.cli.common import data_dir
 from oscb_desktop.forms import FormDefinitionError, FormRegistry, load_file
+from oscb_desktop.services.workspace import Workspace
+from oscb_desktop.store import DB_FILENAME
 from oscb_desktop.textsafe import shown
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     forms = sub.add_parser("forms", help="installed form definitions")
     fsub = forms.add_subparsers(dest="forms_command", required=True, metavar="ACTION")
-    p = fsub.add_parser("list", help="list installed forms and any that failed to load")
+    p = fsub.add_parser(
+        "list", help="list the forms installed and joined (with --data-dir: the workspace's) and any that failed"
+    )
     p.set_defaults(func=cmd_list)
     p = fsub.add_parser("check", help="validate a form definition file (for whoever writes next year's form)")
     p.add_argument("file", type=Path)
@@ -20,7 +25,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    """The forms shipped with the app and, when the workspace exists, those of the partnerships it set up or
+    joined (their packs' forms and deadlines)."""
     reg = FormRegistry.load()
+    if (data_dir(args) / DB_FILENAME).exists():
+        with Workspace.open(data_dir(args), read_only=True, daily_backup=False) as ws:
+            reg = ws.forms
     for form in reg:
         deadline = form.deadline.isoformat() if form.deadline else "-"
         n_items = sum(1 for _ in form.items())

@@ -114,7 +114,12 @@ class _Builder:
             rules=tuple(self._rule(r, f"rules[{i}]", None) for i, r in enumerate(d.get("rules", []))),
             source=self.source,
             kind=d.get("kind"),
+            same_as={s["form"]: dict(s.get("items", {})) for s in d.get("same_as", [])},
         )
+        for i, s in enumerate(d.get("same_as", [])):
+            for mine in s.get("items", {}):
+                if not form.has_item(mine):
+                    raise self.fail(f"same_as[{i}].items", f"{mine!r} is not an item of this form")
         self._check_references(form)
         return form
 

@@ -246,6 +246,9 @@ class FormDefinition:
     #: What the form is (:data:`oscb_desktop.forms.known.KINDS`, e.g. ``self_assessment``), or None for a form
     #: the board report does not count.
     kind: str | None = None
+    #: Answer once: other form id -> {this form's item id: that form's item id} where the ids differ
+    #: (items with the same id match anyway). The form itself always matches its own id.
+    same_as: dict[str, dict[str, str]] = field(default_factory=dict)
     _items: dict[str, Item] = field(default_factory=dict, repr=False, compare=False)
     _item_section: dict[str, Section] = field(default_factory=dict, repr=False, compare=False)
     _roles: dict[str, Item] = field(default_factory=dict, repr=False, compare=False)
@@ -271,6 +274,14 @@ class FormDefinition:
 
     def has_item(self, item_id: str) -> bool:
         return item_id in self._items
+
+    def copies_from(self, other_form_id: str) -> dict[str, str] | None:
+        """Which item of a return on ``other_form_id`` answers each item of this form (this id -> that id), or
+        None when answers of that form are not to be copied here (neither the same form nor named in ``same_as``)."""
+        if other_form_id != self.id and other_form_id not in self.same_as:
+            return None
+        renamed = self.same_as.get(other_form_id, {})
+        return {item.id: renamed.get(item.id, item.id) for item in self.items()}
 
     def item_with_role(self, role: str) -> Item | None:
         """The item that holds ``role`` (``pressures``, ``risks``...), or None when the form has none."""

@@ -39,12 +39,13 @@ from oscb_desktop.bundle import (
 from oscb_desktop.bundle.safezip import BUNDLE_RULES, read_zip
 from oscb_desktop.bundle.trust import decide, normalise_agency_name
 from oscb_desktop.forms import FormRegistry
-from oscb_desktop.services import backups, registry, write_failures
+from oscb_desktop.services import backups, partnerships, registry, write_failures
 from oscb_desktop.services.registry import RegisterError, RegisterPolicy
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
 from oscb_desktop.services.write_failures import WRITE_ERRORS, WriteFailure
 from oscb_desktop.store import Agency
 from oscb_desktop.store.models import ReceivedReturn
+from oscb_desktop.textsafe import shown
 
 BUNDLE_SUFFIX = ".oscb"
 #: A signed submission PDF given on its own (not looked for in folders, which hold other PDFs too).
@@ -71,6 +72,8 @@ class ImportCode(StrEnum):
     OLDER_VERSION = "older_version"
     NOT_STORED = "not_stored"
     NOT_BUSINESS_UNIT = "not_business_unit"
+    #: Addressed to another partnership than this Business Unit's.
+    OTHER_PARTNERSHIP = "other_partnership"
 
 
 class ImportRefusedError(Exception):
@@ -190,11 +193,28 @@ def check_file(path: str | Path, forms: FormRegistry) -> Checked:
 
 
 @uses_workspace
+def addressed_elsewhere(ws: Workspace, res: VerifyResult) -> str | None:
+    """Why a return addressed to another partnership is refused here (None: it is for this Business Unit, or
+    names no partnership, as returns made before partnerships were joined)."""
+    named = res.manifest.partnership if res.manifest is not None else None
+    if named is None:
+        return None
+    mine = partnerships.own(ws)
+    if mine is not None and mine.id == named.id:
+        return None
+    here = f"this workspace is the Business Unit of {mine.name}" if mine else "this workspace has no partnership set up"
+    return (
+        f"This return is addressed to {shown(named.name)}, and {here}. Send it to {shown(named.name)}'s Business "
+        "Unit; nothing was stored."
+    )
+
+
+@uses_workspace
 def signer_is_unknown(ws: Workspace, checked: Checked) -> bool:
     """Step 2: a sound bundle whose signer the register does not know (neither trusted nor revoked)."""
     signer = checked.signer
-    if signer is None:
-        return False
+    if signer is None or addressed_elsewhere(ws, checked.result) is not None:
+        return False  # refused whoever signed it: no question to ask
     assert checked.result.manifest is not None
     return decide(RegisterPolicy(ws), signer[0], checked.result.manifest.agency.name) == Trust.UNKNOWN
 
@@ -342,6 +362,9 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
         res = with_trust(
             res, _AlsoTrust(policy, res.signer_fingerprint, res.manifest.agency.name) if newly_trusted else policy
         )
+    elsewhere = addressed_elsewhere(ws, res)
+    if elsewhere is not None:
+        return _result(path, res, Outcome.REJECTED, ImportCode.OTHER_PARTNERSHIP, elsewhere)
     if not res.ok:
         return _result(path, res, Outcome.REJECTED, res.code, res.reason)
     assert data is not None

@@ -41,12 +41,14 @@ def is_business_unit(ws: Workspace) -> bool:
 
 
 @uses_workspace
-def become_business_unit(ws: Workspace) -> None:
-    """Mark the workspace as the Business Unit's, with the partnership's member agencies on its register."""
+def become_business_unit(ws: Workspace, *, register_template: bool = True) -> None:
+    """Mark the workspace as the Business Unit's, with the partnership's member agencies on its register
+    (``register_template``: the shipped demo partnership's; a partnership set up from scratch brings its own)."""
     if not is_business_unit(ws):
         with ws.db.atomic():
             ws.set_setting(ROLE_SETTING, BUSINESS_UNIT)
-            register_partnership(ws)
+            if register_template:
+                register_partnership(ws)
 
 
 @uses_workspace

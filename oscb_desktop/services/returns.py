@@ -18,10 +18,12 @@ from oscb_desktop.forms import files as evidence_files
 from oscb_desktop.forms import rules as form_rules
 from oscb_desktop.forms.model import RATING_PARTS, Item
 from oscb_desktop.forms.rules import is_answered
+from oscb_desktop.forms.versions import version_key
 from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
 from oscb_desktop.store import Agency, Answer, AuditEntry, Submission
-from oscb_desktop.store.models import dumps
+from oscb_desktop.store.models import Partnership as PartnershipRow
+from oscb_desktop.store.models import PartnershipForm, dumps
 
 #: Largest stored answer (JSON characters). Far above every form limit; stops a runaway paste
 #: from bloating the workspace while the inline message asks the user to shorten it.
@@ -317,36 +319,100 @@ def previous_return(ws: Workspace, agency_id: int, form_id: str, before_period: 
     return ReturnInfo.from_row(row) if row is not None else None
 
 
+#: ``partnership_id`` of :func:`current_return` meaning "whichever partnership it is addressed to".
+ANY_PARTNERSHIP = "*"
+
+
 @uses_workspace
-def current_return(ws: Workspace, agency_id: int, form_id: str, period: str) -> ReturnInfo | None:
-    """The newest version of the agency's return of this form for this period."""
-    row = (
-        Submission.select()
-        .where((Submission.agency == agency_id) & (Submission.form_id == form_id) & (Submission.period == period))
-        .order_by(Submission.version.desc())
-        .first()
-    )
+def current_return(
+    ws: Workspace, agency_id: int, form_id: str, period: str, partnership_id: str | None = ANY_PARTNERSHIP
+) -> ReturnInfo | None:
+    """The newest version of the agency's return of this form for this period (to ``partnership_id``: an
+    agency in several partnerships sends each its own return)."""
+    where = (Submission.agency == agency_id) & (Submission.form_id == form_id) & (Submission.period == period)
+    if partnership_id is None:
+        where &= Submission.partnership.is_null()
+    elif partnership_id != ANY_PARTNERSHIP:
+        where &= Submission.partnership == partnership_id
+    row = Submission.select().where(where).order_by(Submission.version.desc()).first()
     return ReturnInfo.from_row(row) if row is not None else None
 
 
 @uses_workspace
-def start_return(ws: Workspace, agency_id: int, form_id: str, period: str, *, carry_forward: bool = True) -> ReturnInfo:
-    """Create the draft of an agency's return for a period, from the newest form version for that period.
+def offered_forms(ws: Workspace, period: str | None = None, partnership_id: str | None = None) -> list[FormDefinition]:
+    """The forms new returns can be started on (newest version of each form per period): a partnership's are
+    those of its latest pack; without one, every form installed here."""
+    if partnership_id is None:
+        forms = list(ws.forms)
+    else:
+        rows = PartnershipForm.select().where(
+            (PartnershipForm.partnership == partnership_id) & (PartnershipForm.active == True)  # noqa: E712
+        )
+        forms = [ws.forms.forms[key] for key in ((r.form_id, r.form_version) for r in rows) if key in ws.forms.forms]
+    newest: dict[tuple[str, str], FormDefinition] = {}
+    for form in sorted(forms, key=lambda f: (f.id, version_key(f.version))):
+        if period is None or form.period == period:
+            newest[(form.id, form.period)] = form
+    return sorted(newest.values(), key=lambda f: (f.period, f.id), reverse=False)
+
+
+@uses_workspace
+def copy_sources(ws: Workspace, agency_id: int, form: FormDefinition, partnership_id: str | None) -> list[ReturnInfo]:
+    """Answer once: the agency's returns of the same period for its other partnerships whose answers ``form``
+    can take (the same form, or one its ``same_as`` names), newest first — offered when it starts a return."""
+    rows = (
+        Submission.select()
+        .where((Submission.agency == agency_id) & (Submission.period == form.period))
+        .order_by(Submission.updated_at.desc(), Submission.version.desc())
+    )
+    found: dict[tuple[str | None, str], ReturnInfo] = {}
+    for row in rows:
+        if row.partnership_id == partnership_id or form.copies_from(row.form_id) is None:
+            continue
+        found.setdefault((row.partnership_id, row.form_id), ReturnInfo.from_row(row))
+    return list(found.values())
+
+
+@uses_workspace
+def start_return(
+    ws: Workspace,
+    agency_id: int,
+    form_id: str,
+    period: str,
+    *,
+    carry_forward: bool = True,
+    partnership_id: str | None = None,
+    copy_from: str | None = None,
+) -> ReturnInfo:
+    """Create the draft of an agency's return for a period, from the newest form version for that period (of
+    those the partnership ``partnership_id`` uses, when the return is addressed to one).
 
     With ``carry_forward``, last period's answers, evidence and open actions are copied for the items
-    the new form still has, each marked as carried so the user reviews it.
+    the new form still has, each marked as carried so the user reviews it. ``copy_from`` (answer once): the id
+    of the agency's return of the same period for another partnership (:func:`copy_sources`), whose answers,
+    evidence and open actions are copied instead, marked the same way.
     """
-    candidates = [f for f in ws.forms.for_period(period) if f.id == form_id]
+    candidates = [f for f in offered_forms(ws, period, partnership_id) if f.id == form_id]
     if not candidates:
-        raise ReturnError(f"No {form_id} form is installed for {period}.")
-    form = candidates[0]
+        where = f" for {_partnership_name(partnership_id)}" if partnership_id else ""
+        raise ReturnError(f"No {form_id} form is installed for {period}{where}.")
+    form = candidates[-1]
     with ws.db.atomic():
         agency = Agency.get_or_none(Agency.id == agency_id)
         if agency is None:
             raise ReturnError("That agency profile no longer exists.")
-        if current_return(ws, agency_id, form_id, period) is not None:
-            raise ReturnError(f"{agency.name} already has a {form.short_title} return for {period}.")
-        previous = previous_return(ws, agency_id, form_id, period) if carry_forward else None
+        if current_return(ws, agency_id, form_id, period, partnership_id) is not None:
+            where = f" for {_partnership_name(partnership_id)}" if partnership_id else ""
+            raise ReturnError(f"{agency.name} already has a {form.short_title} return for {period}{where}.")
+        source: ReturnInfo | None = None
+        mapping: dict[str, str] | None = None
+        if copy_from is not None:
+            source = get_submission(ws, copy_from)
+            mapping = form.copies_from(source.form_id)
+            if source.agency_id != agency_id or source.period != period or mapping is None:
+                raise ReturnError("Answers can only be copied from the agency's own return of that form and period.")
+        elif carry_forward:
+            source = previous_return(ws, agency_id, form_id, period)
         stamp = now_iso()
         sub = Submission.create(
             id=str(uuid.uuid4()),
@@ -356,24 +422,46 @@ def start_return(ws: Workspace, agency_id: int, form_id: str, period: str, *, ca
             period=period,
             version=1,
             status=ReturnStatus.DRAFT,
-            carried_from=previous.id if previous else None,
+            carried_from=source.id if source else None,
             created_at=stamp,
             updated_at=stamp,
+            partnership=partnership_id,
         )
-        if previous is not None:
-            _carry_forward(ws, form, previous, sub, stamp)
+        if source is not None:
+            _carry_forward(ws, form, source, sub, stamp, mapping)
         _refresh_percent(ws, sub)
         return get_submission(ws, sub.id)
 
 
-def _carry_forward(ws: Workspace, form: FormDefinition, previous: ReturnInfo, sub: Submission, stamp: str) -> None:
+def _partnership_name(partnership_id: str | None) -> str:
+    row = PartnershipRow.get_or_none(PartnershipRow.id == partnership_id)
+    return row.short_name if row is not None else "that partnership"
+
+
+def _carry_forward(
+    ws: Workspace,
+    form: FormDefinition,
+    previous: ReturnInfo,
+    sub: Submission,
+    stamp: str,
+    mapping: dict[str, str] | None = None,
+) -> None:
+    """Copy ``previous``'s answers into ``sub``, marked carried: last period's (``mapping`` None: by item id, for
+    the items that carry forward), or, answering once, another partnership's return of the period (``mapping``:
+    this form's item id -> the other form's)."""
     user = ws.user
-    for ans in Answer.select().where(Answer.submission == previous.id):
-        if not form.has_item(ans.item_id):
-            continue  # the item was dropped from this year's form
-        item = form.item(ans.item_id)
-        if not item.carry_forward:
+    theirs = {ans.item_id: ans for ans in Answer.select().where(Answer.submission == previous.id)}
+    pairs = (
+        [(item_id, theirs[item_id]) for item_id in theirs if form.has_item(item_id)]  # dropped items stay behind
+        if mapping is None
+        else [(mine, theirs[other]) for mine, other in mapping.items() if other in theirs]
+    )
+    for item_id, ans in pairs:
+        item = form.item(item_id)
+        if mapping is None and not item.carry_forward:
             continue
+        if mapping is not None and item.type != _other_type(ws, previous, ans.item_id, item.type):
+            continue  # a renamed item of another kind: nothing sensible to copy
         value = ans.value
         if item.type == "table" and any(c.id == "status" for c in item.columns):
             # Only open actions carry into next year.
@@ -383,16 +471,24 @@ def _carry_forward(ws: Workspace, form: FormDefinition, previous: ReturnInfo, su
             value = evidence_files.carried(item, value) if item.files else evidence_files.with_files(item, value, [])
         if not is_answered(item, value):
             continue
-        Answer.create(submission=sub.id, item_id=ans.item_id, value=value, carried=True, updated_at=stamp)
+        Answer.create(submission=sub.id, item_id=item_id, value=value, carried=True, updated_at=stamp)
         AuditEntry.create(
             submission=sub.id,
-            item_id=ans.item_id,
+            item_id=item_id,
             old_value=None,
             new_value=value,
             at=stamp,
             user=user,
-            action="carry-forward",
+            action="carry-forward" if mapping is None else "copy-from",
         )
+
+
+def _other_type(ws: Workspace, other: ReturnInfo, item_id: str, default: str) -> str:
+    """The type of an item of another return's form (``default`` when that form is not installed here)."""
+    try:
+        return form_of(ws, other).item(item_id).type
+    except KeyError:
+        return default
 
 
 # Listing -----------------------------------------------------------------------------------------

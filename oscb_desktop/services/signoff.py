@@ -33,7 +33,7 @@ from oscb_desktop.forms import files as evidence_files
 from oscb_desktop.forms.model import NOT_APPLICABLE
 from oscb_desktop.fsutil import safe_stem
 from oscb_desktop.report import ReturnDocument, render_submission_pdf
-from oscb_desktop.services import backups, identities
+from oscb_desktop.services import backups, identities, partnerships
 from oscb_desktop.services.returns import (
     ReturnError,
     ReturnLockedError,
@@ -43,7 +43,7 @@ from oscb_desktop.services.returns import (
     problems,
 )
 from oscb_desktop.services.values import ReturnInfo, ReturnStatus
-from oscb_desktop.services.workspace import Workspace, now_iso, partnership, uses_workspace
+from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
 from oscb_desktop.signing import (
     EmbeddedDataError,
     UnlockedKey,
@@ -160,11 +160,12 @@ def review_summary(ws: Workspace, submission_id: str) -> ReviewSummary:
 def document(ws: Workspace, sub: ReturnInfo, **overrides: Any) -> ReturnDocument:
     """The return as the PDF shows it, from the store (``overrides`` for the values sign-off is about to set)."""
     fingerprint = sub.signer_fingerprint
+    profile = partnerships.profile_for(ws, sub.partnership_id)
     values: dict[str, Any] = {
         "form": form_of(ws, sub),
         "answers": load_answers(ws, sub.id),
         "agency_name": sub.agency.name,
-        "agency_sector": partnership().sector_label(sub.agency.sector) if sub.agency.sector else "",
+        "agency_sector": profile.sector_label(sub.agency.sector) if sub.agency.sector else "",
         "period": sub.period,
         "version": sub.version,
         "submission_id": sub.id,
@@ -174,7 +175,7 @@ def document(ws: Workspace, sub: ReturnInfo, **overrides: Any) -> ReturnDocument
         "signed_at": sub.signed_at,
         "certificate_fingerprint": format_fingerprint(fingerprint) if fingerprint else None,
         "generated_at": now_iso(),
-        "partnership": partnership().name,
+        "partnership": profile.name,
     }
     values.update(overrides)
     return ReturnDocument(**values)
@@ -353,6 +354,7 @@ def reopen(ws: Workspace, submission_id: str) -> ReturnInfo:
             created_at=stamp,
             updated_at=stamp,
             percent_complete=sub.percent_complete,
+            partnership=sub.partnership_id,
         )
         for ans in Answer.select().where(Answer.submission == sub.id):
             Answer.create(submission=new.id, item_id=ans.item_id, value=ans.value, carried=False, updated_at=stamp)
@@ -389,6 +391,7 @@ def payload(ws: Workspace, sub: ReturnInfo) -> SubmissionPayload:
         period=sub.period,
         agency=BundleAgency(name=sub.agency.name, sector=sub.agency.sector or ""),
         answers=load_answers(ws, sub.id),
+        partnership=partnerships.addressed_to(ws, sub),
     )
 
 

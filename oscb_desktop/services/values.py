@@ -91,6 +91,11 @@ class ReturnInfo:
     signatory_role: str | None
     signed_pdf_sha256: str | None
     signer_fingerprint: str | None
+    #: The partnership the return is addressed to (None: the app's one partnership, before any was joined).
+    partnership_id: str | None = None
+    #: Answer once: the short name of the partnership whose return of the same period the answers were copied
+    #: from (None when they were carried forward from last period, or not copied at all).
+    copied_from: str | None = None
 
     @property
     def agency_id(self) -> int:
@@ -105,9 +110,13 @@ class ReturnInfo:
         cls, row: Submission, agency: Agency | None = None, carried_from_period: str | None = None
     ) -> ReturnInfo:
         """Reads the agency and the carried-from period unless given (one query each)."""
+        copied_from = None
         if row.carried_from_id is not None and carried_from_period is None:
             source = type(row).get_or_none(type(row).id == row.carried_from_id)
             carried_from_period = source.period if source is not None else None
+            if source is not None and source.period == row.period:
+                other = source.partnership if source.partnership_id else None
+                copied_from = other.short_name if other is not None else "your other return"
         return cls(
             id=row.id,
             agency=AgencyInfo.from_row(agency if agency is not None else row.agency),
@@ -127,6 +136,8 @@ class ReturnInfo:
             signatory_role=row.signatory_role,
             signed_pdf_sha256=row.signed_pdf_sha256,
             signer_fingerprint=row.signer_fingerprint,
+            partnership_id=row.partnership_id,
+            copied_from=copied_from,
         )
 
 

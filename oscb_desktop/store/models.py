@@ -225,6 +225,7 @@ class Submission(BaseModel):
     agency_id: int
     supersedes_id: str | None
     carried_from_id: str | None
+    partnership_id: str | None
 
     @property
     def locked(self) -> bool:
