@@ -341,7 +341,7 @@ class NumberLine(ValueInput):
         self.edit.setValidator(validator)
         hint = []
         if minimum is not None and maximum is not None:
-            hint.append(f"{minimum:g} to {maximum:g}")
+            hint.append(f"{number_text(minimum)} to {number_text(maximum)}")
         if unit:
             hint.append(unit)
         self.edit.setPlaceholderText(" ".join(hint))
@@ -364,6 +364,11 @@ class NumberLine(ValueInput):
 
     def set_read_only(self, read_only: bool) -> None:
         self.edit.setReadOnly(read_only)
+
+
+def number_text(value: float) -> str:
+    """A bound as people write it: 1,000,000 (never 1e+06), 2.5, -10."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
 
 
 DATE_MAX_LENGTH = 40

@@ -53,8 +53,6 @@ class RatingInput(ItemInput):
         self.scale = item.scale
         self.level = ChoiceCombo(self.scale.choices)
         self.level.set_accessible(f"Rating: {item.label}", item.guidance)
-        self.badge = QLabel()
-        self.badge.setObjectName("ratingBadge")
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.description.setObjectName("muted")
@@ -80,7 +78,6 @@ class RatingInput(ItemInput):
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.level)
-        top.addWidget(self.badge)
         top.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -115,16 +112,8 @@ class RatingInput(ItemInput):
         self.example.setVisible(show_example)
         self.reason_label.setVisible(show_reason)
         self.reason.setVisible(show_reason)
-        if level is None:
-            self.badge.setText("Not rated yet")
-            self.badge.setStyleSheet("")
-            self.description.setText("")
-        else:
-            self.badge.setText(f" {level.display} ")
-            self.badge.setStyleSheet(
-                f"background:{level.colour}; color:white; border-radius:3px; padding:2px 6px; font-weight:600;"
-            )
-            self.description.setText(level.description)
+        # The level shows once, in the drop-down (its word, percentage and colour); its meaning beside it.
+        self.description.setText(level.description if level is not None else "Not rated yet.")
 
     def value(self) -> dict[str, str] | None:
         level = self.level.value()
@@ -248,7 +237,7 @@ class ItemFrame(QFrame):
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.RichText)
         self.label.setBuddy(item_input)
-        scope = f"Scope: {item.scope}" if item.scope else ""
+        scope = scope_text(item.scope)
         self.scope = QLabel(scope)
         self.scope.setObjectName("muted")
         self.scope.setVisible(bool(scope))
@@ -319,6 +308,15 @@ class ItemFrame(QFrame):
     def set_read_only(self, read_only: bool) -> None:
         self.input.set_read_only(read_only)
         self.confirm.setEnabled(not read_only)
+
+
+#: What a statement's scope means to a reader.
+SCOPES = {"both": "Children and adults", "children": "Children", "adults": "Adults"}
+
+
+def scope_text(scope: str | None) -> str:
+    """'Applies to: Children and adults' (empty without a scope)."""
+    return f"Applies to: {SCOPES.get(scope, scope)}" if scope else ""
 
 
 def _html(text: str) -> str:

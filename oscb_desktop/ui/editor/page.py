@@ -9,10 +9,10 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QProgressBar,
     QPushButton,
@@ -31,9 +31,9 @@ from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.ui.common import html
 from oscb_desktop.ui.editor.autosave import AutosaveController
-from oscb_desktop.ui.editor.items import ItemFrame, make_input
-
-ITEM_ROLE = 0x0100  # Qt.UserRole
+from oscb_desktop.ui.editor.items import ItemFrame, make_input, scope_text
+from oscb_desktop.ui.editor.lists import WrappingList
+from oscb_desktop.ui.editor.missing import MissingPanel
 
 
 class EditorPage(QWidget):
@@ -77,6 +77,12 @@ class EditorPage(QWidget):
         self.autosave.sig_saved.connect(self._saved)
         self.autosave.sig_refused.connect(self._refused)
         self.frames: dict[str, ItemFrame] = {}
+        #: The item being edited: problems it did not show before wait until the user leaves it (a "needs
+        #: evidence" warning the moment Green is picked, before the evidence could be typed, only scolds).
+        self._editing: str | None = None
+        #: Item id -> the problems the rules find now, and the ones its frame shows.
+        self._found: dict[str, list[str]] = {}
+        self._shown: dict[str, list[str]] = {}
 
         self._revalidate_timer = QTimer(self)
         self._revalidate_timer.setSingleShot(True)
@@ -86,6 +92,9 @@ class EditorPage(QWidget):
         self._build()
         self.revalidate()
         self.go_to_section(0)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
 
     # Layout -----------------------------------------------------------------------------------------
 
@@ -121,11 +130,9 @@ class EditorPage(QWidget):
         header.addWidget(self.progress)
         header.addWidget(self.sign_off_button)
 
-        self.sections = QListWidget()
+        self.sections = WrappingList()
         self.sections.setAccessibleName("Sections")
-        self.sections.setMinimumWidth(240)
-        self.sections.setWordWrap(True)
-        self.sections.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sections.setMinimumWidth(260)
         self.sections.currentRowChanged.connect(self._section_chosen)
         self.stack = QStackedWidget()
         self.scrolls: list[QScrollArea] = []
@@ -149,20 +156,9 @@ class EditorPage(QWidget):
         centre_layout.addWidget(self.stack, 1)
         centre_layout.addLayout(nav)
 
-        self.missing_title = QLabel()
-        self.missing = QListWidget()
-        self.missing.setAccessibleName("What is still missing")
-        self.missing.setWordWrap(True)
-        self.missing.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.missing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.missing.itemActivated.connect(self._missing_chosen)
-        self.missing.itemClicked.connect(self._missing_chosen)
-        self.missing_title.setBuddy(self.missing)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.missing_title)
-        right_layout.addWidget(self.missing, 1)
+        self.missing_panel = MissingPanel()
+        self.missing_panel.sig_chosen.connect(self.jump_to)
+        right = self.missing_panel
 
         split = QSplitter()
         split.addWidget(self.sections)
@@ -171,7 +167,7 @@ class EditorPage(QWidget):
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
         split.setStretchFactor(2, 0)
-        split.setSizes([260, 800, 280])
+        split.setSizes([290, 780, 290])
         split.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -235,7 +231,7 @@ class EditorPage(QWidget):
             guide.setObjectName("sectionGuidance")
             col.addWidget(guide)
         if section.scope:
-            scope = QLabel(f"Scope: {section.scope}")
+            scope = QLabel(scope_text(section.scope))
             scope.setObjectName("muted")
             col.addWidget(scope)
         for item in section.items:
@@ -290,8 +286,10 @@ class EditorPage(QWidget):
         section = self.form.sections[self.current_section]
         self.frames[section.items[0].id].input.setFocus()
 
+    @Slot(str)
     def jump_to(self, item_id: str) -> None:
-        """Show an item and put the cursor in it (from the missing list or a sign-off blocker)."""
+        """Show an item and put the cursor in it (from the missing list or a sign-off blocker), with its problems."""
+        self.reveal_problems()
         section = self.form.section_of(item_id)
         self.go_to_section(self.form.sections.index(section))
         frame = self.frames[item_id]
@@ -300,15 +298,9 @@ class EditorPage(QWidget):
         frame.input.setFocus()
 
     def focus_missing(self) -> None:
-        self.missing.setFocus()
-        if self.missing.count() and self.missing.currentRow() < 0:
-            self.missing.setCurrentRow(0)
-
-    @Slot(QListWidgetItem)
-    def _missing_chosen(self, entry: QListWidgetItem) -> None:
-        item_id = entry.data(ITEM_ROLE)
-        if item_id:
-            self.jump_to(item_id)
+        """The still-to-do list, asked for: every item now shows its problems too."""
+        self.reveal_problems()
+        self.missing_panel.focus()
 
     # Changes ----------------------------------------------------------------------------------------
 
@@ -316,8 +308,10 @@ class EditorPage(QWidget):
     def _changed(self, item_id: str) -> None:
         if self.read_only:
             return
-        value = self.frames[item_id].input.value()
+        frame = self.frames[item_id]
+        value = frame.input.value()
         self.answers[item_id] = value
+        self._editing = item_id if self._frame_of(self.window().focusWidget()) is frame else None
         self.carried.discard(item_id)
         self.frames[item_id].set_carried(None)
         self.autosave.change(item_id, value)
@@ -385,44 +379,63 @@ class EditorPage(QWidget):
         for p in self.problems:
             if p.kind != "review" and p.message != "Not answered yet":
                 by_item.setdefault(p.item_id, []).append(p.message)
-        for item_id, frame in self.frames.items():
-            frame.set_problems(by_item.get(item_id, []))
+        self._found = by_item
+        for item_id in self.frames:
+            self._show_problems(item_id)
         completion = section_completion(self.form, self.answers, self.problems)
         for n, section in enumerate(self.form.sections):
             c = completion[section.id]
             mark = "✓" if c.complete else f"{c.done}/{c.total}"
             self.sections.item(n).setText(f"{mark}   {self.form.section_label(section)}")
-            self.sections.item(n).setToolTip(
-                "Complete" if c.complete else f"{c.total - c.done} of {c.total} still to do in this section"
-            )
+            state = "complete" if c.complete else f"{c.total - c.done} of {c.total} still to do"
+            self.sections.item(n).setToolTip(f"{self.form.section_label(section)}: {state}")
         done = sum(c.done for c in completion.values())
         total = sum(c.total for c in completion.values())
         self.progress.setValue(100 if total == 0 else (100 * done) // total)
         self._fill_missing()
         self._update_status()
 
+    def _show_problems(self, item_id: str) -> None:
+        found = self._found.get(item_id, [])
+        if item_id == self._editing:  # mid-entry: a problem may go away, but none appears yet
+            shown = self._shown.get(item_id, [])
+            found = [m for m in found if m in shown]
+        if found != self._shown.get(item_id, []):
+            self.frames[item_id].set_problems(found)
+            self._shown[item_id] = found
+
+    def reveal_problems(self) -> None:
+        """Show every item's problems, the one being edited too (the user asked what is missing)."""
+        editing, self._editing = self._editing, None
+        if editing is not None:
+            self._show_problems(editing)
+
+    @staticmethod
+    def _frame_of(widget: QWidget | None) -> ItemFrame | None:
+        while widget is not None and not isinstance(widget, ItemFrame):
+            widget = widget.parentWidget()
+        return widget
+
+    @Slot(QWidget, QWidget)
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """Leaving the item being edited shows its problems (once the pending check has run)."""
+        if self._editing is None or new is None or self._frame_of(new) is self.frames.get(self._editing):
+            return
+        if self._revalidate_timer.isActive():
+            self._editing = None  # the check about to run shows them
+        else:
+            self.reveal_problems()
+
     def _fill_missing(self) -> None:
-        current = self.missing.currentItem().data(ITEM_ROLE) if self.missing.currentItem() else None
-        self.missing.clear()
+        entries: list[tuple[str, str]] = []
         seen: set[tuple[str, str]] = set()
         for p in self.problems:
             if (p.item_id, p.message) in seen:
                 continue
             seen.add((p.item_id, p.message))
             item = self.form.item(p.item_id)
-            label = item.label if len(item.label) < 90 else item.label[:87] + "…"
-            entry = QListWidgetItem(f"{self.form.item_code(p.item_id)} {label}\n→ {p.message}")
-            entry.setData(ITEM_ROLE, p.item_id)
-            self.missing.addItem(entry)
-            if p.item_id == current:
-                self.missing.setCurrentItem(entry)
-        count = self.missing.count()
-        if count == 0 and self.read_only:
-            self.missing_title.setText("<b>Signed off.</b> This version cannot be changed.")
-        elif count == 0:
-            self.missing_title.setText("<b>Nothing is missing.</b> The return is ready to sign off (Ctrl+Shift+S).")
-        else:
-            self.missing_title.setText(f"<b>Still to do ({count})</b> — click or press Enter to go there")
+            entries.append((p.item_id, f"{self.form.item_code(p.item_id)} {item.label}\n→ {p.message}"))
+        self.missing_panel.show_entries(entries, read_only=self.read_only)
 
     def _update_status(self) -> None:
         sub = self.submission
