@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -227,6 +229,9 @@ class ItemFrame(QFrame):
     sig_confirm_carried = Signal(str)
     """The user keeps a carried-forward answer as it is (item id)."""
 
+    sig_history_requested = Signal(str)
+    """The user asked for the answer history of this item (item id)."""
+
     def __init__(self, item: Item, number: str, item_input: ItemInput, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.item = item
@@ -237,6 +242,19 @@ class ItemFrame(QFrame):
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.RichText)
         self.label.setBuddy(item_input)
+        # Not a Tab stop (that would double the stops in a form of a hundred items): Ctrl+H opens the history of
+        # the item being answered, and so does the frame's context menu.
+        self.history_button = QToolButton()
+        self.history_button.setText("History…")
+        self.history_button.setAutoRaise(True)
+        self.history_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.history_button.setAccessibleName(f"Answer history: {item.label}")
+        self.history_button.setToolTip("Who changed this answer and when; restore an earlier version (Ctrl+H)")
+        self.history_button.clicked.connect(lambda: self.sig_history_requested.emit(item.id))
+        history_action = QAction("Answer history… (Ctrl+H)", self)
+        history_action.triggered.connect(lambda: self.sig_history_requested.emit(item.id))
+        self.addAction(history_action)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         scope = scope_text(item.scope)
         self.scope = QLabel(scope)
         self.scope.setObjectName("muted")
@@ -270,8 +288,11 @@ class ItemFrame(QFrame):
         self.guidance.setWordWrap(True)
         self.guidance.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
+        heading = QHBoxLayout()
+        heading.addWidget(self.label, 1)
+        heading.addWidget(self.history_button, 0, Qt.AlignmentFlag.AlignTop)
         left = QVBoxLayout()
-        left.addWidget(self.label)
+        left.addLayout(heading)
         left.addWidget(self.scope)
         left.addWidget(self.carried)
         left.addWidget(item_input)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -23,14 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from oscb_desktop import dates
 from oscb_desktop.forms import Problem, section_completion
-from oscb_desktop.services import returns
+from oscb_desktop.services import history, returns
 from oscb_desktop.services.autosave import Autosaver
 from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.ui.common import html
 from oscb_desktop.ui.editor.autosave import AutosaveController
+from oscb_desktop.ui.editor.banner import LockedBanner
+from oscb_desktop.ui.editor.history import HistoryDialog
 from oscb_desktop.ui.editor.items import ItemFrame, make_input, scope_text
 from oscb_desktop.ui.editor.lists import WrappingList
 from oscb_desktop.ui.editor.missing import MissingPanel
@@ -83,6 +84,8 @@ class EditorPage(QWidget):
         #: Item id -> the problems the rules find now, and the ones its frame shows.
         self._found: dict[str, list[str]] = {}
         self._shown: dict[str, list[str]] = {}
+        self._last_item: str | None = None
+        self.history_dialog: HistoryDialog | None = None
 
         self._revalidate_timer = QTimer(self)
         self._revalidate_timer.setSingleShot(True)
@@ -95,6 +98,8 @@ class EditorPage(QWidget):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
+        history_key = QShortcut(QKeySequence("Ctrl+H"), self, self.show_history_of_focused)
+        history_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     # Layout -----------------------------------------------------------------------------------------
 
@@ -172,51 +177,19 @@ class EditorPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)
-        self.banner: QFrame | None = None
+        self.banner: LockedBanner | None = None
         if self.read_only:
-            self.banner = self._locked_banner()
+            newer = returns.newer_version(self.ws, self.submission.id)
+            self.banner = LockedBanner(self.submission, newer.version if newer is not None else None)
+            self.banner.export_button.clicked.connect(self.sig_export_requested)
+            if self.banner.reopen_button is not None:
+                self.banner.reopen_button.clicked.connect(self.sig_reopen_requested)
+            self.banner_text = self.banner.text
+            self.export_button = self.banner.export_button
+            self.reopen_button = self.banner.reopen_button
             layout.addWidget(self.banner)
         layout.addWidget(split, 1)
         self._update_status()
-
-    def _locked_banner(self) -> QFrame:
-        """Who signed this version and when; export it, or reopen it as a new version."""
-        sub = self.submission
-        who = html(sub.signatory_name or "the signatory") + (
-            f", {html(sub.signatory_role)}" if sub.signatory_role else ""
-        )
-        signed = f"on {dates.local_moment(sub.signed_at)} by {who}" if sub.signed_at else f"by {who}"
-        if sub.status == ReturnStatus.SUPERSEDED:
-            newer = returns.newer_version(self.ws, sub.id)
-            text = (
-                f"<b>Version {sub.version} was signed off</b> {signed}. It has been reopened"
-                + (f" as version {newer.version}" if newer is not None else "")
-                + " and stays as it was signed: it cannot be changed."
-            )
-        else:
-            text = (
-                f"<b>Signed off</b> {signed}. This version cannot be changed; to change anything, "
-                "reopen it as a new version."
-            )
-        banner = QFrame()
-        banner.setObjectName("lockedBanner")
-        self.banner_text = QLabel(text)
-        self.banner_text.setWordWrap(True)
-        self.banner_text.setTextFormat(Qt.TextFormat.RichText)
-        self.export_button = QPushButton("Export signed bundle…")
-        self.export_button.setToolTip("Save the signed return as a .oscb file for the Business Unit (Ctrl+E)")
-        self.export_button.clicked.connect(self.sig_export_requested)
-        row = QHBoxLayout(banner)
-        row.setContentsMargins(8, 6, 8, 6)
-        row.addWidget(self.banner_text, 1)
-        row.addWidget(self.export_button)
-        self.reopen_button: QPushButton | None = None
-        if sub.status == ReturnStatus.SIGNED:
-            self.reopen_button = QPushButton("Reopen as a new version…")
-            self.reopen_button.setToolTip(f"Start version {sub.version + 1} from these answers")
-            self.reopen_button.clicked.connect(self.sig_reopen_requested)
-            row.addWidget(self.reopen_button)
-        return banner
 
     def _section_page(self, n: int, section: Any) -> QScrollArea:
         page = QWidget()
@@ -240,6 +213,7 @@ class EditorPage(QWidget):
             item_input.set_value(self.answers.get(item.id))
             item_input.sig_value_changed.connect(self._changed)
             frame.sig_confirm_carried.connect(self._confirm_carried)
+            frame.sig_history_requested.connect(self.show_history)
             frame.set_carried(self.carried_from or "last period" if item.id in self.carried else None)
             frame.set_read_only(self.read_only)
             self.frames[item.id] = frame
@@ -368,6 +342,48 @@ class EditorPage(QWidget):
     def _saved(self, percent: int) -> None:
         self.submission = returns.get_submission(self.ws, self.submission.id)
         self._update_status()
+
+    # Answer history ---------------------------------------------------------------------------------
+
+    def focused_item(self) -> str | None:
+        """The item the cursor is in, else the last one it was in."""
+        frame = self._frame_of(self.window().focusWidget())
+        if frame is not None:
+            self._last_item = frame.item.id
+        return self._last_item
+
+    @Slot()
+    def show_history_of_focused(self) -> None:
+        item_id = self.focused_item() or self.form.sections[self.current_section].items[0].id
+        self.show_history(item_id)
+
+    @Slot(str)
+    def show_history(self, item_id: str) -> None:
+        """The answer history of an item (Ctrl+H, the item's "History…" button or its context menu)."""
+        self.flush()  # what was typed last is in the history too (if it could be saved)
+        ws, sub_id = self.ws, self.submission.id
+        dialog = HistoryDialog(
+            lambda: history.item_history(ws, sub_id, item_id), lambda entry: self._restore(item_id, entry), self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self.frames[item_id].input.setFocus())
+        self.history_dialog = dialog
+        dialog.open()
+
+    def _restore(self, item_id: str, entry_id: int) -> history.RestoreResult:
+        """Restore a version into the store and the item's widgets (raises ReturnError, for the dialog to say)."""
+        if not self.flush():
+            raise history.ReturnError(f"your last changes are not saved yet ({self.autosave.problem}).")
+        result = history.restore(self.ws, self.submission.id, item_id, entry_id)
+        frame = self.frames[item_id]
+        frame.input.set_value(result.value)
+        self.answers[item_id] = result.value
+        self.carried.discard(item_id)
+        frame.set_carried(None)
+        self.revalidate()
+        self._saved(result.percent)
+        self._save_state("saved", f"Earlier answer to {self.form.item_code(item_id)} restored")
+        return result
 
     # Validation display -----------------------------------------------------------------------------
 
