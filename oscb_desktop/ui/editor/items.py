@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from oscb_desktop.forms.model import NOT_APPLICABLE, Item
 from oscb_desktop.ui.editor.evidence import AttachmentsInput
+from oscb_desktop.ui.editor.find import mark_answers, marked
 from oscb_desktop.ui.editor.inputs import (
     ChoiceCombo,
     TextArea,
@@ -238,6 +239,7 @@ class ItemFrame(QFrame):
         self.input = item_input
         self.setObjectName("itemFrame")
         required = " *" if item.required else ""
+        self._heading = (f"<b>{number}</b>&nbsp; ", required)
         self.label = QLabel(f"<b>{number}</b>&nbsp; {_html(item.label)}{required}")
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.RichText)
@@ -313,6 +315,14 @@ class ItemFrame(QFrame):
         self.setProperty("hasProblem", bool(messages))
         self.style().unpolish(self)
         self.style().polish(self)
+
+    def set_find_term(self, term: str) -> None:
+        """Mark the words found (Find) in the question, its guidance and the text answers; "" clears the marks."""
+        number, required = self._heading
+        self.label.setText(f"{number}{marked(self.item.label, term)}{required}")
+        self.guidance.setTextFormat(Qt.TextFormat.RichText)
+        self.guidance.setText(marked(self.item.guidance, term))
+        mark_answers(self.input, term)
 
     def set_save_error(self, message: str | None) -> None:
         self.save_error.setText(f"Not saved: {message}" if message else "")

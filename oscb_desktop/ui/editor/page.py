@@ -9,7 +9,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -31,10 +30,12 @@ from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.ui.common import html
 from oscb_desktop.ui.editor.autosave import AutosaveController
 from oscb_desktop.ui.editor.banner import LockedBanner
+from oscb_desktop.ui.editor.find import FindBar, Match, find_matches
 from oscb_desktop.ui.editor.history import HistoryDialog
 from oscb_desktop.ui.editor.items import ItemFrame, make_input, scope_text
 from oscb_desktop.ui.editor.lists import WrappingList
 from oscb_desktop.ui.editor.missing import MissingPanel
+from oscb_desktop.ui.editor.problems import InlineProblems, frame_of
 
 
 class EditorPage(QWidget):
@@ -78,12 +79,6 @@ class EditorPage(QWidget):
         self.autosave.sig_saved.connect(self._saved)
         self.autosave.sig_refused.connect(self._refused)
         self.frames: dict[str, ItemFrame] = {}
-        #: The item being edited: problems it did not show before wait until the user leaves it (a "needs
-        #: evidence" warning the moment Green is picked, before the evidence could be typed, only scolds).
-        self._editing: str | None = None
-        #: Item id -> the problems the rules find now, and the ones its frame shows.
-        self._found: dict[str, list[str]] = {}
-        self._shown: dict[str, list[str]] = {}
         self._last_item: str | None = None
         self.history_dialog: HistoryDialog | None = None
 
@@ -91,15 +86,19 @@ class EditorPage(QWidget):
         self._revalidate_timer.setSingleShot(True)
         self._revalidate_timer.setInterval(150)
         self._revalidate_timer.timeout.connect(self.revalidate)
+        self.inline = InlineProblems(self.frames, self._revalidate_timer.isActive, self)
 
         self._build()
         self.revalidate()
         self.go_to_section(0)
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            app.focusChanged.connect(self._focus_changed)
-        history_key = QShortcut(QKeySequence("Ctrl+H"), self, self.show_history_of_focused)
-        history_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        keys = {
+            "Ctrl+H": self.show_history_of_focused,
+            "Ctrl+F": self.find_bar.open,
+            "F3": self.find_bar.next,
+            "Shift+F3": self.find_bar.previous,
+        }
+        for key, slot in keys.items():
+            QShortcut(QKeySequence(key), self, slot).setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     # Layout -----------------------------------------------------------------------------------------
 
@@ -158,6 +157,10 @@ class EditorPage(QWidget):
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
+        self.find_bar = FindBar(lambda term: find_matches(self.form, self.answers, term), self.show_match)
+        self.find_bar.sig_closed.connect(self._find_closed)
+        self._marked: str | None = None
+        centre_layout.addWidget(self.find_bar)
         centre_layout.addWidget(self.stack, 1)
         centre_layout.addLayout(nav)
 
@@ -263,7 +266,7 @@ class EditorPage(QWidget):
     @Slot(str)
     def jump_to(self, item_id: str) -> None:
         """Show an item and put the cursor in it (from the missing list or a sign-off blocker), with its problems."""
-        self.reveal_problems()
+        self.inline.reveal()
         section = self.form.section_of(item_id)
         self.go_to_section(self.form.sections.index(section))
         frame = self.frames[item_id]
@@ -273,7 +276,7 @@ class EditorPage(QWidget):
 
     def focus_missing(self) -> None:
         """The still-to-do list, asked for: every item now shows its problems too."""
-        self.reveal_problems()
+        self.inline.reveal()
         self.missing_panel.focus()
 
     # Changes ----------------------------------------------------------------------------------------
@@ -285,7 +288,7 @@ class EditorPage(QWidget):
         frame = self.frames[item_id]
         value = frame.input.value()
         self.answers[item_id] = value
-        self._editing = item_id if self._frame_of(self.window().focusWidget()) is frame else None
+        self.inline.editing(item_id if frame_of(self.window().focusWidget()) is frame else None)
         self.carried.discard(item_id)
         self.frames[item_id].set_carried(None)
         self.autosave.change(item_id, value)
@@ -343,11 +346,33 @@ class EditorPage(QWidget):
         self.submission = returns.get_submission(self.ws, self.submission.id)
         self._update_status()
 
+    # Find -------------------------------------------------------------------------------------------
+
+    def show_match(self, match: Match | None, term: str) -> None:
+        """Go to the item of a match (switching section) and mark the words in it; None clears the marks."""
+        if self._marked is not None:
+            self.frames[self._marked].set_find_term("")
+            self._marked = None
+        if match is None:
+            return
+        frame = self.frames[match.item_id]
+        self.go_to_section(self.form.sections.index(self.form.section_of(match.item_id)))
+        frame.set_find_term(term)
+        self._marked = match.item_id
+        scroll = self.scrolls[self.current_section]
+        QTimer.singleShot(0, lambda: scroll.ensureWidgetVisible(frame, 0, 40))
+
+    @Slot()
+    def _find_closed(self) -> None:
+        match = self.find_bar.current
+        if match is not None:
+            self.frames[match.item_id].input.setFocus()
+
     # Answer history ---------------------------------------------------------------------------------
 
     def focused_item(self) -> str | None:
         """The item the cursor is in, else the last one it was in."""
-        frame = self._frame_of(self.window().focusWidget())
+        frame = frame_of(self.window().focusWidget())
         if frame is not None:
             self._last_item = frame.item.id
         return self._last_item
@@ -395,9 +420,7 @@ class EditorPage(QWidget):
         for p in self.problems:
             if p.kind != "review" and p.message != "Not answered yet":
                 by_item.setdefault(p.item_id, []).append(p.message)
-        self._found = by_item
-        for item_id in self.frames:
-            self._show_problems(item_id)
+        self.inline.update(by_item)
         completion = section_completion(self.form, self.answers, self.problems)
         for n, section in enumerate(self.form.sections):
             c = completion[section.id]
@@ -410,37 +433,6 @@ class EditorPage(QWidget):
         self.progress.setValue(100 if total == 0 else (100 * done) // total)
         self._fill_missing()
         self._update_status()
-
-    def _show_problems(self, item_id: str) -> None:
-        found = self._found.get(item_id, [])
-        if item_id == self._editing:  # mid-entry: a problem may go away, but none appears yet
-            shown = self._shown.get(item_id, [])
-            found = [m for m in found if m in shown]
-        if found != self._shown.get(item_id, []):
-            self.frames[item_id].set_problems(found)
-            self._shown[item_id] = found
-
-    def reveal_problems(self) -> None:
-        """Show every item's problems, the one being edited too (the user asked what is missing)."""
-        editing, self._editing = self._editing, None
-        if editing is not None:
-            self._show_problems(editing)
-
-    @staticmethod
-    def _frame_of(widget: QWidget | None) -> ItemFrame | None:
-        while widget is not None and not isinstance(widget, ItemFrame):
-            widget = widget.parentWidget()
-        return widget
-
-    @Slot(QWidget, QWidget)
-    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
-        """Leaving the item being edited shows its problems (once the pending check has run)."""
-        if self._editing is None or new is None or self._frame_of(new) is self.frames.get(self._editing):
-            return
-        if self._revalidate_timer.isActive():
-            self._editing = None  # the check about to run shows them
-        else:
-            self.reveal_problems()
 
     def _fill_missing(self) -> None:
         entries: list[tuple[str, str]] = []
