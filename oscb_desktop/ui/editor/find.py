@@ -78,7 +78,6 @@ class FindBar(QFrame):
         self.edit = _FindEdit(self)
         self.edit.setPlaceholderText("Find in questions, guidance and answers")
         self.edit.setAccessibleName("Find in this return")
-        self.edit.setClearButtonEnabled(True)
         self.count = QLabel()
         self.count.setObjectName("muted")
         self.count.setMinimumWidth(260)
