@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from oscb_desktop.forms.model import Level, Option
+from oscb_desktop.ui.editor import spelling
 
 
 class ValueInput(QWidget):
@@ -258,6 +259,7 @@ class TextArea(_Noticed):
         self.edit.textChanged.connect(self._changed)
         self.edit.sig_limited.connect(self._say)
         self._stack(self.edit)
+        spelling.attach(self.edit)
 
     @Slot()
     def _changed(self) -> None:

@@ -28,6 +28,7 @@ from oscb_desktop.services.autosave import Autosaver
 from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.ui.common import html
+from oscb_desktop.ui.editor import spelling
 from oscb_desktop.ui.editor.autosave import AutosaveController
 from oscb_desktop.ui.editor.banner import LockedBanner
 from oscb_desktop.ui.editor.find import FindBar, Match, find_matches
@@ -180,6 +181,12 @@ class EditorPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        #: Said once per run when there is no dictionary: the editor works on without spell check.
+        spelling.use_workspace_words(self.ws)
+        self.spelling_note = QLabel(spelling.note_once())
+        self.spelling_note.setObjectName("muted")
+        self.spelling_note.setVisible(bool(self.spelling_note.text()))
+        layout.addWidget(self.spelling_note)
         self.banner: LockedBanner | None = None
         if self.read_only:
             newer = returns.newer_version(self.ws, self.submission.id)
