@@ -9,6 +9,7 @@ checks in order), ``safezip`` (the bounded hostile-zip reader, for every signed 
 ``codes`` (the result codes and the refusal), ``trust`` (trust policies and the agency-name rule), ``limits``.
 """
 
+from oscb_desktop.bundle.carried import CARRIED_NAME, carried_bytes, submission_attachment
 from oscb_desktop.bundle.codes import CODE_MEANINGS, Code, Rejection
 from oscb_desktop.bundle.limits import (
     MAX_ATTACHMENT_BYTES,
@@ -24,20 +25,24 @@ from oscb_desktop.bundle.model import (
     Agency,
     AuditRecord,
     FormRef,
+    JsonError,
     Manifest,
     MemberEntry,
     Signatory,
     SubmissionPayload,
     SubmissionRef,
     canonical_json,
+    parse_json,
 )
 from oscb_desktop.bundle.safezip import FileTooLargeError, SafeZip, ZipRules, read_bounded
+from oscb_desktop.bundle.signed_pdf import is_pdf, verify_return_pdf
 from oscb_desktop.bundle.trust import Trust, TrustedCertsDir, TrustPolicy, normalise_agency_name
 from oscb_desktop.bundle.verify import VerifyResult, verify_bundle, with_trust
 from oscb_desktop.bundle.writer import BundleError, build_bundle, safe_member_name, write_bundle
 
 __all__ = [
     "BUNDLE_FORMAT",
+    "CARRIED_NAME",
     "CODE_MEANINGS",
     "FORMAT_VERSION",
     "MAX_ATTACHMENTS",
@@ -52,6 +57,7 @@ __all__ = [
     "Code",
     "FileTooLargeError",
     "FormRef",
+    "JsonError",
     "Manifest",
     "MemberEntry",
     "Rejection",
@@ -66,10 +72,15 @@ __all__ = [
     "ZipRules",
     "build_bundle",
     "canonical_json",
+    "carried_bytes",
+    "is_pdf",
     "normalise_agency_name",
+    "parse_json",
     "read_bounded",
     "safe_member_name",
+    "submission_attachment",
     "verify_bundle",
+    "verify_return_pdf",
     "with_trust",
     "write_bundle",
 ]

@@ -37,10 +37,18 @@ class Code(StrEnum):
     BAD_PDF_SIGNATURE = "bad_pdf_signature"
     PDF_SIGNER_MISMATCH = "pdf_signer_mismatch"
     PDF_MODIFIED_AFTER_SIGNING = "pdf_modified_after_signing"
+    PDF_DATA_MISMATCH = "pdf_data_mismatch"
     BAD_SUBMISSION = "bad_submission"
     UNKNOWN_FORM = "unknown_form"
     MANIFEST_MISMATCH = "manifest_mismatch"
     BAD_AUDIT = "bad_audit"
+    NOT_A_RETURN_PDF = "not_a_return_pdf"
+    # Partnership packs (docs/pack-format.md).
+    BAD_PACK = "bad_pack"
+    BAD_FORM = "bad_form"
+    OLDER_PACK = "older_pack"
+    PACK_CONFLICT = "pack_conflict"
+    FORM_CONFLICT = "form_conflict"
 
 
 #: What each code means, in the order the checks run (the format document lists the same).
@@ -66,11 +74,20 @@ CODE_MEANINGS: dict[Code, str] = {
     Code.BAD_PDF_SIGNATURE: "submission.pdf is not signed exactly once, or its signature is broken",
     Code.PDF_SIGNER_MISMATCH: "submission.pdf was signed with another certificate than the bundle",
     Code.PDF_MODIFIED_AFTER_SIGNING: "something was added to submission.pdf after it was signed",
+    Code.PDF_DATA_MISMATCH: "the submission.json the signed PDF carries differs from the bundle's, or (format "
+    "version 2) the signed PDF carries none",
     Code.BAD_SUBMISSION: "submission.json is not strict JSON, does not match submission.schema.json, answers "
     "items the form does not have, or refers to evidence files the bundle does not hold",
     Code.UNKNOWN_FORM: "the form id and version are not installed",
     Code.MANIFEST_MISMATCH: "submission.json and manifest.json disagree (ids, version, form, period, agency)",
     Code.BAD_AUDIT: "audit.json is not strict JSON or not a list of answer changes",
+    Code.NOT_A_RETURN_PDF: "a PDF given on its own is not a PDF, or does not carry the answers of a return",
+    Code.BAD_PACK: "partnership.json is not a partnership profile, disagrees with the manifest, or lists other "
+    "forms than the pack holds",
+    Code.BAD_FORM: "a form definition in the pack is not valid, or not the form it is listed as",
+    Code.OLDER_PACK: "the pack is not newer than the one already accepted from the partnership",
+    Code.PACK_CONFLICT: "the pack has the version of the one already accepted, with other content",
+    Code.FORM_CONFLICT: "a form in the pack has the id and version of an installed form with other content",
 }
 
 #: The advice that ends most refusals of a return bundle: only the agency can make a good file.

@@ -22,7 +22,15 @@ from oscb_desktop import paths
 
 BUNDLE_FORMAT = "oscb-bundle"
 SUBMISSION_FORMAT = "oscb-submission"
-FORMAT_VERSION = 1
+#: The bundle format this program writes (``manifest.json``'s ``format_version``). Version 2 adds one rule to
+#: version 1: the signed PDF carries ``submission.json`` as an embedded file, byte for byte the bundle's
+#: (docs/bundle-format.md). Every version in :data:`READABLE_FORMAT_VERSIONS` is still verified and imported.
+FORMAT_VERSION = 2
+READABLE_FORMAT_VERSIONS = (1, 2)
+#: The first bundle format whose signed PDF must carry the answers.
+PDF_CARRIES_DATA_SINCE = 2
+#: ``submission.json``'s own ``format_version`` (its shape did not change with the bundle's version 2).
+SUBMISSION_FORMAT_VERSION = 1
 
 MANIFEST_SCHEMA = "manifest.schema.json"
 SUBMISSION_SCHEMA = "submission.schema.json"
@@ -250,11 +258,17 @@ class Manifest:
     created_at: str
     app_version: str
     members: tuple[MemberEntry, ...]
+    format_version: int = FORMAT_VERSION
+
+    @property
+    def pdf_carries_data(self) -> bool:
+        """Must the signed PDF carry ``submission.json``? (Bundles of format version 1 were made before it did.)"""
+        return self.format_version >= PDF_CARRIES_DATA_SINCE
 
     def to_json(self) -> dict[str, Any]:
         return {
             "format": BUNDLE_FORMAT,
-            "format_version": FORMAT_VERSION,
+            "format_version": self.format_version,
             "agency": self.agency.to_json(),
             "form": {**self.form.to_json(), "title": self.form_title},
             "period": self.period,
@@ -279,6 +293,7 @@ class Manifest:
             created_at=data["created_at"],
             app_version=data["app_version"],
             members=tuple(MemberEntry.from_json(m) for m in data["members"]),
+            format_version=int(data["format_version"]),
         )
 
     def member(self, path: str) -> MemberEntry | None:
@@ -304,7 +319,7 @@ class SubmissionPayload:
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "format": SUBMISSION_FORMAT,
-            "format_version": FORMAT_VERSION,
+            "format_version": SUBMISSION_FORMAT_VERSION,
             "submission": self.submission.to_json(),
             "form": self.form.to_json(),
             "period": self.period,

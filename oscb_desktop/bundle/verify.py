@@ -28,10 +28,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from oscb_desktop.bundle import limits
+from oscb_desktop.bundle.carried import carried_bytes
 from oscb_desktop.bundle.codes import RESEND, Code, Rejection, shown
 from oscb_desktop.bundle.model import (
     MANIFEST_SCHEMA,
@@ -45,9 +45,15 @@ from oscb_desktop.bundle.model import (
     schema_problem,
 )
 from oscb_desktop.bundle.safezip import BUNDLE_RULES, SafeZip, read_zip
+from oscb_desktop.bundle.signed_zip import open_signed
 from oscb_desktop.bundle.trust import Trust, TrustPolicy, decide
 from oscb_desktop.forms import FormRegistry
-from oscb_desktop.signing import SignatureInvalidError, format_fingerprint, verify_detached, verify_pdf
+from oscb_desktop.signing import (
+    EmbeddedDataError,
+    PdfSignatureReport,
+    format_fingerprint,
+    verify_pdf,
+)
 
 _T = TypeVar("_T")
 
@@ -81,7 +87,16 @@ class VerifyResult:
     submission_id: str | None = None
     submission_version: int | None = None
     content_digest: str | None = None
+    #: "bundle", or "pdf" for a signed submission PDF checked on its own (:mod:`oscb_desktop.bundle.signed_pdf`).
+    source: str = "bundle"
+    #: The names of the evidence files the answers refer to that were not received (a PDF on its own).
+    not_received: tuple[str, ...] = ()
+    #: The signed PDF carries the bundle's submission.json (always for format version 2; a version-1 bundle's
+    #: answers could not be compared with what was signed).
+    pdf_carries_data: bool = False
     _zip: SafeZip | None = field(default=None, repr=False, compare=False)
+    #: The members of a return that came as a PDF alone (its PDF and the submission.json it carries).
+    loose: Mapping[str, bytes] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def refused(cls, rejection: Rejection, **known: Any) -> VerifyResult:
@@ -91,6 +106,10 @@ class VerifyResult:
     def read_member(self, path: str) -> bytes:
         """The bytes of a member of a verified bundle (e.g. an attachment to store), checked again
         against the manifest. Only for ``ok`` results."""
+        if self.ok and self.loose is not None:
+            if path not in self.loose:
+                raise KeyError(f"{path} did not come with this signed PDF")
+            return self.loose[path]
         if not self.ok or self._zip is None or self.manifest is None:
             raise ValueError("Only members of a bundle that passed verification can be read.")
         entry = self.manifest.member(path)
@@ -131,56 +150,18 @@ def _verify(
 ) -> VerifyResult:
     raw = read_zip(data_or_path, BUNDLE_RULES)
 
-    # (1) zip safety, including reading every member with the bounded reader.
-    safe = SafeZip.open(raw, BUNDLE_RULES)
-    contents = safe.read_all(keep=limits.FIXED_MEMBERS)
+    def claimed(manifest: Manifest, manifest_bytes: bytes) -> None:
+        state["content_digest"] = hashlib.sha256(manifest_bytes).hexdigest()
+        state["manifest"] = manifest
+        state["submission_id"] = manifest.submission.id
+        state["submission_version"] = manifest.submission.version
 
-    # (2) manifest well formed, members exactly as listed.
-    manifest_bytes = contents.data.get("manifest.json")
-    if manifest_bytes is None:
-        raise Rejection(
-            Code.MISSING_MEMBER,
-            f"The bundle has no manifest.json, so nothing in it can be checked. {RESEND}",
-            "manifest.json",
-        )
-    state["content_digest"] = hashlib.sha256(manifest_bytes).hexdigest()
-    manifest = _load_manifest(manifest_bytes)
-    state["manifest"] = manifest
-    state["submission_id"] = manifest.submission.id
-    state["submission_version"] = manifest.submission.version
+    # (1) zip safety, (2) members exactly as listed and the manifest well formed, (3) every hash,
+    # (4) the manifest signature by the certificate in signer.pem: the checks of every signed file.
+    signed = open_signed(raw, BUNDLE_RULES, _load_manifest, keep=limits.FIXED_MEMBERS, on_manifest=claimed)
+    manifest: Manifest = signed.manifest
+    contents, fingerprint, signer_pem = signed.contents, signed.fingerprint, signed.signer_pem
     listed = {m.path: m for m in manifest.members}
-    expected = {"manifest.json", "manifest.sig", *listed}
-    present = set(contents.sizes)
-    if missing := sorted(expected - present):
-        first = missing[0]
-        if first == "manifest.sig":
-            what = "manifest.sig, the signature over the manifest, is missing, so nothing in the bundle can be trusted"
-        else:
-            what = f"{first} is missing from the bundle, although its manifest lists it"
-        raise Rejection(Code.MISSING_MEMBER, f"{what}. {RESEND}", first)
-    if unexpected := sorted(present - expected):
-        extra = unexpected[0]
-        raise Rejection(
-            Code.UNEXPECTED_MEMBER,
-            f"The bundle holds {shown(extra)}, which its manifest does not list: something was added after it was "
-            f"signed. Do not use this file. {RESEND}",
-            extra,
-        )
-
-    # (3) every listed member's size and hash.
-    for path, entry in listed.items():
-        if contents.sizes[path] != entry.size or contents.hashes[path] != entry.sha256:
-            raise Rejection(
-                Code.HASH_MISMATCH,
-                f"{path} is not the file that was signed (its size or SHA-256 differs from the manifest): it was "
-                f"changed or damaged after signing. Do not use this file. {RESEND}",
-                path,
-            )
-
-    # (4) the manifest signature, by the certificate in signer.pem.
-    certificate = _check_manifest_signature(contents.data["manifest.sig"], manifest_bytes)
-    signer_pem = contents.data["signer.pem"]
-    fingerprint = _check_signer_pem(signer_pem, certificate)
     state["signer_fingerprint"] = fingerprint
     state["signer_pem"] = signer_pem
 
@@ -189,25 +170,35 @@ def _verify(
     if trusted is not None:
         decision = decide(trusted, fingerprint, agency_name)
         state["trust"] = decision
-        _check_trust(decision, fingerprint, agency_name)
+        check_trust(decision, fingerprint, agency_name)
 
-    # (6) the signed PDF.
-    _check_pdf(contents.data["submission.pdf"], fingerprint)
+    # (6) the signed PDF, and the answers it carries.
+    check_pdf(verify_pdf(contents.data["submission.pdf"]), fingerprint)
+    state["pdf_carries_data"] = _check_pdf_data(
+        contents.data["submission.pdf"], contents.data["submission.json"], manifest
+    )
 
     # (7) submission.json and audit.json.
-    state["submission"] = _check_submission(contents.data["submission.json"], manifest, forms, listed)
+    state["submission"] = check_submission(contents.data["submission.json"], manifest, forms, listed)
     state["audit"] = _check_audit(contents.data["audit.json"])
 
-    reason = _intact(manifest, fingerprint, trust_checked=trusted is not None)
-    return VerifyResult(ok=True, code=Code.OK.value, reason=reason, _zip=safe, **state)
+    reason = _intact(
+        manifest, fingerprint, trust_checked=trusted is not None, pdf_carries_data=state["pdf_carries_data"]
+    )
+    return VerifyResult(ok=True, code=Code.OK.value, reason=reason, _zip=signed.safe, **state)
 
 
-def _intact(manifest: Manifest, fingerprint: str, *, trust_checked: bool) -> str:
+def _intact(manifest: Manifest, fingerprint: str, *, trust_checked: bool, pdf_carries_data: bool) -> str:
     signatory, agency_name = manifest.signatory, manifest.agency.name
     reason = (
         f"The {manifest.form_title} return of {agency_name} for {manifest.period} "
         f"(version {manifest.submission.version}) is intact and was signed by {signatory.name}, {signatory.role}."
     )
+    if not pdf_carries_data:
+        reason += (
+            " It was made before signed PDFs carried the answers (bundle format version 1), so its answers could "
+            "not be compared with the signed PDF."
+        )
     if not trust_checked:
         reason += (
             " Whether its certificate belongs to the agency was not checked: confirm the fingerprint "
@@ -229,7 +220,7 @@ def with_trust(result: VerifyResult, trusted: TrustPolicy) -> VerifyResult:
     manifest, fingerprint = result.manifest, result.signer_fingerprint
     decision = decide(trusted, fingerprint, manifest.agency.name)
     try:
-        _check_trust(decision, fingerprint, manifest.agency.name)
+        check_trust(decision, fingerprint, manifest.agency.name)
     except Rejection as rejection:
         return VerifyResult.refused(
             rejection,
@@ -241,7 +232,8 @@ def with_trust(result: VerifyResult, trusted: TrustPolicy) -> VerifyResult:
             submission_version=result.submission_version,
             content_digest=result.content_digest,
         )
-    return dataclasses.replace(result, trust=decision, reason=_intact(manifest, fingerprint, trust_checked=True))
+    reason = _intact(manifest, fingerprint, trust_checked=True, pdf_carries_data=result.pdf_carries_data)
+    return dataclasses.replace(result, trust=decision, reason=reason)
 
 
 def _typed(convert: Callable[[Any], _T], value: Any, code: Code, member: str) -> _T:
@@ -283,44 +275,7 @@ def _load_manifest(manifest_bytes: bytes) -> Manifest:
     return manifest
 
 
-def _check_manifest_signature(signature: bytes, manifest_bytes: bytes) -> x509.Certificate:
-    try:
-        return verify_detached(signature, manifest_bytes)
-    except SignatureInvalidError as exc:
-        problem = str(exc)
-    except Exception:  # the CMS parser meets hostile bytes here; any failure is a broken signature
-        problem = "it cannot be read"
-    raise Rejection(
-        Code.BAD_MANIFEST_SIGNATURE,
-        f"The signature over the manifest is not valid ({problem}): the bundle was changed after it was signed, "
-        f"or damaged. Do not use this file. {RESEND}",
-        "manifest.sig",
-    )
-
-
-def _check_signer_pem(signer_pem: bytes, certificate: x509.Certificate) -> str:
-    try:
-        certificates = x509.load_pem_x509_certificates(signer_pem)
-    except ValueError:
-        certificates = []
-    if len(certificates) != 1:
-        raise Rejection(
-            Code.SIGNER_MISMATCH,
-            f"signer.pem does not hold exactly one certificate, so the signer cannot be named. {RESEND}",
-            "signer.pem",
-        )
-    fingerprint = certificate.fingerprint(hashes.SHA256()).hex()
-    if certificates[0].fingerprint(hashes.SHA256()).hex() != fingerprint:
-        raise Rejection(
-            Code.SIGNER_MISMATCH,
-            "The manifest was signed with another certificate than the one in signer.pem, so the bundle does not "
-            f"say truthfully who signed it. Do not use this file. {RESEND}",
-            "signer.pem",
-        )
-    return fingerprint
-
-
-def _check_trust(decision: Trust, fingerprint: str, agency_name: str) -> None:
+def check_trust(decision: Trust, fingerprint: str, agency_name: str) -> None:
     fingerprint_shown = format_fingerprint(fingerprint)
     if decision is Trust.REVOKED:
         raise Rejection(
@@ -339,8 +294,7 @@ def _check_trust(decision: Trust, fingerprint: str, agency_name: str) -> None:
         )
 
 
-def _check_pdf(pdf: bytes, fingerprint: str) -> None:
-    report = verify_pdf(pdf)
+def check_pdf(report: PdfSignatureReport, fingerprint: str) -> None:
     if report.certificate is None or not report.intact or not report.valid:
         raise Rejection(
             Code.BAD_PDF_SIGNATURE,
@@ -363,9 +317,45 @@ def _check_pdf(pdf: bytes, fingerprint: str) -> None:
         )
 
 
-def _check_submission(
-    data: bytes, manifest: Manifest, forms: FormRegistry, listed: Mapping[str, MemberEntry]
+#: The start of the reason for every ``pdf_data_mismatch``.
+_NOT_WHAT_WAS_SIGNED = "The answers in this bundle are not the answers in the signed PDF"
+
+
+def _check_pdf_data(pdf: bytes, submission: bytes, manifest: Manifest) -> bool:
+    """The ``submission.json`` the signed PDF carries is the bundle's, byte for byte; True if it carries one.
+
+    Format version 2 requires it. A version-1 bundle was made before PDFs carried the answers; should its PDF
+    carry them anyway, they are compared too (the bundle's version does not switch a check off).
+    """
+    try:
+        carried = carried_bytes(pdf)
+    except EmbeddedDataError as exc:
+        raise Rejection(Code.PDF_DATA_MISMATCH, f"{_NOT_WHAT_WAS_SIGNED}: {exc}. {RESEND}", "submission.pdf") from None
+    if carried is None:
+        if manifest.pdf_carries_data:
+            raise Rejection(
+                Code.PDF_DATA_MISMATCH,
+                f"{_NOT_WHAT_WAS_SIGNED}: the signed PDF does not carry its submission.json, which every bundle of "
+                f"format version {manifest.format_version} must. {RESEND}",
+                "submission.pdf",
+            )
+        return False
+    if carried != submission:
+        raise Rejection(
+            Code.PDF_DATA_MISMATCH,
+            f"{_NOT_WHAT_WAS_SIGNED}: its submission.json differs from the one the signed PDF carries, so the "
+            "board would count answers nobody signed off. Do not use this file. Ask the agency to export the "
+            "signed return again from OSCB Desktop and send the new file.",
+            "submission.json",
+        )
+    return True
+
+
+def check_submission(
+    data: bytes, manifest: Manifest | None, forms: FormRegistry, listed: Mapping[str, MemberEntry] | None
 ) -> SubmissionPayload:
+    """``submission.json`` checked on its own and against the ``manifest``; every evidence file an answer names
+    must be ``listed`` (a bundle's members) unless ``listed`` is None (a PDF alone: no evidence came with it)."""
     try:
         value = parse_json(data)
     except JsonError as exc:
@@ -391,16 +381,20 @@ def _check_submission(
             "update of OSCB Desktop that brings this form version, then import the bundle again.",
             "submission.json",
         ) from None
-    comparisons: list[tuple[str, Any, Any]] = [
-        ("submission id", submission.submission.id, manifest.submission.id),
-        ("submission version", submission.submission.version, manifest.submission.version),
-        ("superseded submission", submission.submission.supersedes, manifest.submission.supersedes),
-        ("form", submission.form.id, manifest.form.id),
-        ("form version", submission.form.version, manifest.form.version),
-        ("reporting period", submission.period, manifest.period),
-        ("agency", submission.agency.name, manifest.agency.name),
-        ("agency sector", submission.agency.sector, manifest.agency.sector),
-    ]
+    comparisons: list[tuple[str, Any, Any]] = (
+        []
+        if manifest is None
+        else [
+            ("submission id", submission.submission.id, manifest.submission.id),
+            ("submission version", submission.submission.version, manifest.submission.version),
+            ("superseded submission", submission.submission.supersedes, manifest.submission.supersedes),
+            ("form", submission.form.id, manifest.form.id),
+            ("form version", submission.form.version, manifest.form.version),
+            ("reporting period", submission.period, manifest.period),
+            ("agency", submission.agency.name, manifest.agency.name),
+            ("agency sector", submission.agency.sector, manifest.agency.sector),
+        ]
+    )
     for what, in_submission, in_manifest in comparisons:
         if in_submission != in_manifest:
             raise Rejection(
@@ -417,6 +411,8 @@ def _check_submission(
             f"submission.json answers items that the form {form_id} {version} does not have ({names}). {RESEND}",
             "submission.json",
         )
+    if listed is None:
+        return submission
     bundled = {(m.sha256, m.size) for path, m in listed.items() if path.startswith(limits.ATTACHMENTS_FOLDER)}
     for item in form.items():
         if item.type != "attachments" or item.id not in submission.answers:

@@ -10,26 +10,23 @@ from __future__ import annotations
 
 import hashlib
 import re
-import stat
 import unicodedata
-import zipfile
-import zlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 
 from oscb_desktop import __version__
-from oscb_desktop.bundle import limits
+from oscb_desktop.bundle import limits, signed_zip
+from oscb_desktop.bundle.carried import carried_bytes
 from oscb_desktop.bundle.model import (
+    FORMAT_VERSION,
     MANIFEST_SCHEMA,
     SUBMISSION_SCHEMA,
     AuditRecord,
     Manifest,
-    MemberEntry,
     Signatory,
     SubmissionPayload,
     attachment_refs,
@@ -38,16 +35,8 @@ from oscb_desktop.bundle.model import (
     schema_problem,
 )
 from oscb_desktop.fsutil import atomic_write
-from oscb_desktop.signing import UnlockedKey, sign_detached, verify_pdf
+from oscb_desktop.signing import EmbeddedDataError, UnlockedKey, verify_pdf
 
-#: Zip entries carry this fixed time (the earliest a zip can hold) so a bundle's bytes depend on its
-#: content only; the real times are in the manifest.
-ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
-#: A regular file, readable by all (rw-r--r--), as seen by unzip on Unix.
-_REGULAR_FILE_ATTR = (stat.S_IFREG | 0o644) << 16
-_UNIX = 3
-#: Room below the verifier's ratio limit, so a zlib build that compresses a little better cannot tip a member over.
-_WRITER_RATIO = limits.MAX_COMPRESSION_RATIO // 2
 #: ``attachments/<12 hex digits>-`` prefix length after the folder.
 _PREFIX_CHARS = 13
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
@@ -155,6 +144,7 @@ def _build(
         raise BundleError(f"The return cannot be exported: its answer history is not in the expected form ({problem}).")
 
     _check_pdf(signed_pdf, key)
+    format_version = _format_for(signed_pdf, submission_bytes)
     files = _collect_attachments(payload, attachments, read_blob)
 
     members: list[tuple[str, bytes]] = [
@@ -181,23 +171,21 @@ def _build(
         signed_at=signed_at,
         created_at=created_at or _now_iso(),
         app_version=app_version,
-        members=tuple(MemberEntry(path, len(data), hashlib.sha256(data).hexdigest()) for path, data in members),
+        members=signed_zip.member_entries(members),
+        format_version=format_version,
     )
     manifest_json = manifest.to_json()
     problem = schema_problem(manifest_json, MANIFEST_SCHEMA)
     if problem:
         raise BundleError(f"The bundle cannot be made: its manifest would not be valid ({problem}).")
-    manifest_bytes = canonical_json(manifest_json)
-    signature = sign_detached(manifest_bytes, key)
-
-    ordered = [("manifest.json", manifest_bytes), ("manifest.sig", signature), *members]
+    ordered = [*signed_zip.sign_manifest(manifest_json, key), *members]
     total = sum(len(data) for _, data in ordered)
     if total > limits.MAX_BUNDLE_BYTES:
         raise BundleError(
             f"The return with its evidence comes to {limits.megabytes(total)}; a bundle can be at most "
             f"{limits.megabytes(limits.MAX_BUNDLE_BYTES)}. Remove or shrink some evidence files and export again."
         )
-    data = _zip(ordered)
+    data, manifest_bytes = signed_zip.zip_members(ordered), ordered[0][1]
     if len(data) > limits.MAX_BUNDLE_BYTES:
         raise BundleError(
             f"The bundle would be {limits.megabytes(len(data))}; it can be at most "
@@ -222,6 +210,26 @@ def _check_pdf(signed_pdf: bytes, key: UnlockedKey) -> None:
             "The PDF of the return was signed with another certificate than the one signing the bundle. "
             "Sign the return again with the same signing identity."
         )
+
+
+def _format_for(signed_pdf: bytes, submission_bytes: bytes) -> int:
+    """Format version 2 when the signed PDF carries these answers; 1 for a PDF signed before PDFs carried them.
+
+    A PDF carrying other answers than those to export is refused: the bundle would say one thing and the
+    signed document another (the verifier rejects that as ``pdf_data_mismatch``).
+    """
+    try:
+        carried = carried_bytes(signed_pdf)
+    except EmbeddedDataError as exc:
+        raise BundleError(f"The signed PDF of the return cannot be used: {exc}. Sign the return again.") from None
+    if carried is None:
+        return 1
+    if carried != submission_bytes:
+        raise BundleError(
+            "The answers to export are not the answers in the signed PDF, so the bundle would not show what was "
+            "signed off. Export the return from the workspace that signed it, or reopen it and sign it off again."
+        )
+    return FORMAT_VERSION
 
 
 def _collect_attachments(
@@ -284,27 +292,6 @@ def _check_attachment_size(name: str, size: int) -> None:
             f"The evidence file {name!r} is {limits.megabytes(size)}; each evidence file can be at most "
             f"{limits.megabytes(limits.MAX_ATTACHMENT_BYTES)}. Attach a smaller file or a summary."
         )
-
-
-def _zip(members: Sequence[tuple[str, bytes]]) -> bytes:
-    buffer = BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
-        for path, data in members:
-            info = zipfile.ZipInfo(path, date_time=ZIP_TIMESTAMP)
-            info.create_system = _UNIX  # the default depends on the platform; bytes must not
-            info.external_attr = _REGULAR_FILE_ATTR
-            info.compress_type = _compression_for(data)
-            zf.writestr(info, data)
-    return buffer.getvalue()
-
-
-def _compression_for(data: bytes) -> int:
-    """Deflate when it saves space without looking like a zip bomb to the verifier; else store."""
-    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)  # what zipfile uses
-    size = len(compressor.compress(data)) + len(compressor.flush())
-    if size < len(data) and len(data) <= size * _WRITER_RATIO:
-        return zipfile.ZIP_DEFLATED
-    return zipfile.ZIP_STORED
 
 
 def _now_iso() -> str:

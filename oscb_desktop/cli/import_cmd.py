@@ -17,12 +17,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "import",
         help="import .oscb bundles into the Business Unit's workspace",
         description=(
-            "Verify and import signed bundles. A PATH may be a folder (every *.oscb file in it and below). Each "
-            "bundle is imported in one transaction; a rejected bundle changes nothing. Exit 0 when nothing was "
-            "rejected, 1 otherwise."
+            "Verify and import signed bundles. A PATH may be a folder (every *.oscb file in it and below), or a "
+            "signed submission PDF sent without its bundle (imported without its evidence files and answer "
+            "history; its bundle, imported later, completes it). Each file is imported in one transaction; a "
+            "rejected one changes nothing. Exit 0 when nothing was rejected, 1 otherwise."
         ),
     )
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="bundle files or folders")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="bundle files, folders or signed PDFs")
     p.add_argument(
         "--trust-new",
         action="store_true",
@@ -76,12 +77,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def _line(r: imports.ImportResult) -> str:
     """One line per file; escaped as a whole by the caller (file names and manifests may hold anything)."""
-    label = "NOT STORED" if r.code == imports.ImportCode.NOT_STORED else r.outcome.upper()
+    labels: dict[str, str] = {imports.ImportCode.NOT_STORED: "NOT STORED", imports.ImportCode.COMPLETED: "COMPLETED"}
+    label = labels.get(r.code, r.outcome.upper())
     what = ", ".join(str(x) for x in (r.agency, r.form_id, r.period) if x)
     what += f", v{r.version}" if r.version else ""
     line = f"{label:<10} {r.file}"
     line += f"  — {what}" if what else ""
-    line += f": {r.reason}" if r.outcome != "imported" else ""
+    told = r.outcome != "imported" or r.code in (imports.ImportCode.PDF_ONLY, imports.ImportCode.COMPLETED)
+    line += f": {r.reason}" if told else ""
     if r.newly_trusted and r.signer_fingerprint:
         line += f"  [new certificate trusted: {format_fingerprint(r.signer_fingerprint)}]"
     return line

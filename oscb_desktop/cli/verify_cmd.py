@@ -14,7 +14,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from oscb_desktop.bundle import Manifest, Trust, TrustedCertsDir, TrustPolicy, VerifyResult, verify_bundle
+from oscb_desktop.bundle import (
+    Manifest,
+    Trust,
+    TrustedCertsDir,
+    TrustPolicy,
+    VerifyResult,
+    verify_bundle,
+    verify_return_pdf,
+)
 from oscb_desktop.cli.common import CommandError
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.signing import format_fingerprint
@@ -30,7 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="check signed bundles (.oscb) without opening a workspace",
         description=(
             "Check that each bundle is intact and signed: its members, the signature over its manifest, the signed "
-            "PDF and the return itself (docs/bundle-format.md). With --trusted-certs, also that the signer's "
+            "PDF, that the PDF carries the same answers, and the return itself (docs/bundle-format.md). A .pdf "
+            "is checked as a signed submission PDF on its own. With --trusted-certs, also that the signer's "
             "certificate is registered for the agency the bundle names. Exit status 0 when every bundle passed, "
             "1 when any failed, 2 for a usage error."
         ),
@@ -58,7 +67,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             "will fail as unknown_form (see `oscb forms list`)",
             file=sys.stderr,
         )
-    results = [(file, verify_bundle(file, forms=forms, trusted=trusted)) for file in args.files]
+    results = [(file, _verify(file, forms, trusted)) for file in args.files]
     if args.json:
         out = [_as_json(file, result) for file, result in results]
         print(json_text({"results": out}))
@@ -66,6 +75,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
         for file, result in results:
             print(_line(file, result, checked_trust=trusted is not None))
     return 0 if all(result.ok for _, result in results) else 1
+
+
+def _verify(file: str, forms: FormRegistry, trusted: TrustPolicy | None) -> VerifyResult:
+    """A bundle, or a signed submission PDF on its own (by its name, as the import decides)."""
+    if file.lower().endswith(".pdf"):
+        return verify_return_pdf(file, forms=forms, trusted=trusted)
+    return verify_bundle(file, forms=forms, trusted=trusted)
 
 
 def _trust_policy(folder: Path | None) -> TrustPolicy | None:
@@ -99,6 +115,8 @@ def _line(file: str, result: VerifyResult, *, checked_trust: bool) -> str:
     return _one_line(
         f"OK      {file}  — {manifest.agency.name}, {manifest.form_title} {manifest.form.version}, {manifest.period}, "
         f"v{manifest.submission.version}, signed by {signatory.name} ({signatory.role}), {signer}"
+        + ("" if result.pdf_carries_data else "; made before signed PDFs carried the answers (format version 1)")
+        + ("; a signed PDF alone: no evidence files or answer history" if result.source == "pdf" else "")
     )
 
 
@@ -119,6 +137,8 @@ def _as_json(file: str, result: VerifyResult) -> dict[str, Any]:
         "version": result.submission_version if manifest else None,
         "signer_fingerprint": result.signer_fingerprint,
         "trust": Trust(result.trust).value if result.trust is not None else None,
+        "pdf_carries_data": result.pdf_carries_data,
+        "source": result.source,
     }
 
 

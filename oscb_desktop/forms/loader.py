@@ -7,8 +7,9 @@ keeps the forms that are fine and reports the others, so the app still starts.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -313,6 +314,11 @@ class _Builder:
                     raise self.fail(f"{path}.when.any_rating_in", f"no rating in this section has a level {lv!r}")
 
 
+def same_definition(a: FormDefinition, b: FormDefinition) -> bool:
+    """The same form, wherever its file came from and whatever deadline a partnership set for it."""
+    return dataclasses.replace(a, source="", deadline=None) == dataclasses.replace(b, source="", deadline=None)
+
+
 @dataclass
 class FormRegistry:
     """All form definitions of a folder (``forms/<form id>/<anything>.yaml``), by id and version."""
@@ -341,6 +347,29 @@ class FormRegistry:
                 continue
             reg.forms[form.key] = form
         return reg
+
+    def merged(self, extra: Iterable[FormDefinition]) -> FormRegistry:
+        """This registry and ``extra`` (forms from partnership packs) as a new registry.
+
+        A form whose id and version are already here is the same form if its definition is the same (its
+        file and deadline aside): it is kept once. Another definition under the same id and version is refused
+        and listed in ``errors``: returns name a form by id and version, which must mean one thing.
+        """
+        out = FormRegistry(forms=dict(self.forms), errors=list(self.errors))
+        for form in extra:
+            known = out.forms.get(form.key)
+            if known is None:
+                out.forms[form.key] = form
+            elif not same_definition(known, form):
+                out.errors.append(
+                    FormDefinitionError(
+                        form.source,
+                        "version",
+                        f"{form.id} {form.version} differs from the form of that id and version from "
+                        f"{known.source}; a changed form needs a new version",
+                    )
+                )
+        return out
 
     def __iter__(self) -> Iterator[FormDefinition]:
         return iter(sorted(self.forms.values(), key=lambda f: (f.id, version_key(f.version))))

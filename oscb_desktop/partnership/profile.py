@@ -23,13 +23,25 @@ class PartnershipError(DataFileError):
 
 @dataclass(frozen=True)
 class Partnership:
+    """Who a partnership is, as documents and screens name it. ``id`` is None for the profile shipped with the
+    app when no partnership has been set up or joined (the demo partnership, and the template for others)."""
+
     name: str
     short_name: str
     sectors: dict[str, str]
     agencies: list[tuple[str, str]]
+    id: str | None = None
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
 
     def sector_label(self, sector_id: str) -> str:
         return self.sectors.get(sector_id, sector_id)
+
+    @property
+    def contact(self) -> str:
+        """``Name, email, phone`` of the Business Unit's contact, with what is known ("" if nothing is)."""
+        return ", ".join(p for p in (self.contact_name, self.contact_email, self.contact_phone) if p)
 
 
 @cache

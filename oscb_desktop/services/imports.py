@@ -24,7 +24,18 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from oscb_desktop.bundle import Code, Rejection, Trust, VerifyResult, verify_bundle, with_trust
+from oscb_desktop.bundle import (
+    Code,
+    FileTooLargeError,
+    Rejection,
+    Trust,
+    VerifyResult,
+    limits,
+    read_bounded,
+    verify_bundle,
+    verify_return_pdf,
+    with_trust,
+)
 from oscb_desktop.bundle.safezip import BUNDLE_RULES, read_zip
 from oscb_desktop.bundle.trust import decide, normalise_agency_name
 from oscb_desktop.forms import FormRegistry
@@ -36,6 +47,8 @@ from oscb_desktop.store import Agency
 from oscb_desktop.store.models import ReceivedReturn
 
 BUNDLE_SUFFIX = ".oscb"
+#: A signed submission PDF given on its own (not looked for in folders, which hold other PDFs too).
+PDF_SUFFIX = ".pdf"
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +62,10 @@ class Outcome(StrEnum):
 class ImportCode(StrEnum):
     """Reasons only the workspace can give (the verifier's own codes are in :class:`oscb_desktop.bundle.Code`)."""
 
+    #: Imported from its signed PDF alone: the evidence files and answer history were not received.
+    PDF_ONLY = "pdf_only"
+    #: The bundle of a return imported earlier from its signed PDF alone: now complete.
+    COMPLETED = "completed"
     DUPLICATE = "duplicate"
     CONFLICT = "conflict"
     OLDER_VERSION = "older_version"
@@ -150,8 +167,20 @@ class Checked:
 
 
 def check_file(path: str | Path, forms: FormRegistry) -> Checked:
-    """Step 1: read the file once and verify it whole, except the signer's trust (no database needed)."""
+    """Step 1: read the file once and verify it whole, except the signer's trust (no database needed).
+
+    A ``.pdf`` is a signed submission PDF sent without its bundle (:func:`oscb_desktop.bundle.verify_return_pdf`).
+    """
     path = Path(path)
+    if path.suffix.lower() == PDF_SUFFIX:
+        try:
+            data = read_bounded(path, limits.member_limit("submission.pdf"))
+        except FileTooLargeError:
+            data = None  # the verifier words the refusal
+        except OSError:
+            data = None
+        result = verify_return_pdf(data if data is not None else path, forms=forms, trusted=None)
+        return Checked(path, result, data if result.ok else None)
     try:
         # Read once: the bytes verified are the bytes stored, even if the file changes meanwhile.
         data = read_zip(path, BUNDLE_RULES)
@@ -325,12 +354,16 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
     existing = ReceivedReturn.get_or_none((ReceivedReturn.submission_id == sid) & (ReceivedReturn.version == version))
     if existing is not None:
         if existing.content_digest == digest:
+            if not existing.bundle_sha256 and res.source == "bundle":
+                return _complete(ws, path, data, res, existing)
             return _result(
                 path,
                 res,
                 Outcome.DUPLICATE,
                 ImportCode.DUPLICATE,
-                f"Already imported on {existing.imported_at[:10]} (from {existing.file_name}); nothing was changed.",
+                f"Already imported on {existing.imported_at[:10]} (from {existing.file_name}"
+                + (", with its bundle" if existing.bundle_sha256 and res.source == "pdf" else "")
+                + "); nothing was changed.",
                 received_id=existing.id,
             )
         return _result(
@@ -371,11 +404,12 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
             )
 
     pdf = res.read_member("submission.pdf")
+    pdf_alone = res.source == "pdf"
     # Files are written before the rows (a row never points to a missing file); those written here are removed
     # again if the rows cannot be written.
-    new_files = [sha for sha in map(_sha256, (data, pdf)) if not ws.blobs.exists(sha)]
+    new_files = [sha for sha in {_sha256(data), _sha256(pdf)} if not ws.blobs.exists(sha)]
     try:
-        bundle_ref = ws.blobs.add_bytes(data, path.name)
+        bundle_sha256 = "" if pdf_alone else ws.blobs.add_bytes(data, path.name).sha256
         pdf_ref = ws.blobs.add_bytes(pdf, "submission.pdf")
         with ws.db.atomic():
             if newly_trusted:
@@ -398,7 +432,7 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
                 signatory_role=manifest.signatory.role,
                 signer_fingerprint=res.signer_fingerprint,
                 content_digest=digest,
-                bundle_sha256=bundle_ref.sha256,
+                bundle_sha256=bundle_sha256,
                 pdf_sha256=pdf_ref.sha256,
                 answers=dict(res.submission.answers),
                 file_name=path.name,
@@ -422,6 +456,17 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
         return _result(
             path, res, Outcome.REJECTED, ImportCode.NOT_STORED, _not_stored_reason(failure), disk_full=failure.full
         )
+    if pdf_alone:
+        return _result(
+            path,
+            res,
+            Outcome.IMPORTED,
+            ImportCode.PDF_ONLY,
+            f"Imported from the signed PDF alone: {agency.name}, {manifest.form_title} {period}, version {version}. "
+            f"{_not_received(res)}; import the .oscb bundle when it comes to complete it.",
+            newly_trusted=newly_trusted,
+            received_id=row.id,
+        )
     return _result(
         path,
         res,
@@ -430,6 +475,54 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
         f"Imported: {agency.name}, {manifest.form_title} {period}, version {version}.",
         newly_trusted=newly_trusted,
         received_id=row.id,
+    )
+
+
+def _not_received(res: VerifyResult) -> str:
+    count = len(res.not_received)
+    if not count:
+        return "Its answer history was not received"
+    return f"Its answer history and its {count} evidence file{'s' if count != 1 else ''} were not received"
+
+
+def _complete(ws: Workspace, path: Path, data: bytes, res: VerifyResult, existing: ReceivedReturn) -> ImportResult:
+    """The bundle of a return imported from its signed PDF alone: the same signed answers and PDF (equal content
+    digests), now with the evidence files and answer history, and the signatory its signed manifest names."""
+    assert res.manifest is not None
+    manifest = res.manifest
+    new_file = not ws.blobs.exists(_sha256(data))
+    try:
+        bundle_ref = ws.blobs.add_bytes(data, path.name)
+        with ws.db.atomic():
+            ReceivedReturn.update(
+                bundle_sha256=bundle_ref.sha256,
+                signatory_name=manifest.signatory.name,
+                signatory_role=manifest.signatory.role,
+                signed_at=manifest.signed_at,
+                file_name=path.name,
+            ).where((ReceivedReturn.id == existing.id) & (ReceivedReturn.bundle_sha256 == "")).execute()
+            registry.log(
+                ws, "complete", file=path.name, agency=manifest.agency.name, form=manifest.form.id,
+                period=manifest.period, version=manifest.submission.version,
+            )  # fmt: skip
+    except WRITE_ERRORS as exc:
+        if new_file:
+            _remove_new_files(ws, [_sha256(data)])
+        failure = write_failures.explain(exc, ws.folder)
+        log.warning("%s could not be stored (%s)", path.name, failure.detail, exc_info=True)
+        return _result(
+            path, res, Outcome.REJECTED, ImportCode.NOT_STORED, _not_stored_reason(failure), disk_full=failure.full
+        )
+    files = len(res.attachments)
+    return _result(
+        path,
+        res,
+        Outcome.IMPORTED,
+        ImportCode.COMPLETED,
+        f"Completed: {manifest.agency.name}, {manifest.form_title} {manifest.period}, version "
+        f"{manifest.submission.version}, imported from its signed PDF on {existing.imported_at[:10]}, now has its "
+        f"answer history and {files or 'no'} evidence file{'s' if files != 1 else ''}.",
+        received_id=existing.id,
     )
 
 

@@ -278,10 +278,14 @@ class CycleRow:
     latest_import: str | None
     signed_at: str | None
     received_id: int | None
+    #: False while the version that counts came as its signed PDF alone (no evidence files, no history yet).
+    bundle_received: bool = True
 
     @property
     def status_label(self) -> str:
         label = CYCLE_STATUSES[self.status]
+        if not self.bundle_received:
+            label += " (PDF only)"
         return f"{label} — overdue" if self.overdue else label
 
 
@@ -331,6 +335,7 @@ def cycle(ws: Workspace, period: str, *, today: date | None = None) -> list[Cycl
                     latest_import=row.imported_at if row else None,
                     signed_at=row.signed_at if row else None,
                     received_id=row.id if row else None,
+                    bundle_received=row.bundle_received if row else True,
                 )
             )
     return out

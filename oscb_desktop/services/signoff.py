@@ -19,9 +19,13 @@ from oscb_desktop.bundle import Agency as BundleAgency
 from oscb_desktop.bundle import (
     AuditRecord,
     FormRef,
+    JsonError,
     Signatory,
     SubmissionPayload,
     SubmissionRef,
+    carried_bytes,
+    parse_json,
+    submission_attachment,
     write_bundle,
 )
 from oscb_desktop.forms import FormDefinition, Problem
@@ -39,7 +43,12 @@ from oscb_desktop.services.returns import (
 )
 from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.services.workspace import Workspace, now_iso, partnership, uses_workspace
-from oscb_desktop.signing import UnlockedKey, format_fingerprint, sign_pdf
+from oscb_desktop.signing import (
+    EmbeddedDataError,
+    UnlockedKey,
+    format_fingerprint,
+    sign_pdf,
+)
 from oscb_desktop.store import Answer, AuditEntry, Submission
 from oscb_desktop.store.models import dumps
 
@@ -171,6 +180,12 @@ def document(ws: Workspace, sub: ReturnInfo, **overrides: Any) -> ReturnDocument
     return ReturnDocument(**values)
 
 
+def carried_submission(pdf: bytes) -> SubmissionPayload | None:
+    """The ``submission.json`` a signed PDF carries (None for a PDF signed before PDFs carried it)."""
+    data = carried_bytes(pdf)
+    return None if data is None else SubmissionPayload.from_json(parse_json(data))
+
+
 @uses_workspace
 def signed_pdf(ws: Workspace, sub: ReturnInfo) -> bytes:
     """The PDF stored at sign-off, checked against its recorded SHA-256."""
@@ -280,6 +295,8 @@ def sign_off(
         location=sub.agency.name,
         box=rendered.signature_box,
         page=rendered.signature_page,
+        # The answers the PDF shows, as the exact bytes of the bundle's submission.json: signed with it.
+        embed=[submission_attachment(payload(ws, sub))],
     )
     say("Saving…")
     backups.before(ws, "sign-off")
@@ -428,9 +445,16 @@ def export(
     form: FormDefinition = form_of(ws, sub)
     say("Building the bundle…")
     target = Path(path)
+    try:
+        # What was signed is what travels: the answers the signed PDF carries, not a new reading of the store.
+        submission = carried_submission(pdf) or payload(ws, sub)
+    except (EmbeddedDataError, JsonError) as exc:
+        raise ReturnError(
+            f"The signed PDF of this return cannot be used: {exc}. Reopen it and sign it again."
+        ) from None
     digest = write_bundle(
         target,
-        submission=payload(ws, sub),
+        submission=submission,
         audit=audit_records(ws, sub),
         signed_pdf=pdf,
         key=key,

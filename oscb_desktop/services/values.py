@@ -7,8 +7,9 @@ nothing else; the services build them from rows in one place (the ``from_row`` c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
     from oscb_desktop.store.models import (
         Agency,
         Moderation,
+        Partnership,
+        PartnershipForm,
+        PartnershipIdentity,
         ReceivedReturn,
         RegisteredAgency,
         SigningIdentity,
@@ -248,6 +252,12 @@ class ReceivedInfo:
     def agency_id(self) -> int:
         return self.agency.id
 
+    @property
+    def bundle_received(self) -> bool:
+        """False for a return imported from its signed PDF alone: its evidence files and answer history did not
+        come; importing its bundle completes it."""
+        return bool(self.bundle_sha256)
+
     @classmethod
     def from_row(cls, row: ReceivedReturn, agency: RegisteredAgency | None = None) -> ReceivedInfo:
         return cls(
@@ -296,4 +306,107 @@ class ModerationInfo:
             note=row.note or "",
             updated_at=row.updated_at,
             updated_by=row.updated_by,
+        )
+
+
+# Partnerships ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnershipFormInfo:
+    """A form a partnership uses: which definition, for which period, due when."""
+
+    form_id: str
+    version: str
+    period: str
+    deadline: date | None
+    sha256: str
+    #: In the partnership's latest pack (offered for new returns); a dropped form stays for returns started on it.
+    active: bool
+
+    @classmethod
+    def from_row(cls, row: PartnershipForm) -> PartnershipFormInfo:
+        return cls(
+            form_id=row.form_id,
+            version=row.form_version,
+            period=row.period,
+            deadline=date.fromisoformat(row.deadline) if row.deadline else None,
+            sha256=row.sha256,
+            active=bool(row.active),
+        )
+
+
+@dataclass(frozen=True)
+class PartnershipInfo:
+    """A partnership: the Business Unit's own (``own``), or one this agency joined from its pack."""
+
+    id: str
+    own: bool
+    name: str
+    short_name: str
+    contact_name: str
+    contact_email: str
+    contact_phone: str
+    sectors: tuple[tuple[str, str], ...]
+    members: tuple[tuple[str, str], ...]
+    pack_version: int
+    #: The Business Unit's certificate an agency trusts for this partnership (None on the Business Unit's side).
+    signer_fingerprint: str | None
+    #: A new key of the Business Unit a pack introduced, trusted too until a pack signed with it arrives.
+    successor_fingerprint: str | None
+    joined_at: str
+    updated_at: str
+    forms: tuple[PartnershipFormInfo, ...]
+
+    @property
+    def contact(self) -> str:
+        return ", ".join(p for p in (self.contact_name, self.contact_email, self.contact_phone) if p)
+
+    @classmethod
+    def from_row(
+        cls, row: Partnership, forms: Sequence[PartnershipForm], members: Sequence[tuple[str, str]] | None = None
+    ) -> PartnershipInfo:
+        return cls(
+            id=row.id,
+            own=bool(row.own),
+            name=row.name,
+            short_name=row.short_name,
+            contact_name=row.contact_name,
+            contact_email=row.contact_email,
+            contact_phone=row.contact_phone,
+            sectors=tuple((str(a), str(b)) for a, b in row.sectors),
+            members=tuple(members) if members is not None else tuple((m["name"], m["sector"]) for m in row.members),
+            pack_version=row.pack_version,
+            signer_fingerprint=row.signer_fingerprint,
+            successor_fingerprint=row.successor_fingerprint,
+            joined_at=row.joined_at,
+            updated_at=row.updated_at,
+            forms=tuple(PartnershipFormInfo.from_row(f) for f in forms),
+        )
+
+
+@dataclass(frozen=True)
+class PartnershipIdentityInfo:
+    """The Business Unit's signing certificate and its passphrase-encrypted key, as stored."""
+
+    id: int
+    partnership_id: str
+    fingerprint: str
+    certificate_pem: str
+    encrypted_key_pem: str
+    origin: str
+    created_at: str
+    retired_at: str | None
+
+    @classmethod
+    def from_row(cls, row: PartnershipIdentity) -> PartnershipIdentityInfo:
+        return cls(
+            id=row.id,
+            partnership_id=row.partnership_id,
+            fingerprint=row.fingerprint,
+            certificate_pem=row.certificate_pem,
+            encrypted_key_pem=row.encrypted_key_pem,
+            origin=row.origin,
+            created_at=row.created_at,
+            retired_at=row.retired_at,
         )

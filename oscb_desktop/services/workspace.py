@@ -11,19 +11,21 @@ in a day, backs it up (:mod:`oscb_desktop.store.backup`).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import getpass
 import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import peewee
 
 from oscb_desktop import paths
-from oscb_desktop.forms import FormRegistry
+from oscb_desktop.forms import FormDefinition, FormRegistry
+from oscb_desktop.forms.loader import FormDefinitionError, load_text
 from oscb_desktop.fsutil import make_folder, make_private, remove_leftover_parts
 from oscb_desktop.partnership import Partnership, shipped_profile
 from oscb_desktop.store import DB_FILENAME, Setting, open_database
@@ -32,7 +34,9 @@ from oscb_desktop.store.blobs import BlobStore
 from oscb_desktop.store.connection import WorkspaceSqlite
 from oscb_desktop.store.errors import unavailable
 from oscb_desktop.store.lock import WorkspaceLock
-from oscb_desktop.store.models import Agency, database_proxy
+from oscb_desktop.store.models import Agency, RegisteredAgency, database_proxy
+from oscb_desktop.store.models import Partnership as PartnershipRow
+from oscb_desktop.store.models import PartnershipForm as PartnershipFormRow
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +47,26 @@ def now_iso() -> str:
 
 
 def partnership() -> Partnership:
-    """The partnership this app serves (its name, sectors and members), from its checked profile."""
+    """The profile shipped with the app: the demo partnership, and the template a new one starts from.
+
+    A workspace's own partnership (a Business Unit's, or those an agency joined) is ``ws.profile`` and
+    :mod:`oscb_desktop.services.partnerships`.
+    """
     return shipped_profile()
+
+
+def profile_of(row: PartnershipRow, members: list[tuple[str, str]] | None = None) -> Partnership:
+    """A stored partnership as screens and documents name it (``members`` instead of those the row keeps)."""
+    return Partnership(
+        name=row.name,
+        short_name=row.short_name,
+        sectors={sid: label for sid, label in row.sectors},
+        agencies=members if members is not None else [(m["name"], m["sector"]) for m in row.members or []],
+        id=row.id,
+        contact_name=row.contact_name,
+        contact_email=row.contact_email,
+        contact_phone=row.contact_phone,
+    )
 
 
 def login_name() -> str:
@@ -87,7 +109,11 @@ class Workspace:
     ) -> None:
         self.folder = folder
         self.db = db
+        #: The forms shipped with the app (or given); ``forms`` adds those of the partnerships set up or joined.
+        self.base_forms = forms
         self.forms = forms
+        #: The partnership screens and documents name when no return says otherwise (:meth:`refresh_partnerships`).
+        self.profile: Partnership = shipped_profile()
         self.blobs = BlobStore(folder / "attachments")
         #: held while open for writing; None when read-only (or built around a database opened elsewhere)
         self.lock = lock
@@ -137,11 +163,47 @@ class Workspace:
             raise
         ws = cls(folder, db, forms, lock=lock)
         ws.bind()
+        ws.refresh_partnerships()
         if lock is not None:
             lock.update(ws.user)
             if daily_backup and existed:
                 ws.daily_backup()
         return ws
+
+    def refresh_partnerships(self) -> None:
+        """Read the partnerships of this workspace again: their forms join ``forms`` and ``profile`` is the
+        Business Unit's own partnership, or the first an agency joined, else the shipped profile.
+
+        A form a partnership set a deadline for gets it here when no other partnership here uses that form
+        with another deadline (a return's own deadline is its partnership's: ``services.returns``).
+        """
+        with database_proxy.bound_to(self.db):
+            rows = list(PartnershipRow.select().order_by(PartnershipRow.own.desc(), PartnershipRow.joined_at))
+            form_rows = list(PartnershipFormRow.select().order_by(PartnershipFormRow.id))
+            # A Business Unit's members are its register; an agency knows the members a pack named.
+            register = [(a.name, a.sector) for a in RegisteredAgency.select().order_by(RegisteredAgency.name)]
+        if rows:
+            self.profile = profile_of(rows[0], register if rows[0].own else None)
+        else:
+            self.profile = shipped_profile()
+        names = {row.id: row.short_name for row in rows}
+        extra: list[FormDefinition] = []
+        deadlines: dict[tuple[str, str], set[date | None]] = {}
+        for row in form_rows:
+            try:
+                form = load_text(row.source, source=f"{names.get(row.partnership_id, 'partnership')} pack: "
+                                 f"{row.form_id} {row.form_version}")  # fmt: skip
+            except FormDefinitionError as exc:
+                log.warning("a partnership form no longer loads: %s", exc)
+                continue
+            deadline = date.fromisoformat(row.deadline) if row.deadline else None
+            extra.append(dataclasses.replace(form, deadline=deadline))
+            deadlines.setdefault(form.key, set()).add(deadline)
+        merged = self.base_forms.merged(extra)
+        for key, found in deadlines.items():
+            if len(found) == 1 and key in merged.forms:
+                merged.forms[key] = dataclasses.replace(merged.forms[key], deadline=next(iter(found)))
+        self.forms = merged
 
     @property
     def read_only(self) -> bool:

@@ -29,6 +29,7 @@ from oscb_desktop.signing.identity import (
     unlock_and_reprotect,
 )
 from oscb_desktop.signing.pdf import DEFAULT_FIELD_NAME, PdfSignatureReport, displayable_pdf, sign_pdf, verify_pdf
+from oscb_desktop.signing.pdf_data import EmbeddedData, EmbeddedDataError, read_embedded
 
 __all__ = [
     "DEFAULT_FIELD_NAME",
@@ -36,6 +37,8 @@ __all__ = [
     "MIN_PASSPHRASE_LENGTH",
     "PASSPHRASE_TOO_LONG",
     "CertificateError",
+    "EmbeddedData",
+    "EmbeddedDataError",
     "IdentityError",
     "PdfSignatureReport",
     "PdfSigningError",
@@ -53,6 +56,7 @@ __all__ = [
     "import_pkcs12",
     "load_certificate",
     "needs_reprotection",
+    "read_embedded",
     "sign_detached",
     "sign_pdf",
     "unlock",

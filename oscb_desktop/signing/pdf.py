@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from io import BytesIO
 from typing import Any
 
@@ -39,6 +41,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from oscb_desktop import paths
 from oscb_desktop.signing.errors import PdfSigningError
 from oscb_desktop.signing.identity import UnlockedKey
+from oscb_desktop.signing.pdf_data import EmbeddedData, embed_data
 
 DEFAULT_FIELD_NAME = "OSCB-Signoff"
 
@@ -145,6 +148,8 @@ class PdfSignatureReport:
     valid: bool
     covers_whole_file: bool
     problem: str | None
+    #: When the signer's computer says it signed (the signature's own claim, not a trusted timestamp).
+    signed_at: datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -160,8 +165,12 @@ def sign_pdf(
     location: str | None,
     box: tuple[float, float, float, float] | None = None,
     page: int = -1,
+    embed: Sequence[EmbeddedData] = (),
 ) -> bytes:
     """Sign a PDF and return the signed file.
+
+    Files in ``embed`` (the return's ``submission.json``) are embedded in the same incremental update as the
+    signature, so the signature covers them (:mod:`oscb_desktop.signing.pdf_data`).
 
     With ``box`` (x1, y1, x2, y2 in PDF points) the signature is drawn on
     ``page`` (negative counts from the end, so -1 is the last page); without it
@@ -191,6 +200,8 @@ def sign_pdf(
     field_spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=page, box=box)  # type: ignore[arg-type]
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes))
+        for item in embed:
+            embed_data(writer, item)
         pdf_signer = signers.PdfSigner(
             metadata,
             signer=signer,
@@ -233,6 +244,7 @@ def verify_pdf(pdf_bytes: bytes) -> PdfSignatureReport:
         context = ValidationContext(trust_roots=[signer_cert], allow_fetching=False)
         status = validate_pdf_signature(embedded, context, key_usage_settings=_SIGNER_KEY_USAGE, skip_diff=True)
         certificate = x509.load_der_x509_certificate(signer_cert.dump())
+        signed_at = embedded.self_reported_timestamp
     except Exception:  # a damaged signature structure is a verdict, not a crash
         return _failure("the PDF signature cannot be read")
 
@@ -251,6 +263,7 @@ def verify_pdf(pdf_bytes: bytes) -> PdfSignatureReport:
         valid=status.valid,
         covers_whole_file=covers_whole_file,
         problem=problem,
+        signed_at=signed_at,
     )
 
 

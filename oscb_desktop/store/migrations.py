@@ -201,8 +201,66 @@ def _v4(db: SqliteDatabase) -> None:
         db.execute_sql(sql)
 
 
+#: What importing the full bundle of a return first imported from its signed PDF alone may set, once: the
+#: bundle, and the signatory and signing time its signed manifest states (the PDF alone only names the holder of
+#: the certificate and the time its signature claims).
+_COMPLETED_BY_BUNDLE = ("bundle_sha256", "signatory_name", "signatory_role", "signed_at")
+
+
+def _v5(db: SqliteDatabase) -> None:
+    """A return may be received as its signed PDF alone (``bundle_sha256`` empty) and completed, once, by its
+    bundle later; everything else an agency signed still never changes."""
+    fixed = [c for c in _RECEIVED_CONTENT if c not in _COMPLETED_BY_BUNDLE]
+    changed_fixed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in fixed)
+    changed_completable = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _COMPLETED_BY_BUNDLE)
+    for sql in (
+        "DROP TRIGGER received_return_signed_update",
+        f"""CREATE TRIGGER received_return_signed_update BEFORE UPDATE ON received_return
+        WHEN {changed_fixed}
+            OR (OLD.bundle_sha256 <> '' AND ({changed_completable}))
+            OR (OLD.bundle_sha256 = '' AND NEW.bundle_sha256 = '' AND ({changed_completable}))
+        BEGIN SELECT RAISE(ABORT, 'a received return is signed by its agency and cannot be changed'); END""",
+    ):
+        db.execute_sql(sql)
+
+
+def _v6(db: SqliteDatabase) -> None:
+    """Partnerships: the Business Unit's own profile, forms and signing identity; the partnerships an agency
+    joined from their packs; and the partnership each return is addressed to."""
+    for sql in (
+        """CREATE TABLE partnership (
+            id VARCHAR(255) NOT NULL PRIMARY KEY, own INTEGER NOT NULL DEFAULT 0,
+            name VARCHAR(255) NOT NULL, short_name VARCHAR(255) NOT NULL,
+            contact_name VARCHAR(255) NOT NULL DEFAULT '', contact_email VARCHAR(255) NOT NULL DEFAULT '',
+            contact_phone VARCHAR(255) NOT NULL DEFAULT '', sectors TEXT NOT NULL, members TEXT NOT NULL,
+            pack_version INTEGER NOT NULL DEFAULT 0, pack_sha256 VARCHAR(255),
+            signer_fingerprint VARCHAR(255), signer_pem TEXT,
+            successor_fingerprint VARCHAR(255), successor_pem TEXT,
+            joined_at VARCHAR(255) NOT NULL, updated_at VARCHAR(255) NOT NULL)""",
+        # A workspace is the Business Unit of one partnership at most.
+        "CREATE UNIQUE INDEX partnership_own ON partnership (own) WHERE own = 1",
+        """CREATE TABLE partnership_form (
+            id INTEGER NOT NULL PRIMARY KEY,
+            partnership_id VARCHAR(255) NOT NULL REFERENCES partnership (id) ON DELETE CASCADE,
+            form_id VARCHAR(255) NOT NULL, form_version VARCHAR(255) NOT NULL, period VARCHAR(255) NOT NULL,
+            deadline VARCHAR(255), source TEXT NOT NULL, sha256 VARCHAR(255) NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1, added_at VARCHAR(255) NOT NULL)""",
+        "CREATE UNIQUE INDEX partnership_form_partnership_id_form_id_form_version "
+        "ON partnership_form (partnership_id, form_id, form_version)",
+        """CREATE TABLE partnership_identity (
+            id INTEGER NOT NULL PRIMARY KEY,
+            partnership_id VARCHAR(255) NOT NULL REFERENCES partnership (id) ON DELETE CASCADE,
+            fingerprint VARCHAR(255) NOT NULL, certificate_pem TEXT NOT NULL, encrypted_key_pem TEXT NOT NULL,
+            origin VARCHAR(255) NOT NULL, created_at VARCHAR(255) NOT NULL, retired_at VARCHAR(255))""",
+        "CREATE INDEX partnership_identity_partnership_id ON partnership_identity (partnership_id)",
+        "ALTER TABLE submission ADD COLUMN partnership_id VARCHAR(255) REFERENCES partnership (id) ON DELETE RESTRICT",
+        "CREATE INDEX submission_partnership_id ON submission (partnership_id)",
+    ):
+        db.execute_sql(sql)
+
+
 #: Index = version reached after the step (1-based). Append only; never edit a released step.
-MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1, _v2, _v3, _v4]
+MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -121,6 +121,75 @@ class Agency(BaseModel):
     created_at = CharField()
 
 
+class Partnership(BaseModel):
+    """A safeguarding partnership: the Business Unit's own (``own``), or one an agency joined from its pack.
+
+    ``id`` is the partnership's own identifier (a UUID made when its Business Unit set it up), carried in its
+    packs and in every return addressed to it. On the agency side ``signer_*`` is the Business Unit's certificate
+    the agency trusted when it joined, ``successor_*`` a new one a later pack introduced, signed with the old.
+    """
+
+    id = CharField(primary_key=True)
+    own = BooleanField(default=False)
+    name = CharField()
+    short_name = CharField()
+    contact_name = CharField(default="")
+    contact_email = CharField(default="")
+    contact_phone = CharField(default="")
+    #: [[sector id, label], ...] in the order the partnership lists them
+    sectors = JsonField()
+    #: [{"name": ..., "sector": ...}, ...]: the members the pack named (the Business Unit keeps its register)
+    members = JsonField(default=list)
+    pack_version = IntegerField(default=0)
+    #: The pack last received (agency) or published (Business Unit), in the blob store.
+    pack_sha256 = CharField(null=True)
+    signer_fingerprint = CharField(null=True)
+    signer_pem = TextField(null=True)
+    successor_fingerprint = CharField(null=True)
+    successor_pem = TextField(null=True)
+    joined_at = CharField()
+    updated_at = CharField()
+
+
+class PartnershipForm(BaseModel):
+    """A form definition a partnership uses, as YAML text (exactly the file the Business Unit added), with
+    the deadline the partnership set for it."""
+
+    id = AutoField()
+    partnership = ForeignKeyField(Partnership, backref="forms", on_delete="CASCADE")
+    form_id = CharField()
+    form_version = CharField()
+    period = CharField()
+    deadline = CharField(null=True)
+    source = TextField()
+    sha256 = CharField()
+    #: In the partnership's latest pack. A form a later pack dropped stays (returns started on it still open)
+    #: but is no longer offered for new returns.
+    active = BooleanField(default=True)
+    added_at = CharField()
+
+    partnership_id: str
+
+    class Meta:
+        indexes = ((("partnership", "form_id", "form_version"), True),)
+
+
+class PartnershipIdentity(BaseModel):
+    """The Business Unit's signing certificate and encrypted key, which sign its partnership packs (and, later,
+    its feedback). Kept like an agency's (:class:`SigningIdentity`): the newest not retired signs."""
+
+    id = AutoField()
+    partnership = ForeignKeyField(Partnership, backref="identities", on_delete="CASCADE")
+    fingerprint = CharField()
+    certificate_pem = TextField()
+    encrypted_key_pem = TextField()
+    origin = CharField()
+    created_at = CharField()
+    retired_at = CharField(null=True)
+
+    partnership_id: str
+
+
 class Submission(BaseModel):
     """One version of one agency's return of one form for one period.
 
@@ -149,6 +218,8 @@ class Submission(BaseModel):
     signed_pdf_sha256 = CharField(null=True)
     #: SHA-256 fingerprint of the certificate that signed it (finds the identity again at export).
     signer_fingerprint = CharField(null=True)
+    #: The partnership the return is addressed to (None: made before partnerships were joined, or without one).
+    partnership = ForeignKeyField(Partnership, null=True, backref="submissions", on_delete="RESTRICT")
 
     # peewee adds an ``<name>_id`` attribute for every foreign key; these say so to type checkers.
     agency_id: int
@@ -268,6 +339,7 @@ class ReceivedReturn(BaseModel):
     signer_fingerprint = CharField()
     #: SHA-256 over submission.json and submission.pdf: equal for re-exports of the same signed return.
     content_digest = CharField()
+    #: Empty for a return received as its signed PDF alone, until its bundle completes it.
     bundle_sha256 = CharField()
     pdf_sha256 = CharField()
     answers = JsonField()
@@ -321,6 +393,9 @@ class BusinessUnitLog(BaseModel):
 
 ALL_MODELS = (
     Setting,
+    Partnership,
+    PartnershipForm,
+    PartnershipIdentity,
     Agency,
     Submission,
     Answer,

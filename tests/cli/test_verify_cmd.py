@@ -25,6 +25,8 @@ from oscb_desktop.signing import UnlockedKey, format_fingerprint
 ATTACHMENT_PATH = "attachments/" + hashlib.sha256(ATTACHMENT_DATA).hexdigest()[:12] + "-Safeguarding_policy_2026.pdf"
 DESCRIBED = f"{AGENCY_A}, Section 11 self-assessment 2026.1, 2026/27, v2, signed by Jane Doe (Director of Nursing), "
 JSON_FIELDS = {
+    "pdf_carries_data",
+    "source",
     "file",
     "ok",
     "code",
@@ -300,9 +302,21 @@ def test_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
 
 
 def test_not_a_bundle(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    path = save(tmp_path, b"%PDF-1.7 someone sent the PDF instead", "return.pdf")
+    path = save(tmp_path, b"%PDF-1.7 someone sent the PDF instead", "return.oscb")
     code, line = verify_one(capsys, path)
     assert_failed(code, line, path, "not_zip", "not a zip file")
+
+
+def test_a_pdf_is_checked_as_a_signed_return_on_its_own(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, bundle: bytes
+) -> None:
+    broken = save(tmp_path, b"%PDF-1.7 someone sent a broken PDF", "return.pdf")
+    code, line = verify_one(capsys, broken)
+    assert_failed(code, line, broken, "bad_pdf_signature", "cannot be read", "Ask the agency for the .oscb bundle")
+    signed = save(tmp_path, members_of(bundle)["submission.pdf"], "signed.pdf")
+    code, line = verify_one(capsys, signed)
+    assert code == 0 and line.startswith(f"OK      {signed}  — {AGENCY_A}, Section 11"), line
+    assert line.endswith("a signed PDF alone: no evidence files or answer history"), line
 
 
 def test_one_line_per_bundle_whatever_the_file_name(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -363,6 +377,8 @@ def test_json(
         "version": 2,
         "signer_fingerprint": key_a.fingerprint_sha256,
         "trust": "trusted",
+        "pdf_carries_data": True,
+        "source": "bundle",
     }
     assert "intact" in results[0]["reason"]
     # A failed bundle's manifest is an unproven claim: not reported as what the return is. Who signed, and the
@@ -380,6 +396,8 @@ def test_json(
         "version": None,
         "signer_fingerprint": key_b.fingerprint_sha256,
         "trust": "unknown",
+        "pdf_carries_data": False,
+        "source": "bundle",
     }
     assert results[2]["code"] == "unreadable" and results[2]["signer_fingerprint"] is None
     assert results[2]["trust"] is None

@@ -725,3 +725,41 @@ def test_the_cycle_at_a_glance_charts_the_board_reports_figures(qtbot, bu_ws: Wo
     for theme in c.impact.pressures.top():
         assert f"{theme.label}: {theme.points} points" in widget.glance.pressures_text.text()
     assert all(st.code in widget.glance.ratings_text.text() for st in c.standards)
+
+
+def test_a_signed_pdf_sent_alone_is_imported_then_completed_by_its_bundle(
+    qtbot, empty_bu: Workspace, fresh_bundles: Path, tmp_path: Path
+) -> None:
+    """Issue 9 §1: someone forwards only the signed PDF; the results, the cycle and the viewer say what is missing,
+    and the bundle, imported later, completes the same return."""
+    bundle = sorted(fresh_bundles.glob("*section11_2026-27*.oscb"))[0]
+    with zipfile.ZipFile(bundle) as z:
+        pdf = tmp_path / "forwarded by email.pdf"
+        pdf.write_bytes(z.read("submission.pdf"))
+    widget = make_workspace(qtbot, empty_bu)
+    shown, timer = answer_trust_dialogs(accept=True)
+    try:
+        run = import_and_wait(qtbot, widget, [pdf])
+    finally:
+        timer.stop()
+    assert len(shown) == 1, "a PDF's signer is confirmed like a bundle's"
+    [result] = run.results
+    assert (result.outcome, result.code) == ("imported", "pdf_only")
+    dialog = widget.results
+    assert dialog is not None and dialog.model.texts()[0][5] == "Imported (signed PDF alone) (certificate trusted)"
+    assert "came as a signed PDF alone" in dialog.summary.text()
+    dialog.close()
+
+    row = review.received(empty_bu, result.received_id or 0)
+    assert not row.bundle_received
+    lines = [line for line in widget.cycle.model.rows if line.row.received_id == row.id]
+    assert len(lines) == 1 and lines[0].row.status_label == "Received (PDF only)"
+    viewer = widget.open_return(row.id)
+    assert "Received as the signed PDF alone" in viewer.showing.text()
+    viewer.close()
+
+    run = import_and_wait(qtbot, widget, [bundle])
+    [completed] = run.results
+    assert (completed.outcome, completed.code) == ("imported", "completed")
+    assert widget.results is not None and widget.results.model.texts()[0][5] == "Completed by its bundle"
+    assert review.received(empty_bu, row.id).bundle_received and ReceivedReturn.select().count() == 1

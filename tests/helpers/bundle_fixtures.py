@@ -5,6 +5,7 @@ tests/conftest.py; the helpers are in helpers.bundle_kit."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +29,9 @@ from helpers.bundle_kit import (
 from oscb_desktop import demo
 from oscb_desktop.bundle import (
     Signatory,
+    SubmissionPayload,
     build_bundle,
+    submission_attachment,
 )
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import UnlockedKey, create_identity, sign_pdf, unlock
@@ -62,9 +65,18 @@ def unsigned_pdf() -> bytes:
 
 
 @pytest.fixture(scope="session")
-def make_signed_pdf(unsigned_pdf: bytes) -> Callable[[UnlockedKey], bytes]:
-    def sign(key: UnlockedKey) -> bytes:
-        return sign_pdf(unsigned_pdf, key, reason="Section 11 sign-off", location="Oxford", box=(72, 72, 288, 136))
+def make_signed_pdf(unsigned_pdf: bytes) -> Callable[..., bytes]:
+    """``sign(key, carries=payload())``: the small PDF signed by ``key``, carrying ``carries`` (a payload, or
+    any bytes) as its submission.json (format version 2); ``carries=None`` signs it as version 1 did."""
+
+    def sign(key: UnlockedKey, carries: SubmissionPayload | bytes | None = payload()) -> bytes:  # noqa: B008
+        if isinstance(carries, bytes):
+            embed = [dataclasses.replace(submission_attachment(payload()), data=carries)]
+        else:
+            embed = [submission_attachment(carries)] if carries is not None else []
+        return sign_pdf(
+            unsigned_pdf, key, reason="Section 11 sign-off", location="Oxford", box=(72, 72, 288, 136), embed=embed
+        )
 
     return sign
 
@@ -75,10 +87,21 @@ def signed_pdf(make_signed_pdf: Callable[[UnlockedKey], bytes], key_a: UnlockedK
 
 
 @pytest.fixture(scope="session")
-def build(key_a: UnlockedKey, signed_pdf: bytes) -> Callable[..., bytes]:
-    """Build a bundle like the standard one, with any argument changed."""
+def build(key_a: UnlockedKey, signed_pdf: bytes, make_signed_pdf: Callable[..., bytes]) -> Callable[..., bytes]:
+    """Build a bundle like the standard one, with any argument changed. Given another ``submission`` (and no
+    ``signed_pdf``), the PDF is signed again carrying it, as sign-off would have signed that return."""
 
     def make(**changes: Any) -> bytes:
+        if "submission" in changes and "signed_pdf" not in changes:
+            submission = changes["submission"]
+            try:
+                carried = submission_attachment(
+                    submission if isinstance(submission, SubmissionPayload) else SubmissionPayload.from_json(submission)
+                ).data
+            except (KeyError, TypeError, ValueError):
+                carried = None  # not a return at all: the writer refuses it before it looks at the PDF
+            if carried is not None:
+                changes["signed_pdf"] = make_signed_pdf(changes.get("key", key_a), carried)
         arguments: dict[str, Any] = {
             "submission": payload(),
             "audit": AUDIT,

@@ -41,6 +41,7 @@ CORE_PACKAGES = (
     "oscb_desktop.logs",
     "oscb_desktop.demo",
     "oscb_desktop.partnership",
+    "oscb_desktop.packs",
 )
 
 
@@ -135,7 +136,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"signing", "logs"}),
     frozenset({"forms", "store", "partnership"}),
     frozenset({"bundle", "collate"}),
-    frozenset({"report"}),
+    frozenset({"report", "packs"}),
     frozenset({"services"}),
     frozenset({"demo"}),
     frozenset({"cli", "ui"}),

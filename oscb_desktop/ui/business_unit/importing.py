@@ -205,6 +205,12 @@ class ImportRun:
             text += f" Cancelled after {len(self.results)} of {self.total} files; the rest were not imported."
         if self.cancelled and not self.results:
             text = f"Cancelled before anything was imported ({self.total} files checked or waiting)."
+        alone = sum(r.code == imports.ImportCode.PDF_ONLY for r in self.results)
+        if alone:
+            text += (
+                f" {alone} came as a signed PDF alone, without evidence files or answer history: import the "
+                f"bundle{'s' if alone != 1 else ''} when {'they come' if alone != 1 else 'it comes'}."
+            )
         if any(r.disk_full for r in self.results):
             text += " The disk is full: free some space on it, then import again."
         return text
@@ -232,7 +238,9 @@ def run_import(
     files = imports.expand_paths(paths)
     if not files:
         where = ", ".join(Path(p).name or str(p) for p in paths)
-        message(parent, "Nothing to import", f"No .oscb bundles were found in {where}.")
+        found = f"No .oscb bundles were found in {where}."
+        message(parent, "Nothing to import", f"{found} (A signed PDF sent on its own is imported when chosen as a "
+                "file, not from a folder.)")  # fmt: skip
         return None
     total, forms = len(files), ws.forms
 

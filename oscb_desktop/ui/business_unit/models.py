@@ -83,9 +83,16 @@ class CycleModel(TableModel):
                 font = QFont()
                 font.setBold(True)
                 return font
-            if role == Qt.ItemDataRole.ToolTipRole and line.deadline:
-                when = "was" if r.overdue else "is"
-                return f"The deadline {when} {short_date(line.deadline)}."
+            if role == Qt.ItemDataRole.ToolTipRole:
+                tips = []
+                if line.deadline:
+                    tips.append(f"The deadline {'was' if r.overdue else 'is'} {short_date(line.deadline)}.")
+                if not r.bundle_received:
+                    tips.append(
+                        "Received as the signed PDF alone: its evidence files and answer history have not come. "
+                        "Import its .oscb bundle to complete it."
+                    )
+                return " ".join(tips) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 4:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -254,6 +261,8 @@ class YearOnYearModel(TableModel):
 # Import results ------------------------------------------------------------------------------------
 
 OUTCOME_LABELS = {"imported": "Imported", "duplicate": "Already imported", "rejected": "Rejected"}
+#: Imported, but said apart: a signed PDF sent alone, and the bundle that completed one.
+CODE_LABELS = {"pdf_only": "Imported (signed PDF alone)", "completed": "Completed by its bundle"}
 
 
 class ImportResultsModel(TableModel):
@@ -266,7 +275,7 @@ class ImportResultsModel(TableModel):
 
     def cell(self, r: ImportResult, column: int, role: int) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
-            outcome = OUTCOME_LABELS.get(r.outcome, r.outcome)
+            outcome = CODE_LABELS.get(r.code) or OUTCOME_LABELS.get(r.outcome, r.outcome)
             if r.outcome == "imported" and r.newly_trusted:
                 outcome += " (certificate trusted)"
             # Names come from the file system and from bundles: control and bidi characters shown as escapes.

@@ -345,6 +345,11 @@ class ReturnViewer(QDialog):
             f"{short_fingerprint(row.signer_fingerprint).rstrip(' …')}. "
             f"Imported {short_date(row.imported_at)} from {_text(row.file_name)}."
         )
+        if not row.bundle_received:
+            signed += (
+                "<br><b>Received as the signed PDF alone:</b> its evidence files and answer history have not come. "
+                "Import its .oscb bundle to complete it."
+            )
         version = f"version {row.version}"
         if row.id != self.newest.id:
             version += (

@@ -65,7 +65,8 @@ class BusinessUnitWorkspace(QWidget):
         self.import_button = QPushButton("Import bundles…")
         self.import_button.setObjectName("primary")
         self.import_button.setToolTip(
-            "Import .oscb files from agencies (Ctrl+I). You can also drop files or folders here."
+            "Import .oscb files from agencies (Ctrl+I), or a signed return PDF sent on its own. You can also "
+            "drop files or folders here."
         )
         self.import_button.clicked.connect(self.import_files_dialog)
         drop_hint = QLabel("or drop .oscb files and folders on this window")
@@ -145,7 +146,11 @@ class BusinessUnitWorkspace(QWidget):
 
     @Slot()
     def import_files_dialog(self) -> None:
-        files = file_dialogs.ask_open_files(self, "Import bundles", "Signed returns (*.oscb);;All files (*)")
+        files = file_dialogs.ask_open_files(
+            self,
+            "Import bundles",
+            "Signed returns (*.oscb *.pdf);;Bundles (*.oscb);;Signed PDFs sent alone (*.pdf);;All files (*)",
+        )
         if files:
             self.import_paths(files)
 
@@ -156,7 +161,8 @@ class BusinessUnitWorkspace(QWidget):
             self.import_paths([folder])
 
     def import_paths(self, paths: Iterable[str | Path]) -> Job[Checks] | None:
-        """Import files and folders (every ``*.oscb`` below a folder) in the background, then show what
+        """Import files (bundles, or signed PDFs sent alone) and folders (every ``*.oscb`` below a folder) in the
+        background, then show what
         happened to each (``sig_imported`` is emitted with the :class:`ImportRun`)."""
         return run_import(self, self.ws, paths, lambda res, path: self.confirm_trust(res, path), self._imported)
 

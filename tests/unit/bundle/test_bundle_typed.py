@@ -5,7 +5,7 @@ verdict, never an exception, should a value ever slip between the schema and the
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -29,21 +29,23 @@ def test_the_verdict_carries_the_types_the_writer_wrote(bundle: bytes, shipped_f
 
 
 def test_integers_written_as_floats_are_read_as_integers(
-    bundle: bytes, shipped_forms: FormRegistry, key_a: UnlockedKey
+    bundle: bytes, shipped_forms: FormRegistry, key_a: UnlockedKey, make_signed_pdf: Callable[..., bytes]
 ) -> None:
     """JSON Schema counts ``2.0`` as an integer, so another writer may send it; the types still say ``int``."""
     members = members_of(bundle)
     submission = parse_json(members["submission.json"])
     submission["submission"]["version"] = 2.0
     submission_bytes = canonical_json(submission)
+    pdf = make_signed_pdf(key_a, submission_bytes)  # that writer's PDF carries its own bytes
     manifest = parse_json(members["manifest.json"])
     manifest["submission"]["version"] = 2.0
     for member in manifest["members"]:
-        if member["path"] == "submission.json":
-            member["sha256"] = hashlib.sha256(submission_bytes).hexdigest()
-            member["size"] = len(submission_bytes)
+        new = {"submission.json": submission_bytes, "submission.pdf": pdf}.get(member["path"])
+        if new is not None:
+            member["sha256"] = hashlib.sha256(new).hexdigest()
+            member["size"] = len(new)
         member["size"] = float(member["size"])
-    changed = {"manifest.json": canonical_json(manifest), "submission.json": submission_bytes}
+    changed = {"manifest.json": canonical_json(manifest), "submission.json": submission_bytes, "submission.pdf": pdf}
     floats = rebuild(bundle, replace=changed, sign_with=key_a)
     assert b'"version": 2.0' in members_of(floats)["manifest.json"]
 

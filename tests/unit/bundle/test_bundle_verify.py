@@ -371,7 +371,7 @@ def edit_manifest(bundle: bytes, change: Callable[[dict], None]) -> bytes:
 @pytest.mark.parametrize(
     "change",
     [
-        lambda m: m.update(format_version=2),
+        lambda m: m.update(format_version=3),
         lambda m: m.update(extra="field"),
         lambda m: m["members"].pop(0),  # signer.pem, put first below
         lambda m: m["members"].append(dict(m["members"][1])),
@@ -417,15 +417,26 @@ def test_answers_to_items_the_form_lacks(build: Callable[..., bytes], shipped_fo
     ],
 )
 def test_submission_disagrees_with_manifest(
-    bundle: bytes, shipped_forms: FormRegistry, key_a: UnlockedKey, where: tuple[str, ...], value: object
+    bundle: bytes,
+    shipped_forms: FormRegistry,
+    key_a: UnlockedKey,
+    make_signed_pdf: Callable[..., bytes],
+    where: tuple[str, ...],
+    value: object,
 ) -> None:
+    """Even with a PDF signed by the agency's key carrying the changed submission.json (so the PDF check passes),
+    the submission must agree with the manifest."""
     submission = parse_json(members_of(bundle)["submission.json"])
     target = submission
     for key in where[:-1]:
         target = target[key]
     target[where[-1]] = value
+    changed = canonical_json(submission)
     tampered = rebuild(
-        bundle, replace={"submission.json": canonical_json(submission)}, fix_manifest=True, sign_with=key_a
+        bundle,
+        replace={"submission.json": changed, "submission.pdf": make_signed_pdf(key_a, changed)},
+        fix_manifest=True,
+        sign_with=key_a,
     )
     assert_refused(check(tampered, shipped_forms), Code.MANIFEST_MISMATCH, "submission.json")
 
@@ -434,8 +445,17 @@ def test_submission_disagrees_with_manifest(
     "submission",
     [b"{", b"[]", b'{"format": "oscb-submission"}', canonical_json({**payload().to_json(), "format_version": 2})],
 )
-def test_bad_submission(bundle: bytes, shipped_forms: FormRegistry, key_a: UnlockedKey, submission: bytes) -> None:
-    tampered = rebuild(bundle, replace={"submission.json": submission}, fix_manifest=True, sign_with=key_a)
+def test_bad_submission(
+    bundle: bytes,
+    shipped_forms: FormRegistry,
+    key_a: UnlockedKey,
+    make_signed_pdf: Callable[..., bytes],
+    submission: bytes,
+) -> None:
+    pdf = make_signed_pdf(key_a, submission)  # signed off as it is: only its own checks can refuse it
+    tampered = rebuild(
+        bundle, replace={"submission.json": submission, "submission.pdf": pdf}, fix_manifest=True, sign_with=key_a
+    )
     assert_refused(check(tampered, shipped_forms), Code.BAD_SUBMISSION, "submission.json")
 
 

@@ -25,7 +25,7 @@ from oscb_desktop.bundle import (
     write_bundle,
 )
 from oscb_desktop.bundle.model import Manifest, SubmissionPayload, parse_json, schema
-from oscb_desktop.bundle.writer import ZIP_TIMESTAMP
+from oscb_desktop.bundle.signed_zip import ZIP_TIMESTAMP
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.signing import UnlockedKey
 
@@ -61,7 +61,7 @@ def test_same_return_gives_the_same_bytes(build: Callable[..., bytes], bundle: b
 def test_manifest_content(bundle: bytes, key_a: UnlockedKey) -> None:
     manifest = parse_json(members_of(bundle)["manifest.json"])
     assert manifest["format"] == "oscb-bundle"
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2  # the signed PDF carries submission.json
     assert manifest["form"] == {"id": "section11", "version": "2026.1", "title": "Section 11 self-assessment"}
     assert manifest["period"] == "2026/27"
     assert manifest["submission"] == payload().submission.to_json()

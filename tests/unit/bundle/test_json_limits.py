@@ -5,6 +5,7 @@ reason, quickly, and never reach the schema check, the database or a report."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 from helpers.bundle_kit import members_of, rebuild
@@ -46,14 +47,15 @@ def test_ordinary_numbers_and_nesting_are_fine() -> None:
 
 
 def test_a_signed_bundle_with_an_infinite_answer_is_refused(
-    bundle: bytes, key_a: UnlockedKey, shipped_forms: FormRegistry
+    bundle: bytes, key_a: UnlockedKey, shipped_forms: FormRegistry, make_signed_pdf: Callable[..., bytes]
 ) -> None:
-    """Signed by the agency's own key, so only the parse can catch it."""
+    """Signed by the agency's own key, its PDF too, so only the parse can catch it."""
     submission = members_of(bundle)["submission.json"]
     assert b'"score": 62.5' in submission
+    infinite = submission.replace(b'"score": 62.5', b'"score": 1e400')
     forged = rebuild(
         bundle,
-        replace={"submission.json": submission.replace(b'"score": 62.5', b'"score": 1e400')},
+        replace={"submission.json": infinite, "submission.pdf": make_signed_pdf(key_a, infinite)},
         fix_manifest=True,
         sign_with=key_a,
     )

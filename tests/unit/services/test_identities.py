@@ -100,7 +100,7 @@ def test_a_p12_file_too_large_to_be_one_is_refused_unread(tmp_path: Path) -> Non
     huge = tmp_path / "huge.p12"
     with huge.open("wb") as fh:
         fh.truncate(identities.MAX_PKCS12_BYTES + 1)
-    with pytest.raises(identities.IdentityError, match="too large to be a .p12"):
+    with pytest.raises(identities.IdentityError, match=r"too large to be a \.p12"):
         identities.read_pkcs12_file(huge)
     with pytest.raises(identities.IdentityError, match="could not be read"):
         identities.read_pkcs12_file(tmp_path / "missing.p12")

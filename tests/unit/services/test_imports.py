@@ -8,6 +8,7 @@ import shutil
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -304,8 +305,10 @@ def test_a_file_that_cannot_be_read_or_is_too_large_is_refused_unread(bu: Worksp
     assert snapshot(bu) == before
 
 
-def test_unknown_form_version_signed_by_the_agency_is_refused(bu: Workspace, tmp_path: Path) -> None:
-    """A genuine signature over a form version this Business Unit has not installed: its own reason."""
+def test_unknown_form_version_signed_by_the_agency_is_refused(
+    bu: Workspace, tmp_path: Path, make_signed_pdf: Callable[..., bytes]
+) -> None:
+    """A genuine signature (PDF and manifest) over a form version this Business Unit has not installed."""
     agency_ws, sub_id = _agency_with_identity(tmp_path / "agency")
     out = tmp_path / "b.oscb"
     signoff.export(agency_ws, sub_id, out, passphrase=demo.DEMO_PASSPHRASE)
@@ -318,7 +321,11 @@ def test_unknown_form_version_signed_by_the_agency_is_refused(bu: Workspace, tmp
     manifest["form"]["version"] = "2099.1"
     forged = rebuild(
         out.read_bytes(),
-        replace={"submission.json": canonical_json(sub), "manifest.json": canonical_json(manifest)},
+        replace={
+            "submission.json": canonical_json(sub),
+            "submission.pdf": make_signed_pdf(key, canonical_json(sub)),
+            "manifest.json": canonical_json(manifest),
+        },
         fix_manifest=True,
         sign_with=key,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -131,7 +130,6 @@ def test_the_cycle_and_the_board_report_agree_on_lateness_and_on_which_version_c
     build: Callable[..., bytes],
     key_a: UnlockedKey,
     key_b: UnlockedKey,
-    make_signed_pdf: Callable[[UnlockedKey], bytes],
 ) -> None:
     """Two cases where the Cycle tab used to differ from the report, which now share one rule
     (:mod:`oscb_desktop.collate.records`).
@@ -145,10 +143,9 @@ def test_the_cycle_and_the_board_report_agree_on_lateness_and_on_which_version_c
     newer = _section11_2026_2(shipped_forms)
     forms = FormRegistry(forms={**shipped_forms.forms, newer.key: newer})
     a = _bundle(tmp_path, build, key_a, AGENCY_A, "2026.1", "a-2026-1", "2027-02-14T10:30:00.000Z")
-    pdf_b = make_signed_pdf(key_b)
     b = _bundle(
         tmp_path,
-        functools.partial(build, signed_pdf=pdf_b),
+        build,  # its PDF signed by B's key, carrying B's answers
         key_b,
         AGENCY_B,
         "2026.1",

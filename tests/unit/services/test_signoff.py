@@ -13,7 +13,7 @@ import pytest
 from peewee import IntegrityError
 from test_returns import complete_answers
 
-from oscb_desktop.bundle import verify_bundle
+from oscb_desktop.bundle import carried_bytes, verify_bundle
 from oscb_desktop.bundle.model import parse_json
 from oscb_desktop.services import identities, returns, signoff
 from oscb_desktop.services.returns import ReturnError, ReturnLockedError
@@ -319,3 +319,50 @@ def test_a_database_opened_elsewhere_cannot_unsign(workspace: Workspace, complet
             con.execute("DELETE FROM agency")  # would cascade to the signed return
     finally:
         con.close()
+
+
+# --- what was signed is what travels (issue 9 §1) ---------------------------------------------------------------
+
+
+def test_the_signed_pdf_carries_the_answers_and_export_sends_exactly_those(
+    workspace: Workspace, complete: Submission, tmp_path: Path
+) -> None:
+    signed = sign(workspace, complete.id)
+    pdf = signoff.signed_pdf(workspace, returns.get_submission(workspace, signed.id))
+    carried = signoff.carried_submission(pdf)
+    assert carried is not None and dict(carried.answers) == returns.load_answers(workspace, signed.id)
+    assert verify_pdf(pdf).ok
+
+    # The agency is renamed after sign-off: the bundle still says what was signed, not the store's new reading.
+    Agency.update(name="Renamed Trust").where(Agency.id == signed.agency_id).execute()
+    result = signoff.export(workspace, signed.id, tmp_path / "r.oscb", passphrase=PASSPHRASE)
+    with zipfile.ZipFile(result.path) as z:
+        submission_json = z.read("submission.json")
+        assert parse_json(z.read("manifest.json"))["format_version"] == 2
+    assert submission_json == bundle_carried(pdf)
+    assert parse_json(submission_json)["agency"]["name"] != "Renamed Trust"
+    verdict = verify_bundle(result.path, forms=workspace.forms, trusted=None)
+    assert verdict.ok and verdict.pdf_carries_data, verdict.reason
+
+
+def test_a_return_signed_before_pdfs_carried_the_answers_exports_as_version_1(
+    workspace: Workspace, complete: Submission, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade finds returns signed by the old version: they still export, as the format they can honour."""
+    monkeypatch.setattr(signoff, "submission_attachment", lambda _payload: None)
+    real_sign_pdf = signoff.sign_pdf
+    monkeypatch.setattr(signoff, "sign_pdf", lambda *a, embed=(), **k: real_sign_pdf(*a, **k))
+    signed = sign(workspace, complete.id)
+    monkeypatch.undo()
+    result = signoff.export(workspace, signed.id, tmp_path / "old.oscb", passphrase=PASSPHRASE)
+    with zipfile.ZipFile(result.path) as z:
+        assert parse_json(z.read("manifest.json"))["format_version"] == 1
+    verdict = verify_bundle(result.path, forms=workspace.forms, trusted=None)
+    assert verdict.ok and not verdict.pdf_carries_data
+    assert "could not be compared with the signed PDF" in verdict.reason
+
+
+def bundle_carried(pdf: bytes) -> bytes:
+    data = carried_bytes(pdf)
+    assert data is not None
+    return data
