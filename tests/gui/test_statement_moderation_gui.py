@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers.workspaces import opened_copy
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -38,14 +39,8 @@ def bu_template(tmp_path_factory: pytest.TempPathFactory, shipped_forms: FormReg
 
 @pytest.fixture
 def bu_ws(bu_template: Path, tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[Workspace]:
-    folder = tmp_path / "bu"
-    shutil.copytree(bu_template, folder)
-    ws = Workspace.open(folder, forms=shipped_forms)
-    ws.bind()
-    try:
+    with opened_copy(bu_template, tmp_path / "bu", shipped_forms) as ws:
         yield ws
-    finally:
-        ws.close()
 
 
 def focus(qtbot, viewer, widget) -> None:
