@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from oscb_desktop.collate.levels import rating_items, standard_scale
 from oscb_desktop.collate.model import CollationInput, RegisteredAgency, ReturnRecord
 from oscb_desktop.collate.records import deadline_for, newest_by, on_time, version_rank
 from oscb_desktop.collate.result import Collation
 from oscb_desktop.forms import FormDefinition
+from oscb_desktop.forms.model import Level, Scale
 from oscb_desktop.fsutil import atomic_write
 from oscb_desktop.services import registry
 from oscb_desktop.services.values import ModerationInfo, ReceivedInfo
@@ -111,6 +113,7 @@ def set_moderation(
     if note is not None and len(note) > MAX_NOTE_CHARS:
         raise ReviewError(f"The note is too long (at most {MAX_NOTE_CHARS:,} characters).")
     with ws.db.atomic():
+        _check_target(ws, agency_id, form_id, period, target, level)
         key = (
             (Moderation.agency == agency_id)
             & (Moderation.form_id == form_id)
@@ -146,12 +149,111 @@ def set_moderation(
         return ModerationInfo.from_row(Moderation.get(key))
 
 
+def _check_target(ws: Workspace, agency_id: int, form_id: str, period: str, target: str, level: str | None) -> None:
+    """Refuse moderation of anything but a received return, a standard or rated statement of its form, or a
+    level its scale does not have: the collation would otherwise count (or silently drop) what nobody can see."""
+    row = (
+        ReceivedReturn.select()
+        .where(
+            (ReceivedReturn.agency == agency_id)
+            & (ReceivedReturn.form_id == form_id)
+            & (ReceivedReturn.period == period)
+            & (ReceivedReturn.superseded == False)  # noqa: E712 - peewee expression
+        )
+        .first()
+    )
+    if row is None:
+        raise ReviewError(
+            f"No {form_id} return for {period} has been received from this agency: only a received return "
+            "can be moderated. Import its bundle first."
+        )
+    if not target:
+        if level:
+            raise ReviewError("The return as a whole takes a note, not a rating: rate a standard or a statement.")
+        return
+    try:
+        form = ws.forms.get(row.form_id, row.form_version)
+    except KeyError:
+        raise ReviewError(
+            f"The form of this return ({row.form_id} {row.form_version}) is not installed here, so its standards "
+            "and statements cannot be moderated. Install the form (or join the partnership pack that carries it)."
+        ) from None
+    scale: Scale | None = None
+    if form.has_item(target):
+        item = form.item(target)
+        scale = item.scale if item.type == "rating" else None
+    elif any(s.id == target for s in form.sections):
+        rated = rating_items(form.section(target))
+        scale = standard_scale(form.section(target)) if rated else None
+    else:
+        raise ReviewError(f"{target!r} is not a section or an item of {form.title}: nothing to moderate.")
+    if level and scale is None:
+        raise ReviewError(f"{target!r} is not a standard or a rated statement of {form.title}: it takes a note only.")
+    if level and scale is not None and scale.level(level) is None:
+        known = ", ".join(lv.label for lv in scale.levels)
+        raise ReviewError(f"{level!r} is not a level of the scale of {target} ({known}).")
+
+
 @uses_workspace
 def moderation_for(ws: Workspace, agency_id: int, form_id: str, period: str) -> dict[str, ModerationInfo]:
     rows = Moderation.select().where(
         (Moderation.agency == agency_id) & (Moderation.form_id == form_id) & (Moderation.period == period)
     )
     return {r.target: ModerationInfo.from_row(r) for r in rows}
+
+
+@dataclass(frozen=True)
+class StatementToModerate:
+    """A rated statement of a received return, as the agency rated it, for moderation statement by statement."""
+
+    item_id: str
+    #: "S3.2", as the agency's form and signed PDF print it.
+    code: str
+    label: str
+    #: The standard (section id) it belongs to.
+    standard_id: str
+    scale: Scale
+    #: The agency's level id, or None when it did not rate the statement.
+    own_level: str | None
+    #: The agency's evidence, as signed (for the moderator to read beside the rating).
+    evidence: str
+
+    @property
+    def own(self) -> Level | None:
+        return self.scale.level(self.own_level) if self.own_level else None
+
+
+@uses_workspace
+def statements(ws: Workspace, received_id: int) -> list[StatementToModerate]:
+    """Every rated statement of a received return, in form order, with the agency's own level.
+
+    Empty when the return's form is not installed here (nothing can be named or moderated then).
+    """
+    row = received(ws, received_id)
+    try:
+        form = ws.forms.get(row.form_id, row.form_version)
+    except KeyError:
+        return []
+    out = []
+    for section in form.sections:
+        for item in section.items:
+            if item.type != "rating" or item.scale is None:
+                continue
+            answer = row.answers.get(item.id)
+            answer = answer if isinstance(answer, Mapping) else {}
+            level = answer.get("level") if isinstance(answer.get("level"), str) else None
+            out.append(
+                StatementToModerate(
+                    item_id=item.id,
+                    code=form.item_code(item.id),
+                    label=item.label,
+                    standard_id=section.id,
+                    scale=item.scale,
+                    own_level=level or None,
+                    evidence=str(answer.get("evidence") or ""),
+                )
+            )
+    return out
 
 
 # The cycle at a glance -----------------------------------------------------------------------------

@@ -9,25 +9,36 @@ and whether it is trusted for an agency is decided by fingerprint elsewhere.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
+from typing import Any
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from fontTools import subset
+from fontTools.ttLib import TTFont
+from fontTools.ttLib.scaleUpem import scale_upem
 from pyhanko import stamp
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.font.api import FontEngineFactory
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import KeyUsageConstraints, SignatureCoverageLevel, validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from oscb_desktop import paths
 from oscb_desktop.signing.errors import PdfSigningError
 from oscb_desktop.signing.identity import UnlockedKey
 from oscb_desktop.signing.pdf_data import EmbeddedData, embed_data
@@ -35,20 +46,89 @@ from oscb_desktop.signing.pdf_data import EmbeddedData, embed_data
 DEFAULT_FIELD_NAME = "OSCB-Signoff"
 
 
-def _stamp(signer_name: str) -> stamp.TextStampStyle:
-    """The visible signature: plain text in a thin frame (pyHanko's default puts its logo behind the text).
+#: The document's own font (see :mod:`oscb_desktop.report.fonts`), so the signature reads as part of the page.
+STAMP_FONT = ("fonts", "DejaVuSans.ttf")
+STAMP_TEXT = "Digitally signed by\n%(signer)s\n%(ts)s"
+STAMP_TEXT_NO_NAME = "Digitally signed\n%(ts)s"
+_INK = (0x1F / 255, 0x29 / 255, 0x37 / 255)
+#: Every character the stamp may need besides the signer's own: Latin with its accents, punctuation, and the
+#: words, digits and zone names of the time.
+_STAMP_CHARS = "".join(chr(c) for c in range(0x20, 0x250)) + "‐–—‘’“”…"
 
-    pyHanko's built-in stamp font only has the Windows-1252 characters, so a name outside them is left out
-    of the stamp; the sign-off page shows it in full, in the document's own Unicode font.
+
+def _stamp(signer: str = "") -> stamp.TextStampStyle:
+    """The visible signature: who signed and when, in the document's Unicode font, without a frame of its own
+    (the page draws the box it sits in) or pyHanko's logo behind the text.
+
+    The signer is named from the certificate (``%(signer)s``); ``signer`` (its subject) says which characters
+    that takes. The time is pyHanko's signing time in the computer's time zone, named as people read it (GMT, BST).
     """
-    try:
-        signer_name.encode("cp1252")
-        text = "Digitally signed by %(signer)s\nat %(ts)s"
-    except UnicodeEncodeError:
-        text = "Digitally signed\nat %(ts)s"
+    name = _common_name(signer)
+    shown = _font_covers(name)
+    font = _DocumentFont("".join(sorted(set(_STAMP_CHARS + (name if shown else "")))))
     return stamp.TextStampStyle(
-        stamp_text=text, timestamp_format="%d %B %Y, %H:%M UTC", border_width=1, background=None
+        # A name the font cannot draw (Chinese, say) is left out rather than drawn as empty boxes; the sign-off
+        # page and every reader's signature panel name the signer in full.
+        stamp_text=STAMP_TEXT if shown else STAMP_TEXT_NO_NAME,
+        timestamp_format="%d %B %Y, %H:%M %Z",
+        text_box_style=TextBoxStyle(font=font, font_size=10, leading=14, text_color=_INK),
+        border_width=0,
+        background=None,
     )
+
+
+def _common_name(subject: str) -> str:
+    """The CN of an RFC 4514 subject ("CN=Jane Doe,O=…"), unescaped; the whole string if it has none."""
+    found = re.search(r"(?:^|,)CN=((?:\\.|[^,\\])*)", subject)
+    return re.sub(r"\\(.)", r"\1", found.group(1)) if found else subject
+
+
+@functools.lru_cache(maxsize=1)
+def _font_characters() -> frozenset[int]:
+    with TTFont(str(paths.resource(*STAMP_FONT)), lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def _font_covers(text: str) -> bool:
+    return all(ord(ch) in _font_characters() for ch in text)
+
+
+class _DocumentFont(FontEngineFactory):
+    """DejaVu Sans for pyHanko's text box, cut to the characters the stamp uses.
+
+    pyHanko writes glyph widths in the font's own units, and PDF reads them as thousandths of the type size;
+    DejaVu's em is 2,048 units, so its letters came out twice as far apart. The copy handed over is scaled to
+    1,000 units per em.
+    """
+
+    def __init__(self, chars: str) -> None:
+        self.chars = chars
+
+    def create_font_engine(self, writer: BasePdfFileWriter, obj_stream: Any = None) -> GlyphAccumulator:
+        if obj_stream is None and writer.stream_xrefs:
+            obj_stream = writer.prepare_object_stream()
+        return GlyphAccumulator(
+            writer=writer, font_handle=BytesIO(_font_bytes(self.chars)), font_size=10, obj_stream=obj_stream
+        )
+
+
+@functools.lru_cache(maxsize=8)
+def _font_bytes(chars: str) -> bytes:
+    """The stamp's font, subset to ``chars`` and scaled to 1,000 units per em (about 0.3 s; kept per process)."""
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.glyph_names = True
+    options.notdef_outline = True
+    options.drop_tables += ["FFTM"]  # FontForge's timestamps: fontTools says it cannot subset them, on stderr
+    out = BytesIO()
+    with TTFont(str(paths.resource(*STAMP_FONT))) as font:
+        cutter = subset.Subsetter(options)
+        cutter.populate(text=chars)
+        cutter.subset(font)
+        scale_upem(font, 1000)
+        font.save(out)
+    return out.getvalue()
 
 
 #: Accept either usage that permits signing, matching the check made when a .p12 is imported.

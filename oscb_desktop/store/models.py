@@ -255,8 +255,10 @@ class AuditEntry(BaseModel):
     new_value = JsonField(null=True)
     at = CharField()
     user = CharField()
-    #: edit, carry-forward, review, reopen, sign ...
+    #: edit, carry-forward, review, reopen, restore, sign ...
     action = CharField(default="edit")
+
+    submission_id: str
 
 
 class SigningIdentity(BaseModel):

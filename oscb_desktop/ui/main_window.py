@@ -25,6 +25,8 @@ SHORTCUTS = (
     "Ctrl+Page Down / Ctrl+Page Up — next / previous section\n"
     "Ctrl+M — what is still missing (Enter jumps to the item)\n"
     "Ctrl+K — keep the carried-forward answers of this section\n"
+    "Ctrl+F — find in the whole return;  Enter / F3 — next match;  Shift+Enter / Shift+F3 — previous;  Esc — close\n"
+    "Ctrl+H — the answer history of the item you are in (restore an earlier version)\n"
     "Ctrl+S — save now (everything is also saved automatically)\n"
     "Ctrl+Shift+S — sign the return off\n"
     "Ctrl+E — export a signed return as a bundle (.oscb)\n"

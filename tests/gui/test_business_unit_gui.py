@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from helpers.workspaces import opened_copy
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -49,14 +50,8 @@ def bu_template(tmp_path_factory: pytest.TempPathFactory, shipped_forms: FormReg
 @pytest.fixture
 def bu_ws(bu_template: Path, tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[Workspace]:
     """A copy of the demo Business Unit workspace: 5 agencies' returns imported, some reviewed and moderated."""
-    folder = tmp_path / "bu"
-    shutil.copytree(bu_template, folder)
-    ws = Workspace.open(folder, forms=shipped_forms)
-    ws.bind()
-    try:
+    with opened_copy(bu_template, tmp_path / "bu", shipped_forms) as ws:
         yield ws
-    finally:
-        ws.close()
 
 
 @pytest.fixture(scope="module")

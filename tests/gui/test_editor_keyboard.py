@@ -149,7 +149,7 @@ def test_complete_section11_by_keyboard(qtbot, window: MainWindow, workspace: Wo
     assert stored["about.completed_by"] == "Answer for about.completed_by"
     assert returns.problems(workspace, sub_id) == []
     assert returns.get_submission(workspace, sub_id).percent_complete == 100
-    qtbot.waitUntil(lambda: "Nothing is missing" in editor.missing_title.text())
+    qtbot.waitUntil(lambda: "Nothing left to do" in editor.missing_panel.done.text())
 
 
 def test_complete_impact_assessment_by_keyboard(qtbot, window: MainWindow, workspace: Workspace) -> None:
@@ -216,7 +216,7 @@ def test_complete_impact_assessment_by_keyboard(qtbot, window: MainWindow, works
     stored = returns.load_answers(workspace, sub_id)
     problems = returns.problems(workspace, sub_id)
     assert problems == [], problems
-    qtbot.waitUntil(lambda: "Nothing is missing" in editor.missing_title.text())
+    qtbot.waitUntil(lambda: "Nothing left to do" in editor.missing_panel.done.text())
     pressures = form.item("impact.pressures")
     assert [r["category"] for r in stored["impact.pressures"]] == [o.id for o in pressures.options[:3]]
     assert stored["impact.restructure"] is False

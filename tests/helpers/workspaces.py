@@ -8,10 +8,12 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from oscb_desktop import demo
+from oscb_desktop.forms import FormRegistry
 from oscb_desktop.services.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +31,18 @@ def make_demo(folder: Path, agencies: int = 2) -> Path:
 def copy_workspace(source: Path, target: Path) -> Path:
     shutil.copytree(source, target)
     return target
+
+
+@contextmanager
+def opened_copy(source: Path, target: Path, forms: FormRegistry) -> Iterator[Workspace]:
+    """A copy of the workspace in ``source`` (a template built once per module), open and bound, closed after."""
+    shutil.copytree(source, target)
+    ws = Workspace.open(target, forms=forms)
+    ws.bind()
+    try:
+        yield ws
+    finally:
+        ws.close()
 
 
 def emptied(db: Path) -> None:

@@ -13,7 +13,7 @@ from reportlab.platypus import Flowable, Indenter, Table
 from reportlab.platypus.doctemplate import FrameBreak
 
 from oscb_desktop.forms.model import Level
-from oscb_desktop.report.house.palette import ACCENT, BOLD, FONT, MUTED, text_colour_on
+from oscb_desktop.report.house.palette import ACCENT, BAND_EDGE, BOLD, FONT, MUTED, text_colour_on
 from oscb_desktop.report.house.tables import grid
 
 
@@ -78,11 +78,10 @@ class SignatureBox(Flowable):
         c.setFont(BOLD, 10)
         c.setFillColor(ACCENT)
         c.drawString(0, box_bottom + self.box_height + 5, "Digital signature")
-        c.setStrokeColor(ACCENT)
+        # A thin solid frame: the signature drawn into it at signing has none of its own.
+        c.setStrokeColor(BAND_EDGE)
         c.setLineWidth(0.8)
-        c.setDash(3, 2)
         c.rect(0, box_bottom, self.width, self.box_height, stroke=1, fill=0)
-        c.setDash()
         c.setFont(FONT, 7.5)
         c.setFillColor(MUTED)
         c.drawString(0, 3, self.caption)

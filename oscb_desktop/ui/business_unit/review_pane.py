@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
 
 from oscb_desktop.forms.model import Scale
 from oscb_desktop.services import review
+from oscb_desktop.services.review import StatementToModerate
 from oscb_desktop.ui.business_unit.common import labelled
+from oscb_desktop.ui.business_unit.statement_review import StatementModeration, install_navigation
 from oscb_desktop.ui.common import html
 
 STORED_APART = (
@@ -46,6 +48,8 @@ class Standard:
     code: str
     title: str
     scale: Scale
+    #: Its rated statements, each moderated on its own (:mod:`.statement_review`).
+    statements: tuple[StatementToModerate, ...] = ()
 
 
 class StandardReview(QFrame):
@@ -74,6 +78,9 @@ class StandardReview(QFrame):
         grid.addWidget(self.level, 1, 2)
         grid.addWidget(self.note, 2, 0, 1, 3)
         grid.setColumnStretch(0, 1)
+        self.statements = StatementModeration(standard.statements)
+        if standard.statements:
+            grid.addWidget(self.statements, 3, 0, 1, 3)
 
     def set_values(self, level: str | None, note: str) -> None:
         self.level.setCurrentIndex(max(0, self.level.findData(level)) if level else 0)
@@ -88,6 +95,9 @@ class ReviewPane(QWidget):
 
     sig_changed = Signal()
     """Something was edited since the last save."""
+
+    sig_save_requested = Signal()
+    """The user pressed Enter in a statement's moderation: save the review."""
 
     def __init__(self, standards: list[tuple[Standard, str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -138,6 +148,11 @@ class ReviewPane(QWidget):
         for widget in self.standards.values():
             widget.level.currentIndexChanged.connect(lambda _i: self.sig_changed.emit())
             widget.note.textChanged.connect(self.sig_changed)
+            widget.statements.sig_changed.connect(self.sig_changed)
+            widget.statements.sig_save_requested.connect(self.sig_save_requested)
+        #: Item id -> the statement's moderation row, in form order.
+        self.statement_rows = {k: r for w in self.standards.values() for k, r in w.statements.rows.items()}
+        install_navigation(self, list(self.statement_rows.values()))
 
     def status(self) -> str:
         return next((k for k, b in self.status_buttons.items() if b.isChecked()), "received")

@@ -110,6 +110,7 @@ class ReturnViewer(QDialog):
         # The review ---------------------------------------------------------------------------
         self.review = ReviewPane(self._standards(collations))
         self.review.sig_changed.connect(self._changed)
+        self.review.sig_save_requested.connect(self.save)
         self.review_scroll = QScrollArea()
         self.review_scroll.setWidgetResizable(True)
         self.review_scroll.setWidget(self.review)
@@ -202,6 +203,9 @@ class ReturnViewer(QDialog):
         except CollationError:
             return []
         row = next((r for r in collation.matrix if r.agency == self.agency.name), None)
+        by_standard: dict[str, list[review.StatementToModerate]] = {}
+        for statement in review.statements(self.ws, self.newest.id):
+            by_standard.setdefault(statement.standard_id, []).append(statement)
         out = []
         for s in collation.standards:
             cell = row.cell(s.id) if row is not None else None
@@ -210,7 +214,7 @@ class ReturnViewer(QDialog):
                 own = level_text(cell.self_level)
                 if cell.self_mean is not None:
                     own += f" (mean {cell.self_mean:.0f}%)"
-            out.append((Standard(s.id, s.code, s.title, s.scale), own))
+            out.append((Standard(s.id, s.code, s.title, s.scale, tuple(by_standard.get(s.id, ()))), own))
         return out
 
     def load_review(self) -> None:
@@ -223,6 +227,9 @@ class ReturnViewer(QDialog):
             for target, widget in self.review.standards.items():
                 m = mods.get(target)
                 widget.set_values(m.level if m else None, m.note if m else "")
+            for target, statement_row in self.review.statement_rows.items():
+                m = mods.get(target)
+                statement_row.set_values(m.level if m else None, m.note if m else "")
             whole = mods.get("")
             self.review.whole.setPlainText(whole.note if whole else "")
         finally:
@@ -242,6 +249,8 @@ class ReturnViewer(QDialog):
         }
         for target, widget in self.review.standards.items():
             values[target] = widget.values()
+        for target, statement_row in self.review.statement_rows.items():
+            values[target] = statement_row.values()
         return values
 
     @Slot()
@@ -273,6 +282,9 @@ class ReturnViewer(QDialog):
             return False
         self.load_review()
         self._fill_history()
+        for target, statement_row in self.review.statement_rows.items():
+            if now.get(target) != before.get(target):
+                statement_row.mark_saved()
         self.save_state.setText("Saved. " + self.save_state.text())
         self.sig_review_saved.emit(row.id)
         return True

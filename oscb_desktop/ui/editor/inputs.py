@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from oscb_desktop.forms.model import Level, Option
+from oscb_desktop.ui.editor import spelling
 
 
 class ValueInput(QWidget):
@@ -258,6 +259,7 @@ class TextArea(_Noticed):
         self.edit.textChanged.connect(self._changed)
         self.edit.sig_limited.connect(self._say)
         self._stack(self.edit)
+        spelling.attach(self.edit)
 
     @Slot()
     def _changed(self) -> None:
@@ -341,7 +343,7 @@ class NumberLine(ValueInput):
         self.edit.setValidator(validator)
         hint = []
         if minimum is not None and maximum is not None:
-            hint.append(f"{minimum:g} to {maximum:g}")
+            hint.append(f"{number_text(minimum)} to {number_text(maximum)}")
         if unit:
             hint.append(unit)
         self.edit.setPlaceholderText(" ".join(hint))
@@ -364,6 +366,11 @@ class NumberLine(ValueInput):
 
     def set_read_only(self, read_only: bool) -> None:
         self.edit.setReadOnly(read_only)
+
+
+def number_text(value: float) -> str:
+    """A bound as people write it: 1,000,000 (never 1e+06), 2.5, -10."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
 
 
 DATE_MAX_LENGTH = 40

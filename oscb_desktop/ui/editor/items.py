@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -17,11 +18,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from oscb_desktop.forms.model import NOT_APPLICABLE, Item
+from oscb_desktop.ui.editor.find import mark_answers, marked
 from oscb_desktop.ui.editor.inputs import (
     ChoiceCombo,
     TextArea,
@@ -54,8 +57,6 @@ class RatingInput(ItemInput):
         self.scale = item.scale
         self.level = ChoiceCombo(self.scale.choices)
         self.level.set_accessible(f"Rating: {item.label}", item.guidance)
-        self.badge = QLabel()
-        self.badge.setObjectName("ratingBadge")
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.description.setObjectName("muted")
@@ -81,7 +82,6 @@ class RatingInput(ItemInput):
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.level)
-        top.addWidget(self.badge)
         top.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -116,16 +116,8 @@ class RatingInput(ItemInput):
         self.example.setVisible(show_example)
         self.reason_label.setVisible(show_reason)
         self.reason.setVisible(show_reason)
-        if level is None:
-            self.badge.setText("Not rated yet")
-            self.badge.setStyleSheet("")
-            self.description.setText("")
-        else:
-            self.badge.setText(f" {level.display} ")
-            self.badge.setStyleSheet(
-                f"background:{level.colour}; color:white; border-radius:3px; padding:2px 6px; font-weight:600;"
-            )
-            self.description.setText(level.description)
+        # The level shows once, in the drop-down (its word, percentage and colour); its meaning beside it.
+        self.description.setText(level.description if level is not None else "Not rated yet.")
 
     def value(self) -> dict[str, str] | None:
         level = self.level.value()
@@ -242,17 +234,34 @@ class ItemFrame(QFrame):
     sig_confirm_carried = Signal(str)
     """The user keeps a carried-forward answer as it is (item id)."""
 
+    sig_history_requested = Signal(str)
+    """The user asked for the answer history of this item (item id)."""
+
     def __init__(self, item: Item, number: str, item_input: ItemInput, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.item = item
         self.input = item_input
         self.setObjectName("itemFrame")
         required = " *" if item.required else ""
+        self._heading = (f"<b>{number}</b>&nbsp; ", required)
         self.label = QLabel(f"<b>{number}</b>&nbsp; {_html(item.label)}{required}")
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.RichText)
         self.label.setBuddy(item_input)
-        scope = f"Scope: {item.scope}" if item.scope else ""
+        # Not a Tab stop (that would double the stops in a form of a hundred items): Ctrl+H opens the history of
+        # the item being answered, and so does the frame's context menu.
+        self.history_button = QToolButton()
+        self.history_button.setText("History…")
+        self.history_button.setAutoRaise(True)
+        self.history_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.history_button.setAccessibleName(f"Answer history: {item.label}")
+        self.history_button.setToolTip("Who changed this answer and when; restore an earlier version (Ctrl+H)")
+        self.history_button.clicked.connect(lambda: self.sig_history_requested.emit(item.id))
+        history_action = QAction("Answer history… (Ctrl+H)", self)
+        history_action.triggered.connect(lambda: self.sig_history_requested.emit(item.id))
+        self.addAction(history_action)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        scope = scope_text(item.scope)
         self.scope = QLabel(scope)
         self.scope.setObjectName("muted")
         self.scope.setVisible(bool(scope))
@@ -285,8 +294,11 @@ class ItemFrame(QFrame):
         self.guidance.setWordWrap(True)
         self.guidance.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
+        heading = QHBoxLayout()
+        heading.addWidget(self.label, 1)
+        heading.addWidget(self.history_button, 0, Qt.AlignmentFlag.AlignTop)
         left = QVBoxLayout()
-        left.addWidget(self.label)
+        left.addLayout(heading)
         left.addWidget(self.scope)
         left.addWidget(self.carried)
         left.addWidget(item_input)
@@ -308,6 +320,14 @@ class ItemFrame(QFrame):
         self.style().unpolish(self)
         self.style().polish(self)
 
+    def set_find_term(self, term: str) -> None:
+        """Mark the words found (Find) in the question, its guidance and the text answers; "" clears the marks."""
+        number, required = self._heading
+        self.label.setText(f"{number}{marked(self.item.label, term)}{required}")
+        self.guidance.setTextFormat(Qt.TextFormat.RichText)
+        self.guidance.setText(marked(self.item.guidance, term))
+        mark_answers(self.input, term)
+
     def set_save_error(self, message: str | None) -> None:
         self.save_error.setText(f"Not saved: {message}" if message else "")
         self.save_error.setVisible(bool(message))
@@ -323,6 +343,15 @@ class ItemFrame(QFrame):
     def set_read_only(self, read_only: bool) -> None:
         self.input.set_read_only(read_only)
         self.confirm.setEnabled(not read_only)
+
+
+#: What a statement's scope means to a reader.
+SCOPES = {"both": "Children and adults", "children": "Children", "adults": "Adults"}
+
+
+def scope_text(scope: str | None) -> str:
+    """'Applies to: Children and adults' (empty without a scope)."""
+    return f"Applies to: {SCOPES.get(scope, scope)}" if scope else ""
 
 
 def _html(text: str) -> str:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QProgressBar,
     QPushButton,
@@ -21,18 +21,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from oscb_desktop import dates
 from oscb_desktop.forms import Problem, section_completion
-from oscb_desktop.services import evidence, returns
+from oscb_desktop.services import evidence, history, returns
 from oscb_desktop.services.autosave import Autosaver
 from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.ui.common import html
+from oscb_desktop.ui.editor import spelling
 from oscb_desktop.ui.editor.autosave import AutosaveController
+from oscb_desktop.ui.editor.banner import LockedBanner
 from oscb_desktop.ui.editor.evidence import FileActions
-from oscb_desktop.ui.editor.items import ItemFrame, make_input
-
-ITEM_ROLE = 0x0100  # Qt.UserRole
+from oscb_desktop.ui.editor.find import FindBar, Match, find_matches
+from oscb_desktop.ui.editor.history import HistoryDialog
+from oscb_desktop.ui.editor.items import ItemFrame, make_input, scope_text
+from oscb_desktop.ui.editor.lists import WrappingList
+from oscb_desktop.ui.editor.missing import MissingPanel
+from oscb_desktop.ui.editor.problems import InlineProblems, frame_of
 
 
 class EditorPage(QWidget):
@@ -83,15 +87,26 @@ class EditorPage(QWidget):
             open_copy=lambda entry: evidence.open_copy(ws, entry["sha256"], entry["name"]),
             carried_from=self.carried_from,
         )
+        self._last_item: str | None = None
+        self.history_dialog: HistoryDialog | None = None
 
         self._revalidate_timer = QTimer(self)
         self._revalidate_timer.setSingleShot(True)
         self._revalidate_timer.setInterval(150)
         self._revalidate_timer.timeout.connect(self.revalidate)
+        self.inline = InlineProblems(self.frames, self._revalidate_timer.isActive, self)
 
         self._build()
         self.revalidate()
         self.go_to_section(0)
+        keys = {
+            "Ctrl+H": self.show_history_of_focused,
+            "Ctrl+F": self.find_bar.open,
+            "F3": self.find_bar.next,
+            "Shift+F3": self.find_bar.previous,
+        }
+        for key, slot in keys.items():
+            QShortcut(QKeySequence(key), self, slot).setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     # Layout -----------------------------------------------------------------------------------------
 
@@ -127,11 +142,9 @@ class EditorPage(QWidget):
         header.addWidget(self.progress)
         header.addWidget(self.sign_off_button)
 
-        self.sections = QListWidget()
+        self.sections = WrappingList()
         self.sections.setAccessibleName("Sections")
-        self.sections.setMinimumWidth(240)
-        self.sections.setWordWrap(True)
-        self.sections.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sections.setMinimumWidth(260)
         self.sections.currentRowChanged.connect(self._section_chosen)
         self.stack = QStackedWidget()
         self.scrolls: list[QScrollArea] = []
@@ -152,23 +165,16 @@ class EditorPage(QWidget):
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
+        self.find_bar = FindBar(lambda term: find_matches(self.form, self.answers, term), self.show_match)
+        self.find_bar.sig_closed.connect(self._find_closed)
+        self._marked: str | None = None
+        centre_layout.addWidget(self.find_bar)
         centre_layout.addWidget(self.stack, 1)
         centre_layout.addLayout(nav)
 
-        self.missing_title = QLabel()
-        self.missing = QListWidget()
-        self.missing.setAccessibleName("What is still missing")
-        self.missing.setWordWrap(True)
-        self.missing.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.missing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.missing.itemActivated.connect(self._missing_chosen)
-        self.missing.itemClicked.connect(self._missing_chosen)
-        self.missing_title.setBuddy(self.missing)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.missing_title)
-        right_layout.addWidget(self.missing, 1)
+        self.missing_panel = MissingPanel()
+        self.missing_panel.sig_chosen.connect(self.jump_to)
+        right = self.missing_panel
 
         split = QSplitter()
         split.addWidget(self.sections)
@@ -177,56 +183,30 @@ class EditorPage(QWidget):
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
         split.setStretchFactor(2, 0)
-        split.setSizes([260, 800, 280])
+        split.setSizes([290, 780, 290])
         split.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)
-        self.banner: QFrame | None = None
+        #: Said once per run when there is no dictionary: the editor works on without spell check.
+        spelling.use_workspace_words(self.ws)
+        self.spelling_note = QLabel(spelling.note_once())
+        self.spelling_note.setObjectName("muted")
+        self.spelling_note.setVisible(bool(self.spelling_note.text()))
+        layout.addWidget(self.spelling_note)
+        self.banner: LockedBanner | None = None
         if self.read_only:
-            self.banner = self._locked_banner()
+            newer = returns.newer_version(self.ws, self.submission.id)
+            self.banner = LockedBanner(self.submission, newer.version if newer is not None else None)
+            self.banner.export_button.clicked.connect(self.sig_export_requested)
+            if self.banner.reopen_button is not None:
+                self.banner.reopen_button.clicked.connect(self.sig_reopen_requested)
+            self.banner_text = self.banner.text
+            self.export_button = self.banner.export_button
+            self.reopen_button = self.banner.reopen_button
             layout.addWidget(self.banner)
         layout.addWidget(split, 1)
         self._update_status()
-
-    def _locked_banner(self) -> QFrame:
-        """Who signed this version and when; export it, or reopen it as a new version."""
-        sub = self.submission
-        who = html(sub.signatory_name or "the signatory") + (
-            f", {html(sub.signatory_role)}" if sub.signatory_role else ""
-        )
-        signed = f"on {dates.local_moment(sub.signed_at)} by {who}" if sub.signed_at else f"by {who}"
-        if sub.status == ReturnStatus.SUPERSEDED:
-            newer = returns.newer_version(self.ws, sub.id)
-            text = (
-                f"<b>Version {sub.version} was signed off</b> {signed}. It has been reopened"
-                + (f" as version {newer.version}" if newer is not None else "")
-                + " and stays as it was signed: it cannot be changed."
-            )
-        else:
-            text = (
-                f"<b>Signed off</b> {signed}. This version cannot be changed; to change anything, "
-                "reopen it as a new version."
-            )
-        banner = QFrame()
-        banner.setObjectName("lockedBanner")
-        self.banner_text = QLabel(text)
-        self.banner_text.setWordWrap(True)
-        self.banner_text.setTextFormat(Qt.TextFormat.RichText)
-        self.export_button = QPushButton("Export signed bundle…")
-        self.export_button.setToolTip("Save the signed return as a .oscb file for the Business Unit (Ctrl+E)")
-        self.export_button.clicked.connect(self.sig_export_requested)
-        row = QHBoxLayout(banner)
-        row.setContentsMargins(8, 6, 8, 6)
-        row.addWidget(self.banner_text, 1)
-        row.addWidget(self.export_button)
-        self.reopen_button: QPushButton | None = None
-        if sub.status == ReturnStatus.SIGNED:
-            self.reopen_button = QPushButton("Reopen as a new version…")
-            self.reopen_button.setToolTip(f"Start version {sub.version + 1} from these answers")
-            self.reopen_button.clicked.connect(self.sig_reopen_requested)
-            row.addWidget(self.reopen_button)
-        return banner
 
     def _section_page(self, n: int, section: Any) -> QScrollArea:
         page = QWidget()
@@ -241,7 +221,7 @@ class EditorPage(QWidget):
             guide.setObjectName("sectionGuidance")
             col.addWidget(guide)
         if section.scope:
-            scope = QLabel(f"Scope: {section.scope}")
+            scope = QLabel(scope_text(section.scope))
             scope.setObjectName("muted")
             col.addWidget(scope)
         for item in section.items:
@@ -250,6 +230,7 @@ class EditorPage(QWidget):
             item_input.set_value(self.answers.get(item.id))
             item_input.sig_value_changed.connect(self._changed)
             frame.sig_confirm_carried.connect(self._confirm_carried)
+            frame.sig_history_requested.connect(self.show_history)
             frame.set_carried(self.carried_from or "last period" if item.id in self.carried else None)
             frame.set_read_only(self.read_only)
             self.frames[item.id] = frame
@@ -296,8 +277,10 @@ class EditorPage(QWidget):
         section = self.form.sections[self.current_section]
         self.frames[section.items[0].id].input.setFocus()
 
+    @Slot(str)
     def jump_to(self, item_id: str) -> None:
-        """Show an item and put the cursor in it (from the missing list or a sign-off blocker)."""
+        """Show an item and put the cursor in it (from the missing list or a sign-off blocker), with its problems."""
+        self.inline.reveal()
         section = self.form.section_of(item_id)
         self.go_to_section(self.form.sections.index(section))
         frame = self.frames[item_id]
@@ -306,15 +289,9 @@ class EditorPage(QWidget):
         frame.input.setFocus()
 
     def focus_missing(self) -> None:
-        self.missing.setFocus()
-        if self.missing.count() and self.missing.currentRow() < 0:
-            self.missing.setCurrentRow(0)
-
-    @Slot(QListWidgetItem)
-    def _missing_chosen(self, entry: QListWidgetItem) -> None:
-        item_id = entry.data(ITEM_ROLE)
-        if item_id:
-            self.jump_to(item_id)
+        """The still-to-do list, asked for: every item now shows its problems too."""
+        self.inline.reveal()
+        self.missing_panel.focus()
 
     # Changes ----------------------------------------------------------------------------------------
 
@@ -322,8 +299,10 @@ class EditorPage(QWidget):
     def _changed(self, item_id: str) -> None:
         if self.read_only:
             return
-        value = self.frames[item_id].input.value()
+        frame = self.frames[item_id]
+        value = frame.input.value()
         self.answers[item_id] = value
+        self.inline.editing(item_id if frame_of(self.window().focusWidget()) is frame else None)
         self.carried.discard(item_id)
         self.frames[item_id].set_carried(None)
         self.autosave.change(item_id, value)
@@ -375,6 +354,70 @@ class EditorPage(QWidget):
         self.submission = returns.get_submission(self.ws, self.submission.id)
         self._update_status()
 
+    # Find -------------------------------------------------------------------------------------------
+
+    def show_match(self, match: Match | None, term: str) -> None:
+        """Go to the item of a match (switching section) and mark the words in it; None clears the marks."""
+        if self._marked is not None:
+            self.frames[self._marked].set_find_term("")
+            self._marked = None
+        if match is None:
+            return
+        frame = self.frames[match.item_id]
+        self.go_to_section(self.form.sections.index(self.form.section_of(match.item_id)))
+        frame.set_find_term(term)
+        self._marked = match.item_id
+        scroll = self.scrolls[self.current_section]
+        QTimer.singleShot(0, lambda: scroll.ensureWidgetVisible(frame, 0, 40))
+
+    @Slot()
+    def _find_closed(self) -> None:
+        match = self.find_bar.current
+        if match is not None:
+            self.frames[match.item_id].input.setFocus()
+
+    # Answer history ---------------------------------------------------------------------------------
+
+    def focused_item(self) -> str | None:
+        """The item the cursor is in, else the last one it was in."""
+        frame = frame_of(self.window().focusWidget())
+        if frame is not None:
+            self._last_item = frame.item.id
+        return self._last_item
+
+    @Slot()
+    def show_history_of_focused(self) -> None:
+        item_id = self.focused_item() or self.form.sections[self.current_section].items[0].id
+        self.show_history(item_id)
+
+    @Slot(str)
+    def show_history(self, item_id: str) -> None:
+        """The answer history of an item (Ctrl+H, the item's "History…" button or its context menu)."""
+        self.flush()  # what was typed last is in the history too (if it could be saved)
+        ws, sub_id = self.ws, self.submission.id
+        dialog = HistoryDialog(
+            lambda: history.item_history(ws, sub_id, item_id), lambda entry: self._restore(item_id, entry), self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self.frames[item_id].input.setFocus())
+        self.history_dialog = dialog
+        dialog.open()
+
+    def _restore(self, item_id: str, entry_id: int) -> history.RestoreResult:
+        """Restore a version into the store and the item's widgets (raises ReturnError, for the dialog to say)."""
+        if not self.flush():
+            raise history.ReturnError(f"your last changes are not saved yet ({self.autosave.problem}).")
+        result = history.restore(self.ws, self.submission.id, item_id, entry_id)
+        frame = self.frames[item_id]
+        frame.input.set_value(result.value)
+        self.answers[item_id] = result.value
+        self.carried.discard(item_id)
+        frame.set_carried(None)
+        self.revalidate()
+        self._saved(result.percent)
+        self._save_state("saved", f"Earlier answer to {self.form.item_code(item_id)} restored")
+        return result
+
     # Validation display -----------------------------------------------------------------------------
 
     @Slot()
@@ -385,16 +428,14 @@ class EditorPage(QWidget):
         for p in self.problems:
             if p.kind != "review" and p.message != "Not answered yet":
                 by_item.setdefault(p.item_id, []).append(p.message)
-        for item_id, frame in self.frames.items():
-            frame.set_problems(by_item.get(item_id, []))
+        self.inline.update(by_item)
         completion = section_completion(self.form, self.answers, self.problems)
         for n, section in enumerate(self.form.sections):
             c = completion[section.id]
             mark = "✓" if c.complete else f"{c.done}/{c.total}"
             self.sections.item(n).setText(f"{mark}   {self.form.section_label(section)}")
-            self.sections.item(n).setToolTip(
-                "Complete" if c.complete else f"{c.total - c.done} of {c.total} still to do in this section"
-            )
+            state = "complete" if c.complete else f"{c.total - c.done} of {c.total} still to do"
+            self.sections.item(n).setToolTip(f"{self.form.section_label(section)}: {state}")
         done = sum(c.done for c in completion.values())
         total = sum(c.total for c in completion.values())
         self.progress.setValue(100 if total == 0 else (100 * done) // total)
@@ -402,27 +443,15 @@ class EditorPage(QWidget):
         self._update_status()
 
     def _fill_missing(self) -> None:
-        current = self.missing.currentItem().data(ITEM_ROLE) if self.missing.currentItem() else None
-        self.missing.clear()
+        entries: list[tuple[str, str]] = []
         seen: set[tuple[str, str]] = set()
         for p in self.problems:
             if (p.item_id, p.message) in seen:
                 continue
             seen.add((p.item_id, p.message))
             item = self.form.item(p.item_id)
-            label = item.label if len(item.label) < 90 else item.label[:87] + "…"
-            entry = QListWidgetItem(f"{self.form.item_code(p.item_id)} {label}\n→ {p.message}")
-            entry.setData(ITEM_ROLE, p.item_id)
-            self.missing.addItem(entry)
-            if p.item_id == current:
-                self.missing.setCurrentItem(entry)
-        count = self.missing.count()
-        if count == 0 and self.read_only:
-            self.missing_title.setText("<b>Signed off.</b> This version cannot be changed.")
-        elif count == 0:
-            self.missing_title.setText("<b>Nothing is missing.</b> The return is ready to sign off (Ctrl+Shift+S).")
-        else:
-            self.missing_title.setText(f"<b>Still to do ({count})</b> — click or press Enter to go there")
+            entries.append((p.item_id, f"{self.form.item_code(p.item_id)} {item.label}\n→ {p.message}"))
+        self.missing_panel.show_entries(entries, read_only=self.read_only)
 
     def _update_status(self) -> None:
         sub = self.submission

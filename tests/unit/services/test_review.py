@@ -44,7 +44,7 @@ def bu(tmp_path: Path, bundles: Path) -> Workspace:
 
 
 def test_moderation_is_stored_apart_and_the_signed_return_never_changes(bu: Workspace) -> None:
-    row = review.list_received(bu, period="2026/27")[0]
+    row = next(r for r in review.list_received(bu, period="2026/27") if r.form_id == "section11")
     answers_before = dict(row.answers)
     review.set_moderation(bu, row.agency_id, row.form_id, row.period, "s1", level="amber", note="Evidence thin.")
     review.set_moderation(bu, row.agency_id, row.form_id, row.period, "", level=None, note="Challenge event 3 March.")
@@ -88,7 +88,7 @@ def test_cycle_lists_every_registered_agency_with_its_state(bu: Workspace) -> No
 
 
 def test_collation_input_has_the_newest_versions_and_moderation(bu: Workspace) -> None:
-    row = review.list_received(bu, period="2026/27")[0]
+    row = next(r for r in review.list_received(bu, period="2026/27") if r.form_id == "section11")
     review.set_moderation(bu, row.agency_id, row.form_id, row.period, "s2", level="green")
     inp = review.collation_input(bu, "2026/27")
     assert len(inp.returns) == 9 and len(inp.agencies) == len(registry.list_agencies(bu))
@@ -173,3 +173,45 @@ def test_the_cycle_and_the_board_report_agree_on_lateness_and_on_which_version_c
         assert counted[AGENCY_B].submission_id == "b-2026-2" and counted[AGENCY_B].on_time is False
         assert rows[(AGENCY_B, "section11")].overdue
         assert report.headline.form("section11").late == (AGENCY_B,)  # type: ignore[union-attr]
+
+
+def test_statement_moderation_is_stored_audited_and_listed(bu: Workspace) -> None:
+    row = next(r for r in review.list_received(bu, period="2026/27") if r.form_id == "section11")
+    statements = review.statements(bu, row.id)
+    assert statements and all(s.code.startswith("S") and s.scale.levels for s in statements)
+    assert [s.item_id for s in statements] == [
+        i.id for i in bu.forms.get(row.form_id, row.form_version).items() if i.type == "rating"
+    ]
+    first = statements[0]
+    review.set_moderation(bu, row.agency_id, row.form_id, row.period, first.item_id, level="red", note="No audit.")
+    mods = review.moderation_for(bu, row.agency_id, row.form_id, row.period)
+    assert (mods[first.item_id].level, mods[first.item_id].note) == ("red", "No audit.")
+    entry = registry.log_entries(bu, limit=1)[0]
+    assert entry["action"] == "moderate" and entry["detail"]["target"] == first.item_id
+    assert entry["detail"]["level"] == "red" and entry["user"] == bu.user
+    rec = next(r for r in review.collation_input(bu, "2026/27").returns if r.submission_id == row.submission_id)
+    assert rec.moderated[first.item_id] == "red"
+
+
+def test_moderation_is_refused_on_anything_but_a_received_return(bu: Workspace) -> None:
+    row = next(r for r in review.list_received(bu, period="2026/27") if r.form_id == "section11")
+    item = review.statements(bu, row.id)[0].item_id
+    before = Moderation.select().count(), len(registry.log_entries(bu))
+
+    def refused(agency_id: int, form_id: str, period: str, target: str, level: str | None, words: str) -> None:
+        with pytest.raises(review.ReviewError, match=words):
+            review.set_moderation(bu, agency_id, form_id, period, target, level=level, note="x")
+
+    refused(row.agency_id, row.form_id, "2019/20", item, "red", "only a received return")
+    refused(row.agency_id, "no-such-form", row.period, item, "red", "only a received return")
+    senders = {r.agency_id for r in review.list_received(bu, period=row.period) if r.form_id == row.form_id}
+    other = next(a for a in registry.list_agencies(bu) if a.id not in senders)
+    refused(other.id, row.form_id, row.period, item, "red", "only a received return")
+    refused(row.agency_id, row.form_id, row.period, "not-an-item", None, "not a section or an item")
+    text_item = next(i.id for i in bu.forms.get(row.form_id, row.form_version).items() if i.type != "rating")
+    refused(row.agency_id, row.form_id, row.period, text_item, "red", "not a standard or a rated statement")
+    refused(row.agency_id, row.form_id, row.period, item, "purple", "not a level of the scale")
+    refused(row.agency_id, row.form_id, row.period, "", "red", "takes a note, not a rating")
+    with pytest.raises(review.ReviewError, match="not in this workspace"):
+        review.statements(bu, 10_000)
+    assert (Moderation.select().count(), len(registry.log_entries(bu))) == before

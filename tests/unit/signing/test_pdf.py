@@ -18,6 +18,7 @@ from oscb_desktop.signing import (
     PdfSigningError,
     UnlockedKey,
     create_identity,
+    displayable_pdf,
     sign_pdf,
     unlock,
     verify_pdf,
@@ -146,19 +147,58 @@ def test_signing_garbage_or_a_missing_page_fails_clearly(small_pdf: bytes, unloc
         sign_pdf(small_pdf, unlocked, reason="r", location=None, box=BOX, page=7)
 
 
-@pytest.mark.parametrize("name", ["Zoë O'Brien", "Łukasz Żółć-Brontë", "李小龍"])
-def test_any_signatory_name_signs_and_the_stamp_names_those_its_font_can_show(small_pdf: bytes, name: str) -> None:
+@pytest.mark.parametrize("name", ["Zoë O'Brien", "Łukasz Żółć-Brontë", "Ελένη Παπαδοπούλου", "李小龍"])
+def test_any_signatory_name_signs_and_the_stamp_names_those_its_font_can_show(
+    small_pdf: bytes, name: str, tmp_path: Path
+) -> None:
     key = unlock(create_identity(name, "Director", "Example Agency", None, "passphrase 1"), "passphrase 1")
     signed = sign_pdf(small_pdf, key, reason="Sign-off", location=None, box=(72, 72, 360, 144), page=0)
     assert verify_pdf(signed).ok
-    [sig] = PdfFileReader(BytesIO(signed)).embedded_signatures
-    stamp = sig.sig_field["/AP"]["/N"].data
-    try:
-        name.encode("cp1252")  # the stamp's built-in font has these characters only
-    except UnicodeEncodeError:
-        assert b"(Digitally signed) Tj" in stamp, "the name is left out rather than garbled"
+    assert "Signature is Valid." in _pdfsig(signed, tmp_path)
+    # What a reader sees: the stamp drawn into the page, as text.
+    shown = _page_text(displayable_pdf(signed), tmp_path)
+    if name == "李小龍":  # DejaVu Sans has no Chinese: the name is left out rather than drawn as empty boxes
+        assert "Digitally signed" in shown and "Digitally signed by" not in shown
     else:
-        assert b"(Digitally signed by " in stamp
+        assert "Digitally signed by" in shown and name in shown
+
+
+def test_the_stamp_is_set_in_the_documents_font_without_a_frame(signed_pdf: bytes) -> None:
+    [sig] = PdfFileReader(BytesIO(signed_pdf)).embedded_signatures
+    appearance = sig.sig_field["/AP"]["/N"]
+    fonts = _fonts_of(appearance)
+    assert fonts and all("DejaVuSans" in f for f in fonts), fonts
+    stream = appearance.data
+    assert b"Courier" not in stream and b" re S" not in stream and b" d\n" not in stream  # no frame, no dashes
+    # Glyph widths per 1,000 units of the type size, as PDF reads them (DejaVu's own em is 2,048 units).
+    [font] = _font_objects(appearance)
+    widths = font["/DescendantFonts"][0].get_object()["/W"]
+    numbers = [int(w) for n in range(1, len(widths), 2) for w in widths[n]]
+    assert numbers and max(numbers) < 1100
+
+
+def _page_text(pdf: bytes, tmp_path: Path) -> str:
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("poppler's pdftotext is not installed")
+    path = tmp_path / "shown.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run([pdftotext, str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _font_objects(xobject: generic.StreamObject) -> list[generic.DictionaryObject]:
+    """Every font used by an appearance stream, its nested forms included."""
+    found = []
+    resources = xobject.get("/Resources", generic.DictionaryObject()).get_object()
+    for font in resources.get("/Font", generic.DictionaryObject()).get_object().values():
+        found.append(font.get_object())
+    for inner in resources.get("/XObject", generic.DictionaryObject()).get_object().values():
+        found.extend(_font_objects(inner.get_object()))
+    return found
+
+
+def _fonts_of(xobject: generic.StreamObject) -> list[str]:
+    return [str(f["/BaseFont"]) for f in _font_objects(xobject)]
 
 
 SUBFILTER = b"/ETSI.CAdES.detached"
