@@ -42,6 +42,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="write Feedback_<agency>_<period>.pdf here for each agency that sent a return for the period "
         "(the folder is made if needed; letters of the same name are replaced)",
     )
+    p.add_argument(
+        "--officer",
+        metavar="NAME",
+        help="your name, which signs the feedback letters (kept as this workspace's user name for next time)",
+    )
     p.set_defaults(func=cmd_collate)
 
 
@@ -56,6 +61,8 @@ def cmd_collate(args: argparse.Namespace) -> int:
                 "This is not a Business Unit workspace: there is nothing to collate. Import bundles first "
                 "(oscb --data-dir DIR import PATH...)."
             )
+        if args.officer is not None and args.officer.strip():
+            ws.set_setting("user_name", " ".join(args.officer.split()))
         known = review.periods(ws)
         if args.period not in known:
             raise CommandError(f"There is no period {args.period!r}; choose one of {', '.join(known)}.")

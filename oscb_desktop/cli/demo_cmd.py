@@ -8,6 +8,7 @@ from pathlib import Path
 from oscb_desktop import demo
 from oscb_desktop.cli.common import CommandError, open_workspace
 from oscb_desktop.services import agencies
+from oscb_desktop.services.workspace import partnership
 
 MAX_AGENCIES = 40
 
@@ -62,16 +63,33 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"{'agency' if len(existing) == 1 else 'agencies'}; demo data is only added to an empty "
             "workspace. Pass an empty folder with --data-dir."
         )
-    if args.export is not None and args.export.exists() and not args.export.is_dir():
-        raise CommandError(f"{args.export} is a file; --export needs a folder.")
+    business_unit = pack = None
+    if args.export is not None:
+        if args.export.exists() and not args.export.is_dir():
+            raise CommandError(f"{args.export} is a file; --export needs a folder.")
+        business_unit = args.export / "business-unit"
+        if business_unit.exists() and any(business_unit.iterdir()):
+            raise CommandError(f"{business_unit} is not empty; give --export a new folder.")
+        pack = args.export / demo.pack_name(partnership().short_name)
+        args.export.mkdir(parents=True, exist_ok=True)
     try:
         # Built aside and moved into place when complete: a killed run leaves the workspace empty.
-        summary = demo.build_agencies(folder, agencies=args.agencies, seed=args.seed, sign_all=args.export is not None)
+        summary = demo.build_agencies(
+            folder,
+            agencies=args.agencies,
+            seed=args.seed,
+            sign_all=args.export is not None,
+            business_unit=business_unit,
+            pack=pack,
+        )
         print(summary.describe(folder))
         if args.export is not None:
             with open_workspace(args) as ws:
                 written = demo.export_signed(ws, args.export)
             print(f"Exported {len(written)} signed returns to {args.export} (passphrase {demo.DEMO_PASSPHRASE!r}).")
+            print(f"The partnership's pack: {pack}")
+            print(f"Its Business Unit's workspace: {business_unit} (import with: oscb --data-dir {business_unit} "
+                  f"import {args.export} --trust-new)")  # fmt: skip
     except (demo.DemoError, OSError) as exc:
         raise CommandError(str(exc)) from exc
     return 0

@@ -188,6 +188,8 @@ class _Collator(HeadlineParts):
         return Collation(
             period=self.period,
             partnership=self.inp.partnership,
+            contact=self.inp.contact,
+            officer=self.inp.officer,
             as_of=self.as_of,
             generated_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
             headline=Headline(

@@ -58,3 +58,7 @@ class CollationInput:
     agencies: Sequence[RegisteredAgency]
     sector_labels: Mapping[str, str] = field(default_factory=dict)
     partnership: str = ""
+    #: The Business Unit officer agencies contact (name, email, phone).
+    contact: tuple[str, str, str] = ("", "", "")
+    #: Who makes the collation (their name, not their login): signs the feedback letters.
+    officer: str = ""

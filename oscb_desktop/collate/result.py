@@ -439,6 +439,10 @@ class Collation:
     notes: tuple[str, ...] = field(default=())
     #: Every return received for the period (newest versions), by agency then form, with the review.
     returns: tuple[ReturnReceived, ...] = ()
+    #: The Business Unit officer agencies contact (name, email, phone), from the partnership's profile.
+    contact: tuple[str, str, str] = ("", "", "")
+    #: The name of the Business Unit officer who made this collation (signs the feedback letters).
+    officer: str = ""
 
     def standard(self, standard_id: str) -> StandardSummary:
         return next(s for s in self.standards if s.id == standard_id)

@@ -14,6 +14,7 @@ and so are some complete 2026/27 returns (all of them with ``sign_all``, as ``os
 * ``people.py``: the agencies, their leads and signatories, and the fields that fill a template;
 * ``section11.py`` and ``impact.py``: planning the two kinds of return;
 * ``writer.py``: :func:`generate` into an open workspace, through the services, and :func:`export_signed`;
+* ``partnership.py``: the demo partnership's Business Unit, which publishes the pack the agencies join;
 * ``build.py``: :func:`build_agencies` and :func:`build_business_unit`, which make a demo workspace in a
   folder, one open workspace at a time;
 * ``data.py``: reading and checking the YAML.
@@ -30,10 +31,12 @@ from oscb_desktop.demo.common import (
     DemoSummary,
     Progress,
 )
+from oscb_desktop.demo.partnership import DEMO_PARTNERSHIP_ID, pack_name
 from oscb_desktop.demo.writer import export_signed, generate
 
 __all__ = [
     "CURRENT_PERIOD",
+    "DEMO_PARTNERSHIP_ID",
     "DEMO_PASSPHRASE",
     "HISTORY_PERIOD",
     "DemoError",
@@ -43,4 +46,5 @@ __all__ = [
     "build_business_unit",
     "export_signed",
     "generate",
+    "pack_name",
 ]

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from oscb_desktop.demo import partnership as demo_partnership
 from oscb_desktop.demo.common import CURRENT_PERIOD, SECTION11, DemoError, DemoSummary, Progress
 from oscb_desktop.demo.writer import export_signed, generate
 from oscb_desktop.forms import FormRegistry
@@ -74,14 +75,24 @@ def build_agencies(
     sign_all: bool = False,
     forms: FormRegistry | None = None,
     progress: Progress | None = None,
+    business_unit: Path | None = None,
+    pack: Path | None = None,
 ) -> DemoSummary:
     """Fill the workspace in ``folder`` with demo agencies and their returns (see :func:`generate`), built
-    aside and moved into place when complete. Raises :class:`DemoError` if it already holds agencies."""
+    aside and moved into place when complete. Raises :class:`DemoError` if it already holds agencies.
+
+    The agencies have joined the demo partnership from the pack its Business Unit published: that Business Unit's
+    workspace is made in ``business_unit`` (kept, to import the agencies' bundles into) or thrown away, and its
+    pack written to ``pack`` (or thrown away)."""
     with (
         _built_aside(folder, forms, "The workspace already has agencies; demo data goes into an empty one.") as scratch,
-        Workspace.open(scratch, forms=forms, daily_backup=False) as ws,
+        tempfile.TemporaryDirectory(prefix="oscb-demo-bu-") as tmp,
     ):
-        return generate(ws, agencies=agencies, seed=seed, sign_all=sign_all, progress=progress)
+        pack = pack or Path(tmp) / demo_partnership.pack_name("demo")
+        fingerprint = demo_partnership.make_business_unit(business_unit or Path(tmp) / "business-unit", forms, pack)
+        with Workspace.open(scratch, forms=forms, daily_backup=False) as ws:
+            demo_partnership.join(ws, pack, fingerprint)
+            return generate(ws, agencies=agencies, seed=seed, sign_all=sign_all, progress=progress)
 
 
 def build_business_unit(
@@ -110,7 +121,10 @@ def build_business_unit(
     not_empty = f"The workspace in {folder} is not empty; demo data can only be added to an empty one."
     with _built_aside(folder, forms, not_empty) as scratch:
         bundles = scratch / "bundles"
+        pack = scratch / demo_partnership.pack_name("demo")
+        fingerprint = demo_partnership.make_business_unit(scratch, forms, pack)
         with Workspace.open(scratch / "agencies", forms=forms, daily_backup=False) as agency_ws:
+            demo_partnership.join(agency_ws, pack, fingerprint)
             generate(agency_ws, agencies, seed, sign_all=True, progress=lambda done, _, text: report(done, text))
             report(agencies, "Exporting the signed returns…")
             export_signed(agency_ws, bundles)

@@ -52,7 +52,7 @@ def generate(
     called before each agency is written and once at the end, with the number of agencies done.
     Raises :class:`DemoError` if the workspace already holds agencies or ``agencies`` is out of range.
     """
-    members = partnership().agencies
+    members = partnership().agencies  # the demo agencies are the shipped template's members
     if not 1 <= agencies <= len(members):
         raise DemoError(f"The demo can create between 1 and {len(members)} agencies, not {agencies}.")
     if agency_service.list_agencies(ws):
@@ -149,14 +149,15 @@ def _write_agency(
         lead_phone=ag.phone,
     )
     # Last year's return, complete.
-    old = returns.start_return(ws, agency.id, SECTION11, HISTORY_PERIOD, carry_forward=False)
+    to = ws.profile.id  # the demo partnership the agencies joined (None in a workspace that joined none)
+    old = returns.start_return(ws, agency.id, SECTION11, HISTORY_PERIOD, carry_forward=False, partnership_id=to)
     _save_in_sections(ws, old.id, returns.form_of(ws, old), history.answers)
     demo_evidence.attach(ws, old.id, returns.form_of(ws, old), ag, people.HISTORY, history=True)
     _require_complete(ws, old.id, ag, HISTORY_PERIOD)
 
     # This year's, carried forward and reviewed as far as the agency's stage.
     ws.set_setting("user_name", ag.lead)
-    sub = returns.start_return(ws, agency.id, SECTION11, CURRENT_PERIOD, carry_forward=True)
+    sub = returns.start_return(ws, agency.id, SECTION11, CURRENT_PERIOD, carry_forward=True, partnership_id=to)
     if ag.stage == BARELY_STARTED:
         return agency.id
     carried = returns.load_answers(ws, sub.id)
@@ -187,7 +188,7 @@ def _write_agency(
 
 def _write_impact(ws: Workspace, agency_id: int, ag: DemoAgency, plan: ImpactPlan, with_file: int | None) -> None:
     ws.set_setting("user_name", ag.lead)
-    sub = returns.start_return(ws, agency_id, IMPACT, CURRENT_PERIOD, carry_forward=True)
+    sub = returns.start_return(ws, agency_id, IMPACT, CURRENT_PERIOD, carry_forward=True, partnership_id=ws.profile.id)
     for step in plan.steps:
         returns.save_answers(ws, sub.id, step)
     if with_file is not None:

@@ -29,7 +29,7 @@ from oscb_desktop.store.models import PartnershipForm, dumps
 #: from bloating the workspace while the inline message asks the user to shorten it.
 MAX_VALUE_CHARS = 500_000
 
-CARRIED_MESSAGE = "Carried forward from {period}: review it, change it if needed, and confirm"
+CARRIED_MESSAGE = "{origin}: review it, change it if needed, and confirm"
 
 
 class ReturnError(Exception):
@@ -132,19 +132,28 @@ def problems(ws: Workspace, submission_id: str) -> list[Problem]:
     """Everything that stops the return being complete, in form order, including unreviewed carried answers."""
     sub = get_submission(ws, submission_id)
     form = form_of(ws, sub)
-    return problems_for(form, load_answers(ws, sub.id), carried_items(ws, sub.id), _carried_period(sub))
+    return problems_for(form, load_answers(ws, sub.id), carried_items(ws, sub.id), carried_origin(sub))
 
 
-def _carried_period(sub: ReturnInfo) -> str:
-    return sub.carried_from_period or "last period"
+def carried_origin(sub: ReturnInfo) -> str:
+    """Where the answers still to review came from, as the editor says it: ``Carried forward from 2025/26``, or
+    ``Copied from your BSCP return`` (answer once)."""
+    if sub.copied_from is not None:
+        return f"Copied from {copied_label(sub)}"
+    return f"Carried forward from {sub.carried_from_period or 'last period'}"
 
 
-def problems_for(form: FormDefinition, answers: Mapping[str, Any], carried: set[str], period: str) -> list[Problem]:
+def copied_label(sub: ReturnInfo) -> str:
+    """``your BSCP return``: the return the answers were copied from (answer once)."""
+    return f"your {sub.copied_from} return" if sub.copied_from else "your other return"
+
+
+def problems_for(form: FormDefinition, answers: Mapping[str, Any], carried: set[str], origin: str) -> list[Problem]:
     found = form_rules.check(form, answers)
     order = {item.id: n for n, item in enumerate(form.items())}
     for item_id in carried:
         if form.has_item(item_id):
-            found.append(Problem(item_id, form.section_of(item_id).id, CARRIED_MESSAGE.format(period=period), "review"))
+            found.append(Problem(item_id, form.section_of(item_id).id, CARRIED_MESSAGE.format(origin=origin), "review"))
     found.sort(key=lambda p: order.get(p.item_id, 0))
     return found
 

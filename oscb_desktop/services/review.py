@@ -20,7 +20,7 @@ from oscb_desktop.forms.model import Level, Scale
 from oscb_desktop.fsutil import atomic_write
 from oscb_desktop.services import registry
 from oscb_desktop.services.values import ModerationInfo, ReceivedInfo
-from oscb_desktop.services.workspace import Workspace, now_iso, partnership, uses_workspace
+from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
 from oscb_desktop.store.models import Moderation, ReceivedReturn
 from oscb_desktop.store.models import RegisteredAgency as AgencyRow
 
@@ -386,8 +386,10 @@ def collation_input(ws: Workspace, period: str) -> CollationInput:
         forms=ws.forms,
         returns=records,
         agencies=[RegisteredAgency(a.name, a.sector, a.contact_name) for a in registry.list_agencies(ws)],
-        sector_labels=dict(partnership().sectors),
-        partnership=partnership().name,
+        sector_labels=dict(ws.profile.sectors),
+        partnership=ws.profile.name,
+        contact=(ws.profile.contact_name, ws.profile.contact_email, ws.profile.contact_phone),
+        officer=str(ws.setting("user_name") or "").strip(),
     )
 
 

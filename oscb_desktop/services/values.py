@@ -94,7 +94,8 @@ class ReturnInfo:
     #: The partnership the return is addressed to (None: the app's one partnership, before any was joined).
     partnership_id: str | None = None
     #: Answer once: the short name of the partnership whose return of the same period the answers were copied
-    #: from (None when they were carried forward from last period, or not copied at all).
+    #: from ("" for a return addressed to none; None when they were carried forward from last period, or not
+    #: copied at all).
     copied_from: str | None = None
 
     @property
@@ -116,7 +117,7 @@ class ReturnInfo:
             carried_from_period = source.period if source is not None else None
             if source is not None and source.period == row.period:
                 other = source.partnership if source.partnership_id else None
-                copied_from = other.short_name if other is not None else "your other return"
+                copied_from = other.short_name if other is not None else ""
         return cls(
             id=row.id,
             agency=AgencyInfo.from_row(agency if agency is not None else row.agency),

@@ -29,13 +29,14 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert (
         main(["--data-dir", str(root / "agencies"), "demo", "--agencies", str(AGENCIES), "--export", str(bundles)]) == 0
     )
-    assert main(["--data-dir", str(root / "bu"), "import", str(bundles), "--trust-new", "--json"]) == 0
+    # The demo partnership's Business Unit, written beside the bundles, imports them (a workspace that is not
+    # that partnership's Business Unit refuses returns addressed to it).
+    bu = bundles / "business-unit"
+    assert main(["--data-dir", str(root / "elsewhere"), "import", str(bundles), "--json"]) == 1
+    assert main(["--data-dir", str(bu), "import", str(bundles), "--trust-new", "--json"]) == 0
     pdf, xlsx = root / "board.pdf", root / "board.xlsx"
-    assert (
-        main(["--data-dir", str(root / "bu"), "collate", "--period", PERIOD, "--pdf", str(pdf), "--xlsx", str(xlsx)])
-        == 0
-    )
-    return {"root": root, "bundles": sorted(bundles.glob("*.oscb")), "pdf": pdf, "xlsx": xlsx}
+    assert main(["--data-dir", str(bu), "collate", "--period", PERIOD, "--pdf", str(pdf), "--xlsx", str(xlsx)]) == 0
+    return {"root": root, "bu": bu, "bundles": sorted(bundles.glob("*.oscb")), "pdf": pdf, "xlsx": xlsx}
 
 
 def submissions(paths: list[Path]) -> list[dict[str, Any]]:
@@ -57,7 +58,7 @@ def newest(subs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def test_every_bundle_was_imported_and_listed(pipeline: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
-    assert main(["--data-dir", str(pipeline["root"] / "bu"), "submissions", "list", "--json"]) == 0
+    assert main(["--data-dir", str(pipeline["bu"]), "submissions", "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)["submissions"]
     assert len(listed) == len(pipeline["bundles"]) >= AGENCIES * 3
     assert {s["id"] for s in listed} == {s["submission"]["id"] for s in submissions(pipeline["bundles"])}
@@ -69,7 +70,7 @@ def test_collated_figures_match_an_independent_count(pipeline: dict[str, Any], s
     impact = [s for s in subs if s["form"]["id"] == "impact" and s["period"] == PERIOD]
     assert len(s11) == len(impact) == AGENCIES
 
-    with Workspace.open(pipeline["root"] / "bu", forms=shipped_forms) as ws:
+    with Workspace.open(pipeline["bu"], forms=shipped_forms) as ws:
         ws.bind()
         result = collate(review.collation_input(ws, PERIOD))
 

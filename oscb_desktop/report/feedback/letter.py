@@ -21,7 +21,15 @@ from oscb_desktop.collate.result import (
     StatementRating,
 )
 from oscb_desktop.forms.known import SELF_ASSESSMENT
-from oscb_desktop.report.feedback.template import BODY_WIDTH, NOTE_FILL, TITLE, LetterStyles, sign_off
+from oscb_desktop.report.feedback.template import (
+    BODY_WIDTH,
+    NOTE_FILL,
+    TITLE,
+    LetterStyles,
+    sign_off,
+    signature,
+    whom_to_contact,
+)
 from oscb_desktop.report.house.palette import ACCENT
 from oscb_desktop.report.house.tables import grid, key_value_table, table_style
 from oscb_desktop.report.house.text import clean, format_date, markup, paragraphs
@@ -152,12 +160,12 @@ def nothing_received(x: Letter) -> list[Flowable]:
             out.append(Paragraph(f"{markup(f.title)}{deadline}", s.bullet, bulletText="•"))
     out.append(
         Paragraph(
-            "If you have already sent a return, please contact the Business Unit so that we can check it "
+            f"If you have already sent a return, please contact {whom_to_contact(c)} so that we can check it "
             "arrived. Once we have your returns, we will send you feedback on them.",
             s.closing,
         )
     )
-    out.append(Paragraph(markup(sign_off(c)), s.body))
+    out.append(Paragraph(signature(c), s.body))
     return out
 
 
@@ -375,10 +383,10 @@ def closing(x: Letter) -> list[Flowable]:
     out += [
         Paragraph(
             "If anything in this letter is unclear, or you think a moderated rating is wrong, please contact "
-            "the Business Unit: we are glad to talk it through. Thank you for the work behind your returns, "
+            f"{whom_to_contact(c)}: we are glad to talk it through. Thank you for the work behind your returns, "
             "and for everything your agency does to keep children and adults safe.",
             s.closing,
         ),
-        Paragraph(markup(sign_off(c)), s.body),
+        Paragraph(signature(c), s.body),
     ]
     return [KeepTogether(out)]

@@ -11,7 +11,7 @@ from oscb_desktop.collate.result import Collation
 from oscb_desktop.report.house.palette import ACCENT, BOLD, MARGIN_X, MUTED, PAGE_WIDTH, WARN
 from oscb_desktop.report.house.styles import Styles
 from oscb_desktop.report.house.template import HouseTemplate
-from oscb_desktop.report.house.text import clean, format_date
+from oscb_desktop.report.house.text import clean, format_date, markup
 
 BODY_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
 LETTERHEAD = 30 * mm
@@ -23,6 +23,22 @@ TITLE = "Feedback on your safeguarding returns"
 def sign_off(c: Collation) -> str:
     """Who the letter is from: '<partnership> Business Unit'."""
     return f"{clean(c.partnership) or 'The partnership'} Business Unit"
+
+
+def signature(c: Collation) -> str:
+    """The letter's last lines (markup): the reviewing officer's name, for the Business Unit."""
+    unit = markup(sign_off(c))
+    return f"{markup(c.officer)}<br/>for the {unit}" if c.officer.strip() else unit
+
+
+def whom_to_contact(c: Collation) -> str:
+    """``Alex Morgan at the Business Unit (email, phone)`` from the partnership's profile (markup), or ``the
+    Business Unit`` when the profile names nobody."""
+    name, email, phone = (clean(part) for part in c.contact)
+    ways = ", ".join(markup(p) for p in (email, phone) if p)
+    if not name:
+        return f"the Business Unit ({ways})" if ways else "the Business Unit"
+    return f"{markup(name)} at the Business Unit" + (f" ({ways})" if ways else "")
 
 
 def letter_template(c: Collation, agency: str) -> HouseTemplate:

@@ -332,13 +332,11 @@ class ItemFrame(QFrame):
         self.save_error.setText(f"Not saved: {message}" if message else "")
         self.save_error.setVisible(bool(message))
 
-    def set_carried(self, carried_from: str | None) -> None:
-        if carried_from:
-            self.carried_text.setText(
-                f"Carried forward from {carried_from}. Review it: change anything that is out of date, "
-                "or keep it as it is."
-            )
-        self.carried.setVisible(bool(carried_from))
+    def set_carried(self, origin: str | None) -> None:
+        """``origin``: "Carried forward from 2025/26" or "Copied from your BSCP return"; None hides the banner."""
+        if origin:
+            self.carried_text.setText(f"{origin}. Review it: change anything that is out of date, or keep it as it is.")
+        self.carried.setVisible(bool(origin))
 
     def set_read_only(self, read_only: bool) -> None:
         self.input.set_read_only(read_only)

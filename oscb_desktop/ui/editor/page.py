@@ -66,7 +66,15 @@ class EditorPage(QWidget):
         self.form = returns.form_of(ws, self.submission)
         self.answers: dict[str, Any] = returns.load_answers(ws, self.submission.id)
         self.carried: set[str] = returns.carried_items(ws, self.submission.id)
-        self.carried_from = self.submission.carried_from_period
+        #: "2025/26", or "your MKSCP return" when the answers were copied from another partnership's return
+        self.carried_from = (
+            f"your {self.submission.copied_from} return".replace("your your ", "your ").replace(
+                " return return", " return"
+            )
+            if self.submission.copied_from
+            else self.submission.carried_from_period
+        )
+        self.carried_origin = returns.carried_origin(self.submission)
         self.read_only = self.submission.locked
         self.problems: list[Problem] = []
         if autosaver is None:
@@ -231,7 +239,7 @@ class EditorPage(QWidget):
             item_input.sig_value_changed.connect(self._changed)
             frame.sig_confirm_carried.connect(self._confirm_carried)
             frame.sig_history_requested.connect(self.show_history)
-            frame.set_carried(self.carried_from or "last period" if item.id in self.carried else None)
+            frame.set_carried(self.carried_origin if item.id in self.carried else None)
             frame.set_read_only(self.read_only)
             self.frames[item.id] = frame
             col.addWidget(frame)
@@ -422,8 +430,7 @@ class EditorPage(QWidget):
 
     @Slot()
     def revalidate(self) -> None:
-        period = self.carried_from or "last period"
-        self.problems = returns.problems_for(self.form, self.answers, self.carried, period)
+        self.problems = returns.problems_for(self.form, self.answers, self.carried, self.carried_origin)
         by_item: dict[str, list[str]] = {}
         for p in self.problems:
             if p.kind != "review" and p.message != "Not answered yet":

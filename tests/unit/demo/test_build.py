@@ -50,7 +50,7 @@ def test_build_agencies_fills_the_folder_and_reports_each_agency(
     summary = demo.build_agencies(
         tmp_path / "ws", agencies=3, forms=shipped_forms, progress=lambda *call: calls.append(call)
     )
-    assert open_count == [1, 1], "the target checked and closed, then the workspace built aside"
+    assert open_count == [1, 1, 1], "the target checked and closed, the demo Business Unit, then the workspace"
     assert summary.agencies == 3
     assert_increasing(calls, 3)
     assert [d for d, _, _ in calls] == [0, 1, 2, 3]

@@ -13,7 +13,8 @@ import pytest
 from oscb_desktop import demo
 from oscb_desktop.bundle import verify_bundle
 from oscb_desktop.cli import main
-from oscb_desktop.services import agencies, returns
+from oscb_desktop.packs import check_pack
+from oscb_desktop.services import agencies, partnership_admin, partnerships, returns, review
 from oscb_desktop.services.workspace import Workspace, login_name, partnership
 from oscb_desktop.store import Agency, AuditEntry, Submission
 
@@ -291,6 +292,24 @@ def test_cli_demo_export_signs_every_agency_and_every_bundle_verifies(
             result = verify_bundle(path, forms=ws.forms, trusted=None)
             assert result.ok, (path.name, result.reason)
             assert result.manifest is not None and result.manifest.signatory.name and result.manifest.signatory.role
+            assert result.manifest.partnership is not None
+            assert result.manifest.partnership.id == demo.DEMO_PARTNERSHIP_ID, "addressed to the demo partnership"
+        [joined] = partnerships.list_partnerships(ws)
+        assert (joined.id, joined.own, joined.pack_version) == (demo.DEMO_PARTNERSHIP_ID, False, 1)
+    # The partnership's pack and its Business Unit's workspace, where the bundles import.
+    [pack] = out_dir.glob("*.oscbpack")
+    assert check_pack(pack).ok
+    assert main(["--data-dir", str(out_dir / "business-unit"), "import", str(out_dir), "--trust-new"]) == 0
+    with Workspace.open(out_dir / "business-unit") as bu:
+        own = partnerships.own(bu)
+        assert (
+            own is not None
+            and own.id == demo.DEMO_PARTNERSHIP_ID
+            and own.signer_fingerprint == joined.signer_fingerprint
+        )
+        assert len(review.list_received(bu)) == 12, "every bundle imported"
+        identity = partnership_admin.current_identity(bu)
+        partnership_admin.unlock(identity, demo.DEMO_PASSPHRASE)  # the documented demo passphrase
 
 
 def test_business_unit_demo_imports_every_agency_and_reviews_some(tmp_path: Path) -> None:

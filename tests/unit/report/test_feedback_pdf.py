@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import shutil
@@ -235,3 +236,20 @@ def test_cli_writes_one_letter_per_agency_that_returned(
 def test_cli_needs_something_to_write(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["collate", "--period", PERIOD]) == 2
     assert "--feedback-dir DIR" in capsys.readouterr().err
+
+
+def test_letters_name_the_partnerships_contact_and_are_signed_by_the_reviewing_officer(
+    collation: Collation, tmp_path: Path
+) -> None:
+    named = dataclasses.replace(
+        collation, contact=("Alex Morgan", "business.unit@oscb-demo.example", "01865 815 843"), officer="Priya Shah"
+    )
+    for agency in (AGENCY, SILENT):
+        text = " ".join(_text(render_feedback_pdf(named, agency), tmp_path))
+        assert (
+            "please contact Alex Morgan at the Business Unit (business.unit@oscb-demo.example, 01865 815 843)" in text
+        )
+        assert "Priya Shah for the" in text and "root" not in text
+    # A profile that names nobody still says whom to ask.
+    text = " ".join(_text(render_feedback_pdf(collation, SILENT), tmp_path))
+    assert "please contact the Business Unit so that" in text

@@ -189,6 +189,10 @@ def test_answer_once_for_two_partnerships(
 
     second = returns.start_return(ws, agency_id(ws), "section11", "2026/27", partnership_id=a.id, copy_from=first.id)
     assert second.copied_from == "MKSCP" and second.carried_from_id == first.id
+    assert returns.carried_origin(second) == "Copied from your MKSCP return"
+    assert any(
+        p.message.startswith("Copied from your MKSCP return: review it") for p in returns.problems(ws, second.id)
+    )
     copied = returns.load_answers(ws, second.id)
     assert copied == returns.load_answers(ws, first.id)
     assert returns.carried_items(ws, second.id) >= set(answers), "each marked for review, like carry-forward"
