@@ -4,17 +4,14 @@ return, the same viewer opens them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from helpers.bundle_kit import ATTACHMENT_DATA, ATTACHMENT_NAME, members_of, payload_naming
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QDesktopServices
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from oscb_desktop.forms import FormRegistry
 from oscb_desktop.services import imports
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.ui import ops
@@ -23,24 +20,6 @@ from oscb_desktop.ui.business_unit.viewer import ReturnViewer
 
 MINUTES_NAME = "Board minutes May 2026.txt"
 MINUTES = b"Minutes of the safeguarding board, 12 May 2026.\n" * 40
-
-
-@pytest.fixture
-def bu(tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[Workspace]:
-    ws = Workspace.open(tmp_path / "bu", forms=shipped_forms)
-    ws.bind()
-    try:
-        yield ws
-    finally:
-        ws.close()
-
-
-@pytest.fixture
-def opened(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """What the system's viewer was asked to open (nothing is really opened in a test)."""
-    paths: list[Path] = []
-    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: paths.append(Path(url.toLocalFile())) or True)
-    return paths
 
 
 def wait_for_jobs(qtbot) -> None:
@@ -52,8 +31,9 @@ def visible_box() -> QMessageBox | None:
 
 
 def test_files_of_a_pdf_alone_wait_for_the_bundle_then_open(
-    qtbot, bu: Workspace, build: Callable[..., bytes], tmp_path: Path, opened: list[Path]
+    qtbot, workspace: Workspace, build: Callable[..., bytes], tmp_path: Path, opened: list[Path]
 ) -> None:
+    bu = workspace
     bundle = tmp_path / "return.oscb"
     bundle.write_bytes(
         build(
