@@ -14,8 +14,17 @@ does exactly what a user's first sign-off and export of that return does. Per ru
 - **export**: ``signoff.export(ws, id, path, key=key)``: re-read and check the signed PDF, build
   ``submission.json`` and the audit trail, sign the manifest, zip, write atomically.
 
-**total** = sign-off + export of the same return, reported as a ratio to the floor. Two warm-up runs
-are dropped, then ``--reps`` (default 15); median and p95 (nearest rank) of each.
+**total** = sign-off + export of the same return, reported as a ratio to the floor.
+
+The same is measured again on the same return **with evidence files**: 20 files, 5 MiB in all
+(256 KiB each), attached to 20 rated statements spread over the form, once, in a second template
+(untimed): 12 PDFs and 4 Word files that do not compress (scans and zipped documents are compressed
+already) and 4 plain-text minutes that do. Sign-off then lists them in the PDF (so the floor, which
+renders that PDF, grows a little too) and export hashes them and zips them under ``attachments/``.
+Each repetition runs the plain return, then the one with evidence, so both see the same conditions;
+each is a ratio to its own floor.
+
+Two warm-up repetitions are dropped, then ``--reps`` (default 15); median and p95 (nearest rank) of each.
 
     uv run python bench/bench_export.py [--reps 15]
 """
@@ -23,23 +32,34 @@ are dropped, then ``--reps`` (default 15); median and p95 (nearest rank) of each
 from __future__ import annotations
 
 import argparse
+import random
 import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from _common import summary, table, write_results
 
 from oscb_desktop import demo
 from oscb_desktop.forms import FormRegistry
+from oscb_desktop.forms import files as ef
 from oscb_desktop.report import render_submission_pdf
-from oscb_desktop.services import identities, signoff
+from oscb_desktop.services import evidence, identities, returns, signoff
 from oscb_desktop.services.workspace import Workspace, now_iso
 from oscb_desktop.signing import format_fingerprint
 from oscb_desktop.store import Agency, Answer, Submission
 
 WARMUP = 2
 SIGNATORY = ("Alex Morgan", "Chief Executive")
+#: The evidence run: this many files of this size (5 MiB in all), as (kind, suffix) in this proportion.
+EVIDENCE_FILES = 20
+EVIDENCE_FILE_BYTES = 256 * 1024
+EVIDENCE_KINDS = [("Scanned audit", ".pdf")] * 12 + [("Policy", ".docx")] * 4 + [("Board minutes", ".txt")] * 4
+MINUTES = (
+    "Item 4. Safeguarding report. The lead presented the quarterly figures on training compliance and the "
+    "outcome of the case file audit; the board agreed the actions and asked for an update in three months.\n"
+)
 
 
 def build_template(folder: Path, forms: FormRegistry) -> str:
@@ -53,25 +73,62 @@ def build_template(folder: Path, forms: FormRegistry) -> str:
     return made.agency_names[1]
 
 
+def _section11(agency_name: str) -> Submission:
+    return (
+        Submission.select()
+        .join(Agency)
+        .where(
+            (Agency.name == agency_name)
+            & (Submission.form_id == "section11")
+            & (Submission.period == demo.CURRENT_PERIOD)
+        )
+        .get()
+    )
+
+
+def evidence_bytes(n: int, rng: random.Random) -> tuple[str, bytes]:
+    """File number ``n``: its name and EVIDENCE_FILE_BYTES of content like that kind of file (text compresses,
+    a scan or a .docx does not)."""
+    stem, suffix = EVIDENCE_KINDS[n % len(EVIDENCE_KINDS)]
+    head = {".pdf": b"%PDF-1.7\n", ".docx": b"PK\x03\x04", ".txt": b""}[suffix]
+    if suffix == ".txt":
+        body = (MINUTES * (EVIDENCE_FILE_BYTES // len(MINUTES) + 1)).encode()
+    else:
+        body = rng.randbytes(EVIDENCE_FILE_BYTES)
+    return f"{stem} {n + 1:02d}{suffix}", (head + body)[:EVIDENCE_FILE_BYTES]
+
+
+def add_evidence(folder: Path, forms: FormRegistry, agency_name: str, files: Path) -> None:
+    """Attach EVIDENCE_FILES files to as many rated statements, spread evenly over the form."""
+    rng = random.Random(11)
+    files.mkdir()
+    ws = Workspace.open(folder, forms=forms)
+    try:
+        ws.bind()
+        sub = _section11(agency_name)
+        rated = [item.id for item in returns.form_of(ws, sub).items() if item.type == "rating"]
+        step = len(rated) / EVIDENCE_FILES
+        for n in range(EVIDENCE_FILES):
+            name, data = evidence_bytes(n, rng)
+            path = files / name
+            path.write_bytes(data)
+            evidence.add_file(ws, sub.id, rated[int(n * step)], path)
+    finally:
+        ws.close()
+
+
 def one_run(folder: Path, forms: FormRegistry, agency_name: str, bundle: Path) -> dict[str, float | int]:
     """Open the copy, then time unlock, floor, sign-off and export of the unsigned return (seconds)."""
     ws = Workspace.open(folder, forms=forms)
     try:
         ws.bind()
-        sub = (
-            Submission.select()
-            .join(Agency)
-            .where(
-                (Agency.name == agency_name)
-                & (Submission.form_id == "section11")
-                & (Submission.period == demo.CURRENT_PERIOD)
-            )
-            .get()
-        )
+        sub = _section11(agency_name)
         if sub.status != "draft" or sub.percent_complete != 100:
             raise RuntimeError(f"expected a complete draft, found {sub.status} at {sub.percent_complete}%")
         row = identities.current(ws, sub.agency.id)
         assert row is not None
+
+        info = returns.get_submission(ws, sub.id)
 
         t0 = time.perf_counter()
         key = identities.unlock(row, demo.DEMO_PASSPHRASE)
@@ -80,7 +137,7 @@ def one_run(folder: Path, forms: FormRegistry, agency_name: str, bundle: Path) -
         floor_pdf = render_submission_pdf(
             signoff.document(
                 ws,
-                sub,
+                info,
                 status="signed",
                 signatory_name=SIGNATORY[0],
                 signatory_role=SIGNATORY[1],
@@ -95,6 +152,9 @@ def one_run(folder: Path, forms: FormRegistry, agency_name: str, bundle: Path) -
         t3 = time.perf_counter()
         result = signoff.export(ws, sub.id, bundle, key=key)
         t4 = time.perf_counter()
+        form = returns.form_of(ws, sub)
+        answers = returns.load_answers(ws, sub.id)
+        attached = [f for item in form.items() for f in ef.files_of(item, answers.get(item.id))]
         return {
             "unlock": t1 - t0,
             "floor": t2 - t1,
@@ -106,9 +166,56 @@ def one_run(folder: Path, forms: FormRegistry, agency_name: str, bundle: Path) -
             "floor_pdf_bytes": len(floor_pdf.data),
             "signed_pdf_bytes": len(signoff.signed_pdf(ws, signed)),
             "bundle_bytes": result.size,
+            "evidence_files": len(attached),
+            "evidence_bytes": sum(f["size"] for f in attached),
         }
     finally:
         ws.close()
+
+
+TIMED = ("floor", "sign_off", "export", "total", "unlock")
+LABELS = {
+    "floor": "render PDF alone (floor)",
+    "sign_off": "sign-off",
+    "export": "export",
+    "total": "sign-off + export",
+    "unlock": "unlock (passphrase -> key)",
+}
+SCENARIOS = {"plain": "the return as the demo makes it", "evidence": f"with {EVIDENCE_FILES} evidence files added"}
+
+
+def report(title: str, times: dict[str, list[float]], sizes: dict[str, int], reps: int) -> dict[str, Any]:
+    """Print one scenario's table and ratios; its figures for the JSON."""
+    stats = {name: summary(values) for name, values in times.items()}
+    floor = stats["floor"]
+    ms = lambda s: f"{s * 1000:.1f}"  # noqa: E731
+    rows = [["", "median ms", "p95 ms", "min ms", "max ms", "x floor (median)"]]
+    for name, label in LABELS.items():
+        s = stats[name]
+        rows.append(
+            [label, ms(s["median"]), ms(s["p95"]), ms(s["min"]), ms(s["max"]), f"{s['median'] / floor['median']:.2f}"]
+        )
+    print(
+        f"\nSign-off and export of a Section 11 return, {title} ({sizes['answers']} answers, "
+        f"{sizes['evidence_files']} evidence files of {sizes['evidence_bytes'] / 2**20:.2f} MiB, "
+        f"{sizes['pages']} pages, "
+        f"signed PDF {sizes['signed_pdf_bytes'] / 1024:.0f} KiB, bundle {sizes['bundle_bytes'] / 1024:.0f} KiB), "
+        f"{reps} runs"
+    )
+    print(table(rows))
+    ratio = stats["total"]["median"] / floor["median"]
+    ratio_p95 = stats["total"]["p95"] / floor["p95"]
+    print(f"ratio (sign-off + export) / floor: median {ratio:.2f}, p95 {ratio_p95:.2f}")
+    return {
+        "return": sizes,
+        "seconds": stats,
+        "runs_s": times,
+        "ratio_total_median": ratio,
+        "ratio_total_p95": ratio_p95,
+        "ratio_sign_off_median": stats["sign_off"]["median"] / floor["median"],
+        "ratio_export_median": stats["export"]["median"] / floor["median"],
+        "ratio_unlock_median": stats["unlock"]["median"] / floor["median"],
+    }
 
 
 def main() -> None:
@@ -117,63 +224,40 @@ def main() -> None:
     args = parser.parse_args()
 
     forms = FormRegistry.load()
-    times: dict[str, list[float]] = {k: [] for k in ("floor", "sign_off", "export", "total", "unlock")}
-    sizes: dict[str, int] = {}
+    times: dict[str, dict[str, list[float]]] = {sc: {k: [] for k in TIMED} for sc in SCENARIOS}
+    sizes: dict[str, dict[str, int]] = {}
     with tempfile.TemporaryDirectory(prefix="oscb-bench-export-") as tmp_name:
         tmp = Path(tmp_name)
-        template = tmp / "template"
+        templates = {"plain": tmp / "template", "evidence": tmp / "template-evidence"}
         t0 = time.perf_counter()
-        agency_name = build_template(template, forms)
-        print(f"demo workspace built in {time.perf_counter() - t0:.1f} s; signing the return of {agency_name}")
+        agency_name = build_template(templates["plain"], forms)
+        shutil.copytree(templates["plain"], templates["evidence"])
+        add_evidence(templates["evidence"], forms, agency_name, tmp / "evidence-files")
+        print(f"demo workspaces built in {time.perf_counter() - t0:.1f} s; signing the return of {agency_name}")
         for rep in range(WARMUP + args.reps):
-            run_folder = tmp / f"run{rep}"
-            shutil.copytree(template, run_folder)
-            run = one_run(run_folder, forms, agency_name, tmp / f"run{rep}.oscb")
-            shutil.rmtree(run_folder)
-            (tmp / f"run{rep}.oscb").unlink()
-            if rep >= WARMUP:
-                for name in times:
-                    times[name].append(float(run[name]))
-                sizes = {k: int(v) for k, v in run.items() if k not in times}
+            for scenario, template in templates.items():
+                run_folder = tmp / f"run{rep}-{scenario}"
+                shutil.copytree(template, run_folder)
+                bundle = tmp / f"run{rep}-{scenario}.oscb"
+                run = one_run(run_folder, forms, agency_name, bundle)
+                shutil.rmtree(run_folder)
+                bundle.unlink()
+                if rep >= WARMUP:
+                    for name in TIMED:
+                        times[scenario][name].append(float(run[name]))
+                    sizes[scenario] = {k: int(v) for k, v in run.items() if k not in TIMED}
 
-    stats = {name: summary(values) for name, values in times.items()}
-    floor = stats["floor"]
-    ms = lambda s: f"{s * 1000:.1f}"  # noqa: E731
-    labels = {
-        "floor": "render PDF alone (floor)",
-        "sign_off": "sign-off",
-        "export": "export",
-        "total": "sign-off + export",
-        "unlock": "unlock (passphrase -> key)",
-    }
-    rows = [["", "median ms", "p95 ms", "min ms", "max ms", "x floor (median)"]]
-    for name, label in labels.items():
-        s = stats[name]
-        ratio_to_floor = f"{s['median'] / floor['median']:.2f}"
-        rows.append([label, ms(s["median"]), ms(s["p95"]), ms(s["min"]), ms(s["max"]), ratio_to_floor])
+    results = {sc: report(title, times[sc], sizes[sc], args.reps) for sc, title in SCENARIOS.items()}
+    plain, with_files = (results[sc]["seconds"] for sc in SCENARIOS)
+    extra = {k: with_files[k]["median"] - plain[k]["median"] for k in ("floor", "sign_off", "export", "total")}
     print(
-        f"Sign-off and export of a Section 11 return ({sizes['answers']} answers, {sizes['pages']} pages, "
-        f"signed PDF {sizes['signed_pdf_bytes'] / 1024:.0f} KiB, bundle {sizes['bundle_bytes'] / 1024:.0f} KiB), "
-        f"{args.reps} runs"
+        "\nwhat the evidence files add (medians): "
+        + ", ".join(f"{LABELS[k]} {v * 1000:+.1f} ms" for k, v in extra.items())
+        + f"; export with / without: {with_files['export']['median'] / plain['export']['median']:.1f}x"
     )
-    print(table(rows))
-    ratio = stats["total"]["median"] / floor["median"]
-    ratio_p95 = stats["total"]["p95"] / floor["p95"]
-    print(f"ratio (sign-off + export) / floor: median {ratio:.2f}, p95 {ratio_p95:.2f}")
     out = write_results(
         "bench_export",
-        {
-            "return": sizes,
-            "repetitions": args.reps,
-            "warmup": WARMUP,
-            "seconds": stats,
-            "runs_s": times,
-            "ratio_total_median": ratio,
-            "ratio_total_p95": ratio_p95,
-            "ratio_sign_off_median": stats["sign_off"]["median"] / floor["median"],
-            "ratio_export_median": stats["export"]["median"] / floor["median"],
-            "ratio_unlock_median": stats["unlock"]["median"] / floor["median"],
-        },
+        {"repetitions": args.reps, "warmup": WARMUP, **results["plain"], "with_evidence": results["evidence"]},
     )
     print(f"wrote {out}")
 

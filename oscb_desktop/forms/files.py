@@ -94,11 +94,13 @@ def types_text(policy: FilesPolicy) -> str:
 
 
 def size_text(size: int) -> str:
-    """``312 bytes``, ``48 KB``, ``3.2 MB``: a file size as people read it."""
+    """``312 bytes``, ``1.7 KB``, ``48 KB``, ``3.2 MB``: a file size as people read it (the app and the signed PDF
+    say it the same way, so the Business Unit can compare them)."""
     if size < 1024:
         return f"{size:,} byte" + ("" if size == 1 else "s")
     if size < MB:
-        return f"{size / 1024:.0f} KB"
+        kb = size / 1024
+        return f"{kb:.1f} KB" if round(kb, 1) < 10 else f"{kb:.0f} KB"
     value = size / MB
     return f"{value:.0f} MB" if value >= 10 or value == int(value) else f"{value:.1f} MB"
 

@@ -29,6 +29,14 @@ from oscb_desktop.services.workspace import Workspace, uses_workspace
 from oscb_desktop.store.blobs import AttachmentError
 from oscb_desktop.store.models import ReceivedReturn
 
+#: What a file named by the signed answers but not yet received is, in words (the viewer lists it so).
+NOT_RECEIVED = "not received yet: import the .oscb bundle"
+
+
+class EvidenceNotReceivedError(ReviewError):
+    """The return came as its signed PDF alone: the file is named in it, but its bytes come with the bundle."""
+
+
 #: A file smaller than this is "near-empty": too small to be the policy, audit or minutes it stands for.
 NEAR_EMPTY_BYTES = 1024
 
@@ -57,12 +65,14 @@ def _files(form: FormDefinition, row: ReceivedInfo) -> Iterator[ReceivedFile]:
                 added=entry.get("added"),
                 carried=bool(entry.get("carried", False)),
                 allowed_type=ef.allowed(item.files or ef.default_policy(), name),
+                received=row.bundle_received,
             )
 
 
 @uses_workspace
 def received_files(ws: Workspace, received_id: int) -> list[ReceivedFile]:
-    """The evidence files of a received return, in form order (statement by statement)."""
+    """The evidence files of a received return, in form order (statement by statement); those of a return that came
+    as its signed PDF alone are listed all the same (the signed answers name them), marked not received."""
     row = review.received(ws, received_id)
     form = _form(ws, row)
     return list(_files(form, row)) if form is not None else []
@@ -70,8 +80,16 @@ def received_files(ws: Workspace, received_id: int) -> list[ReceivedFile]:
 
 @uses_workspace
 def read_file(ws: Workspace, received_id: int, sha256: str) -> bytes:
-    """The bytes of one evidence file of a received return, from the bundle as it was imported."""
+    """The bytes of one evidence file of a received return, from the bundle as it was imported.
+
+    :raises EvidenceNotReceivedError: the return came as its signed PDF alone (its bundle completes it).
+    """
     row = review.received(ws, received_id)
+    if not row.bundle_received:
+        raise EvidenceNotReceivedError(
+            f"This file is {NOT_RECEIVED}. The return came as its signed PDF alone, which names the file but does "
+            "not carry it: import the agency's .oscb file for this return (ask them for it) and the file opens here."
+        )
     try:
         bundle = ws.blobs.read(row.bundle_sha256)
     except (OSError, AttachmentError) as exc:
@@ -95,8 +113,8 @@ def read_file(ws: Workspace, received_id: int, sha256: str) -> bytes:
     )
     if path is None:
         raise ReviewError(
-            "This file was not received with the return (only its signed PDF was imported, or the bundle that "
-            "carried it). Ask the agency to send the whole .oscb file."
+            "This file was not received with the return: the bundle imported does not carry it. Ask the agency to "
+            "send the whole .oscb file again."
         )
     data = safe.read(path)
     if hashlib.sha256(data).hexdigest() != sha256:
@@ -168,11 +186,11 @@ def evidence_hints(ws: Workspace, received_id: int) -> list[EvidenceHint]:
                     f"{f.name} on {f.code} is {what}: check that it holds the evidence it stands for.",
                 )
             )
-        elif ef.kind_of(f.name) == "pdf":
+        elif ef.kind_of(f.name) == "pdf" and f.received:
             try:
                 shows_text = pdf_has_text(read_file(ws, row.id, f.sha256))
             except ReviewError:
-                continue  # not received: the file list says so
+                continue  # the stored bundle cannot be read: opening the file says why
             if shows_text is False:
                 hints.append(
                     EvidenceHint(

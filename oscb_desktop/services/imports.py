@@ -18,92 +18,61 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
-from enum import StrEnum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from oscb_desktop.bundle import (
-    Code,
-    FileTooLargeError,
-    Rejection,
-    Trust,
-    VerifyResult,
-    limits,
-    read_bounded,
-    verify_bundle,
-    verify_return_pdf,
-    with_trust,
-)
+from oscb_desktop.bundle import Code, Rejection, Trust, VerifyResult, verify_bundle, with_trust
 from oscb_desktop.bundle.safezip import BUNDLE_RULES, read_zip
 from oscb_desktop.bundle.trust import decide, normalise_agency_name
 from oscb_desktop.forms import FormRegistry
-from oscb_desktop.services import backups, partnerships, registry, write_failures
+from oscb_desktop.services import backups, import_pdf, partnerships, registry, write_failures
+from oscb_desktop.services.import_pdf import PDF_SUFFIX
+from oscb_desktop.services.import_results import (
+    WHAT_TO_DO,
+    ImportCode,
+    ImportRefusedError,
+    ImportResult,
+    Outcome,
+    make_result,
+    not_imported_after_full_disk,
+    not_stored,
+    remove_new_files,
+    sha256_hex,
+    summary_counts,
+)
 from oscb_desktop.services.registry import RegisterError, RegisterPolicy
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
-from oscb_desktop.services.write_failures import WRITE_ERRORS, WriteFailure
+from oscb_desktop.services.write_failures import WRITE_ERRORS
 from oscb_desktop.store import Agency
 from oscb_desktop.store.models import ReceivedReturn
 from oscb_desktop.textsafe import shown
 
+__all__ = [  # the results and the PDF-alone import have their own modules; import them from here as before
+    "BUNDLE_SUFFIX",
+    "PDF_SUFFIX",
+    "Checked",
+    "ImportCode",
+    "ImportRefusedError",
+    "ImportResult",
+    "Outcome",
+    "Progress",
+    "TrustDecision",
+    "check_can_import",
+    "check_file",
+    "content_digest",
+    "expand_paths",
+    "import_file",
+    "import_paths",
+    "not_imported_after_full_disk",
+    "signer_is_unknown",
+    "store",
+    "summary_counts",
+]
+
 BUNDLE_SUFFIX = ".oscb"
-#: A signed submission PDF given on its own (not looked for in folders, which hold other PDFs too).
-PDF_SUFFIX = ".pdf"
 
 log = logging.getLogger(__name__)
-
-
-class Outcome(StrEnum):
-    IMPORTED = "imported"
-    DUPLICATE = "duplicate"
-    REJECTED = "rejected"
-
-
-class ImportCode(StrEnum):
-    """Reasons only the workspace can give (the verifier's own codes are in :class:`oscb_desktop.bundle.Code`)."""
-
-    #: Imported from its signed PDF alone: the evidence files and answer history were not received.
-    PDF_ONLY = "pdf_only"
-    #: The bundle of a return imported earlier from its signed PDF alone: now complete.
-    COMPLETED = "completed"
-    DUPLICATE = "duplicate"
-    CONFLICT = "conflict"
-    OLDER_VERSION = "older_version"
-    NOT_STORED = "not_stored"
-    NOT_BUSINESS_UNIT = "not_business_unit"
-    #: Addressed to another partnership than this Business Unit's.
-    OTHER_PARTNERSHIP = "other_partnership"
-
-
-class ImportRefusedError(Exception):
-    """The whole import cannot run here (e.g. an agency's own workspace); the message is for the user."""
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    file: str
-    outcome: str
-    code: str
-    reason: str
-    agency: str | None = None
-    form_id: str | None = None
-    form_version: str | None = None
-    period: str | None = None
-    submission_id: str | None = None
-    version: int | None = None
-    signer_fingerprint: str | None = None
-    #: Set when the signer's certificate was trusted during this import (confirmed on screen or --trust-new).
-    newly_trusted: bool = False
-    received_id: int | None = None
-    #: Not stored because the disk is full: nothing more can be stored until space is freed (not in the JSON;
-    #: the code and reason say it).
-    disk_full: bool = field(default=False, compare=False)
-
-    def to_json(self) -> dict[str, Any]:
-        out = asdict(self)
-        del out["disk_full"]
-        return out
 
 
 #: Asked when a bundle is intact but signed by a certificate not yet on the register: show the agency and
@@ -150,7 +119,7 @@ def check_can_import(ws: Workspace) -> None:
     except WRITE_ERRORS as exc:
         failure = write_failures.explain(exc, ws.folder)
         log.warning("the workspace could not become the Business Unit's (%s)", failure.detail, exc_info=True)
-        raise ImportRefusedError(f"Nothing was imported: {failure.detail}. {_WHAT_TO_DO[failure.full]}") from None
+        raise ImportRefusedError(f"Nothing was imported: {failure.detail}. {WHAT_TO_DO[failure.full]}") from None
 
 
 @dataclass(frozen=True)
@@ -176,14 +145,7 @@ def check_file(path: str | Path, forms: FormRegistry) -> Checked:
     """
     path = Path(path)
     if path.suffix.lower() == PDF_SUFFIX:
-        try:
-            data = read_bounded(path, limits.member_limit("submission.pdf"))
-        except FileTooLargeError:
-            data = None  # the verifier words the refusal
-        except OSError:
-            data = None
-        result = verify_return_pdf(data if data is not None else path, forms=forms, trusted=None)
-        return Checked(path, result, data if result.ok else None)
+        return Checked(path, *import_pdf.check_pdf(path, forms))
     try:
         # Read once: the bytes verified are the bytes stored, even if the file changes meanwhile.
         data = read_zip(path, BUNDLE_RULES)
@@ -259,41 +221,6 @@ def import_paths(
     return results
 
 
-def not_imported_after_full_disk(paths: Iterable[Path]) -> list[ImportResult]:
-    """The results of the files left when the disk filled up: not read, not stored (nothing more could be)."""
-    return [
-        ImportResult(
-            file=str(path),
-            outcome=Outcome.REJECTED.value,
-            code=ImportCode.NOT_STORED.value,
-            reason="Not imported: the disk became full while an earlier file was being stored, so nothing more "
-            f"could be stored. {_WHAT_TO_DO[True]}",
-            disk_full=True,
-        )
-        for path in paths
-    ]
-
-
-_WHAT_TO_DO = {
-    True: "Free some space on the disk that holds the workspace, then import again (bundles already imported "
-    "are recognised and left as they are).",
-    False: "Nothing of it was kept: once that is put right, import it again.",
-}
-
-
-def _not_stored_reason(failure: WriteFailure) -> str:
-    return f"The bundle is valid but could not be stored: {failure.detail}. {_WHAT_TO_DO[failure.full]}"
-
-
-def _remove_new_files(ws: Workspace, shas: Iterable[str]) -> None:
-    """Files this import wrote before its rows could not be: no row points to them, so they go again."""
-    for sha in shas:
-        try:
-            ws.blobs.path(sha).unlink(missing_ok=True)
-        except OSError:
-            log.warning("could not remove the unused file %s", sha, exc_info=True)
-
-
 @uses_workspace
 def import_file(ws: Workspace, path: str | Path, *, trust_new: bool | TrustDecision = False) -> ImportResult:
     """One file through the three steps."""
@@ -315,29 +242,6 @@ class _AlsoTrust:
         ):
             return Trust.TRUSTED
         return verdict
-
-
-def _result(path: Path, res: VerifyResult, outcome: Outcome, code: str, reason: str, **extra: Any) -> ImportResult:
-    """Agency, form and period as the bundle's manifest gives them (only proven when imported or duplicate)."""
-    manifest = res.manifest
-    return ImportResult(
-        file=str(path),
-        outcome=outcome.value,
-        code=str(code),
-        reason=reason,
-        agency=manifest.agency.name if manifest else None,
-        form_id=manifest.form.id if manifest else None,
-        form_version=manifest.form.version if manifest else None,
-        period=manifest.period if manifest else None,
-        submission_id=res.submission_id,
-        version=res.submission_version,
-        signer_fingerprint=res.signer_fingerprint,
-        **extra,
-    )
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def content_digest(res: VerifyResult) -> str:
@@ -364,9 +268,9 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
         )
     elsewhere = addressed_elsewhere(ws, res)
     if elsewhere is not None:
-        return _result(path, res, Outcome.REJECTED, ImportCode.OTHER_PARTNERSHIP, elsewhere)
+        return make_result(path, res, Outcome.REJECTED, ImportCode.OTHER_PARTNERSHIP, elsewhere)
     if not res.ok:
-        return _result(path, res, Outcome.REJECTED, res.code, res.reason)
+        return make_result(path, res, Outcome.REJECTED, res.code, res.reason)
     assert data is not None
     assert res.manifest is not None and res.submission is not None and res.signer_pem is not None
     manifest = res.manifest
@@ -378,8 +282,8 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
     if existing is not None:
         if existing.content_digest == digest:
             if not existing.bundle_sha256 and res.source == "bundle":
-                return _complete(ws, path, data, res, existing)
-            return _result(
+                return import_pdf.complete(ws, path, data, res, existing)
+            return make_result(
                 path,
                 res,
                 Outcome.DUPLICATE,
@@ -389,7 +293,7 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
                 + "); nothing was changed.",
                 received_id=existing.id,
             )
-        return _result(
+        return make_result(
             path,
             res,
             Outcome.REJECTED,
@@ -407,7 +311,7 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
         )
         newest = max((r.version for r in same_return), default=0)
         if newest > version:
-            return _result(
+            return make_result(
                 path,
                 res,
                 Outcome.REJECTED,
@@ -416,7 +320,7 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
                 "already been imported. An older version cannot replace a newer one; nothing was changed.",
             )
         if any(r.version == version for r in same_return):
-            return _result(
+            return make_result(
                 path,
                 res,
                 Outcome.REJECTED,
@@ -430,7 +334,7 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
     pdf_alone = res.source == "pdf"
     # Files are written before the rows (a row never points to a missing file); those written here are removed
     # again if the rows cannot be written.
-    new_files = [sha for sha in {_sha256(data), _sha256(pdf)} if not ws.blobs.exists(sha)]
+    new_files = [sha for sha in {sha256_hex(data), sha256_hex(pdf)} if not ws.blobs.exists(sha)]
     try:
         bundle_sha256 = "" if pdf_alone else ws.blobs.add_bytes(data, path.name).sha256
         pdf_ref = ws.blobs.add_bytes(pdf, "submission.pdf")
@@ -470,27 +374,25 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
             ).execute()
             registry.log(ws, "import", file=path.name, agency=agency.name, form=form_id, period=period, version=version)
     except RegisterError as exc:
-        _remove_new_files(ws, new_files)
-        return _result(path, res, Outcome.REJECTED, ImportCode.NOT_STORED, f"The bundle is valid but not stored: {exc}")
-    except WRITE_ERRORS as exc:
-        _remove_new_files(ws, new_files)
-        failure = write_failures.explain(exc, ws.folder)
-        log.warning("%s could not be stored (%s)", path.name, failure.detail, exc_info=True)
-        return _result(
-            path, res, Outcome.REJECTED, ImportCode.NOT_STORED, _not_stored_reason(failure), disk_full=failure.full
+        remove_new_files(ws, new_files)
+        return make_result(
+            path, res, Outcome.REJECTED, ImportCode.NOT_STORED, f"The bundle is valid but not stored: {exc}"
         )
+    except WRITE_ERRORS as exc:
+        remove_new_files(ws, new_files)
+        return not_stored(path, res, write_failures.explain(exc, ws.folder))
     if pdf_alone:
-        return _result(
+        return make_result(
             path,
             res,
             Outcome.IMPORTED,
             ImportCode.PDF_ONLY,
             f"Imported from the signed PDF alone: {agency.name}, {manifest.form_title} {period}, version {version}. "
-            f"{_not_received(res)}; import the .oscb bundle when it comes to complete it.",
+            f"{import_pdf.not_received(res)}; import the .oscb bundle when it comes to complete it.",
             newly_trusted=newly_trusted,
             received_id=row.id,
         )
-    return _result(
+    return make_result(
         path,
         res,
         Outcome.IMPORTED,
@@ -499,58 +401,3 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
         newly_trusted=newly_trusted,
         received_id=row.id,
     )
-
-
-def _not_received(res: VerifyResult) -> str:
-    count = len(res.not_received)
-    if not count:
-        return "Its answer history was not received"
-    return f"Its answer history and its {count} evidence file{'s' if count != 1 else ''} were not received"
-
-
-def _complete(ws: Workspace, path: Path, data: bytes, res: VerifyResult, existing: ReceivedReturn) -> ImportResult:
-    """The bundle of a return imported from its signed PDF alone: the same signed answers and PDF (equal content
-    digests), now with the evidence files and answer history, and the signatory its signed manifest names."""
-    assert res.manifest is not None
-    manifest = res.manifest
-    new_file = not ws.blobs.exists(_sha256(data))
-    try:
-        bundle_ref = ws.blobs.add_bytes(data, path.name)
-        with ws.db.atomic():
-            ReceivedReturn.update(
-                bundle_sha256=bundle_ref.sha256,
-                signatory_name=manifest.signatory.name,
-                signatory_role=manifest.signatory.role,
-                signed_at=manifest.signed_at,
-                file_name=path.name,
-            ).where((ReceivedReturn.id == existing.id) & (ReceivedReturn.bundle_sha256 == "")).execute()
-            registry.log(
-                ws, "complete", file=path.name, agency=manifest.agency.name, form=manifest.form.id,
-                period=manifest.period, version=manifest.submission.version,
-            )  # fmt: skip
-    except WRITE_ERRORS as exc:
-        if new_file:
-            _remove_new_files(ws, [_sha256(data)])
-        failure = write_failures.explain(exc, ws.folder)
-        log.warning("%s could not be stored (%s)", path.name, failure.detail, exc_info=True)
-        return _result(
-            path, res, Outcome.REJECTED, ImportCode.NOT_STORED, _not_stored_reason(failure), disk_full=failure.full
-        )
-    files = len(res.attachments)
-    return _result(
-        path,
-        res,
-        Outcome.IMPORTED,
-        ImportCode.COMPLETED,
-        f"Completed: {manifest.agency.name}, {manifest.form_title} {manifest.period}, version "
-        f"{manifest.submission.version}, imported from its signed PDF on {existing.imported_at[:10]}, now has its "
-        f"answer history and {files or 'no'} evidence file{'s' if files != 1 else ''}.",
-        received_id=existing.id,
-    )
-
-
-def summary_counts(results: Sequence[ImportResult]) -> dict[str, int]:
-    counts = {o.value: 0 for o in Outcome}
-    for r in results:
-        counts[r.outcome] += 1
-    return counts

@@ -477,6 +477,9 @@ class ReceivedFile:
     carried: bool
     #: It is a kind of file the form allows (PDF, Word...); False for anything else (it may run code).
     allowed_type: bool
+    #: Its bytes are in the workspace. False while the return came as its signed PDF alone: the signed answers
+    #: name the file (name, size, SHA-256) but the bundle that carries it has not been imported yet.
+    received: bool = True
 
 
 @dataclass(frozen=True)

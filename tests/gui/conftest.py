@@ -1,11 +1,14 @@
-"""Fixtures for the GUI tests: a watch on the event loop, to prove long work does not freeze the window."""
+"""Fixtures for the GUI tests: a watch on the event loop, to prove long work does not freeze the window, and what
+the system's viewer was asked to open."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QTimer
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
 from oscb_desktop.ui import ops
@@ -74,3 +77,11 @@ def loop_watch(qapp) -> Iterator[EventLoopWatch]:
     watch = EventLoopWatch()
     yield watch
     watch.stop()
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """What the system's viewer was asked to open (nothing is really opened in a test)."""
+    paths: list[Path] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: paths.append(Path(url.toLocalFile())) or True)
+    return paths

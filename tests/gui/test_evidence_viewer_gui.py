@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
@@ -45,14 +45,6 @@ def bu_ws(bu_template: Path, tmp_path: Path, shipped_forms: FormRegistry) -> Ite
         yield ws
     finally:
         ws.close()
-
-
-@pytest.fixture
-def opened(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """What the system's viewer was asked to open (nothing is really opened in a test)."""
-    paths: list[Path] = []
-    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: paths.append(Path(url.toLocalFile())) or True)
-    return paths
 
 
 def wait_for_jobs(qtbot) -> None:

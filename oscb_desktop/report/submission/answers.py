@@ -56,14 +56,7 @@ def format_number(value: Any, unit: str = "") -> str:
 def format_size(size: Any) -> str:
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
         return ""
-    if size < 1024:
-        return f"{size:,} bytes"
-    scaled = float(size)
-    for unit in ("KB", "MB", "GB", "TB"):
-        scaled /= 1024
-        if scaled < 1024 or unit == "TB":
-            break
-    return f"{scaled:.1f} {unit}"
+    return evidence_files.size_text(size)
 
 
 # --- One function per item type ------------------------------------------------------------------

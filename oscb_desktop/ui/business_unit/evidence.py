@@ -3,12 +3,14 @@ only when asked and only from a read-only temporary copy; and the "check this ev
 
 Nothing in an agency's file is opened or run by itself: the list shows names, sizes and dates from the signed
 answers, and Open (a click, or Enter) hands a copy to the system's viewer, after a warning for a kind of file that
-could run code.
+could run code. A return that came as its signed PDF alone names its files without carrying them: they are listed
+as not received yet, and Open waits for the bundle.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -26,10 +28,22 @@ from oscb_desktop import textsafe
 from oscb_desktop.services import evidence_review
 from oscb_desktop.services.values import EvidenceHint, ReceivedFile, ReceivedInfo
 from oscb_desktop.services.workspace import Workspace
+from oscb_desktop.ui.common import message
 from oscb_desktop.ui.editor.evidence import describe, open_in_viewer
 from oscb_desktop.ui.ops import Job
 
 FILE_ROLE = Qt.ItemDataRole.UserRole
+
+
+class _FileTree(QTreeWidget):
+    """A tree whose Enter stops at the file it opens. Qt passes the key on to the dialog once the item is activated,
+    and the dialog presses its default button: that of the message the activation has just shown (the warning
+    before a file that could run code, or "not received yet"), which closed it at once."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentItem() is not None:
+            event.accept()
 
 
 class ReceivedEvidence(QWidget):
@@ -47,7 +61,7 @@ class ReceivedEvidence(QWidget):
         )
         explain.setWordWrap(True)
         explain.setObjectName("muted")
-        self.tree = QTreeWidget()
+        self.tree = _FileTree()
         self.tree.setColumnCount(1)
         self.tree.setHeaderHidden(True)
         self.tree.setAccessibleName("Evidence files of this return, by statement")
@@ -59,6 +73,12 @@ class ReceivedEvidence(QWidget):
         self.tree.currentItemChanged.connect(lambda *_: self._update())
         self.none = QLabel("The agency attached no evidence files to this return.")
         self.none.setObjectName("muted")
+        self.missing = QLabel(
+            "Not received yet: this return came as its signed PDF alone, which names these files but does not "
+            "carry them. Import the return's .oscb bundle to open them here."
+        )
+        self.missing.setWordWrap(True)
+        self.missing.setObjectName("warningBanner")
         self.open_button = QPushButton("&Open file…")
         self.open_button.setAutoDefault(False)
         self.open_button.setAccessibleName("Open the selected evidence file (a read-only copy)")
@@ -68,6 +88,7 @@ class ReceivedEvidence(QWidget):
         row.addWidget(self.open_button)
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
+        layout.addWidget(self.missing)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.none)
         layout.addLayout(row)
@@ -91,11 +112,15 @@ class ReceivedEvidence(QWidget):
                 self.tree.addTopLevelItem(parent)
                 statements[f.item_id] = parent
             warning = "" if f.allowed_type else " · ⚠ not a usual kind of evidence file: it may run code"
+            if not f.received:
+                warning += f" · {evidence_review.NOT_RECEIVED}"
             details = describe({"size": f.size, "added": f.added, "carried": f.carried}) + warning
             child = QTreeWidgetItem([f"{textsafe.shown(f.name)}\n{details}"])
             child.setData(0, FILE_ROLE, (f.item_id, f.sha256))
-            tip = f"{textsafe.shown(f.name)}\nSHA-256 {f.sha256}" + (
-                "\nCarried forward from the agency's previous return" if f.carried else ""
+            tip = (
+                f"{textsafe.shown(f.name)}\nSHA-256 {f.sha256}"
+                + ("\nCarried forward from the agency's previous return" if f.carried else "")
+                + ("" if f.received else "\nNot received yet: import the return's .oscb bundle to open it")
             )
             child.setToolTip(0, tip)
             parent.addChild(child)
@@ -105,10 +130,17 @@ class ReceivedEvidence(QWidget):
             self.tree.setCurrentItem(next(iter(self._items.values())))
         self.tree.setVisible(bool(self.files))
         self.none.setVisible(not self.files)
+        self.missing.setVisible(any(not f.received for f in self.files))
         self._update()
 
+    @property
+    def not_received(self) -> int:
+        """How many of the listed files have not come (the return came as its signed PDF alone)."""
+        return sum(not f.received for f in self.files)
+
     def _update(self) -> None:
-        self.open_button.setEnabled(self.selected() is not None)
+        f = self.selected()
+        self.open_button.setEnabled(f is not None and f.received)
 
     def selected(self) -> ReceivedFile | None:
         item = self.tree.currentItem()
@@ -129,6 +161,16 @@ class ReceivedEvidence(QWidget):
     def open_selected(self) -> None:
         f, row = self.selected(), self.row
         if f is None or row is None:
+            return
+        if not f.received:  # Enter on a file that has not come: say why nothing opens
+            message(
+                self,
+                "File not received yet",
+                f"{f.name} is {evidence_review.NOT_RECEIVED}.",
+                informative="This return came as its signed PDF alone, which names the file but does not carry it. "
+                "Ask the agency for the return's .oscb file and import it: the return is completed and the file "
+                "opens here.",
+            )
             return
         ws = self.ws
         open_in_viewer(

@@ -352,7 +352,11 @@ class ReturnViewer(QDialog):
     def show_version(self, row: ReceivedInfo) -> None:
         self.shown = row
         self.evidence.show_return(row)
-        self.tabs.setTabText(self.evidence_tab, f"Evidence files ({len(self.evidence.files)})")
+        missing = self.evidence.not_received
+        self.tabs.setTabText(
+            self.evidence_tab,
+            f"Evidence files ({len(self.evidence.files)}" + (", not received)" if missing else ")"),
+        )
         self.hints.show_return(row)
         signed = (
             f"Signed off by <b>{_text(row.signatory_name)}</b>, {_text(row.signatory_role)}, on "

@@ -333,9 +333,11 @@ def test_kinds_and_words() -> None:
     assert ef.allowed(policy, "minutes.eml") and not ef.allowed(policy, "macro.docm")
     assert ef.types_text(policy).startswith("PDF, Word, Excel, PowerPoint, OpenDocument, image, plain text or email")
     assert ef.types_text(dataclasses.replace(policy, types=("pdf",))) == "PDF files"
-    assert [ef.size_text(n) for n in (1, 900, 48 * 1024, int(3.2 * ef.MB), 12 * ef.MB)] == [
+    assert [ef.size_text(n) for n in (1, 900, 1740, 10_200, 48 * 1024, int(3.2 * ef.MB), 12 * ef.MB)] == [
         "1 byte",
         "900 bytes",
+        "1.7 KB",
+        "10 KB",
         "48 KB",
         "3.2 MB",
         "12 MB",

@@ -149,8 +149,8 @@ DELETERS = {
     "oscb_desktop/store/backup.py": "its temporary file; backups no longer kept and their records",
     "oscb_desktop/store/connection.py": "the temporary file a new database is built in",
     "oscb_desktop/services/journal.py": "recovery journal files once their answers are stored (journal/ only)",
-    "oscb_desktop/services/imports.py": "files an import wrote new whose rows could not be stored (no row, no backup "
-    "names them)",
+    "oscb_desktop/services/import_results.py": "files an import wrote new whose rows could not be stored (no row, "
+    "no backup names them)",
     "oscb_desktop/demo/build.py": "the scratch folder a demo is built in",
     "oscb_desktop/ui/app.py": "the temporary folder of --demo without --data-dir, at exit",
     "oscb_desktop/store/blobs.py": "its own .part file while a file is copied in (or found already stored)",
