@@ -132,7 +132,12 @@ def init(
                 f"{member}: the sector {sector!r} is not one of the partnership's ({', '.join(sorted(known))})."
             )
     identity = signing.create_identity(
-        contact_name.strip() or f"{short_name} Business Unit", BU_ROLE, name, contact_email or None, passphrase
+        contact_name.strip() or f"{short_name} Business Unit",
+        BU_ROLE,
+        name,
+        contact_email or None,
+        passphrase,
+        for_encryption=True,  # agencies encrypt their returns to it (signing/envelope.py)
     )
     pid = partnership_id or str(uuid.uuid4())
     stamp = now_iso()
@@ -408,7 +413,7 @@ def rotate_key(ws: Workspace, out: str | Path, *, passphrase: str, new_passphras
     row = _own_row(ws)
     identity = signing.create_identity(
         row.contact_name or f"{row.short_name} Business Unit", BU_ROLE, row.name, row.contact_email or None,
-        new_passphrase,
+        new_passphrase, for_encryption=True,
     )  # fmt: skip
     successor = signing.unlock(identity, new_passphrase)
     with ws.db.atomic():

@@ -119,8 +119,14 @@ def create_identity(
     email: str | None,
     passphrase: str,
     valid_years: int = 3,
+    *,
+    for_encryption: bool = False,
 ) -> SigningIdentity:
     """Create a new ECDSA P-256 key and a self-signed certificate for one signatory.
+
+    ``for_encryption``: an RSA-3072 key instead, whose certificate also allows key encipherment — the Business
+    Unit's, to which agencies encrypt their returns (CMS EnvelopedData with key transport, which
+    ``cryptography`` and ``openssl cms`` both make and open; neither makes ECDH-based CMS envelopes).
 
     The certificate names the person (CN), their role (title) and their agency
     (O), so anyone opening the signed PDF in a standard viewer sees who signed.
@@ -146,7 +152,11 @@ def create_identity(
         attributes.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email))
     name = x509.Name(attributes)
 
-    key = ec.generate_private_key(ec.SECP256R1())
+    key: SigningPrivateKey = (
+        rsa.generate_private_key(public_exponent=65537, key_size=3072)
+        if for_encryption
+        else ec.generate_private_key(ec.SECP256R1())
+    )
     now = dt.datetime.now(dt.UTC)
     certificate = (
         x509.CertificateBuilder()
@@ -161,7 +171,7 @@ def create_identity(
             x509.KeyUsage(
                 digital_signature=True,
                 content_commitment=True,
-                key_encipherment=False,
+                key_encipherment=for_encryption,
                 data_encipherment=False,
                 key_agreement=False,
                 key_cert_sign=False,
