@@ -49,6 +49,10 @@ class Code(StrEnum):
     OLDER_PACK = "older_pack"
     PACK_CONFLICT = "pack_conflict"
     FORM_CONFLICT = "form_conflict"
+    # Encrypted files (.oscb.p7m), before anything else is checked.
+    KEY_NEEDED = "key_needed"
+    BAD_ENVELOPE = "bad_envelope"
+    ENCRYPTED_FOR_ANOTHER = "encrypted_for_another"
 
 
 #: What each code means, in the order the checks run (the format document lists the same).
@@ -88,6 +92,9 @@ CODE_MEANINGS: dict[Code, str] = {
     Code.OLDER_PACK: "the pack is not newer than the one already accepted from the partnership",
     Code.PACK_CONFLICT: "the pack has the version of the one already accepted, with other content",
     Code.FORM_CONFLICT: "a form in the pack has the id and version of an installed form with other content",
+    Code.KEY_NEEDED: "an encrypted bundle was given without the Business Unit key to open it",
+    Code.BAD_ENVELOPE: "an encrypted bundle is damaged, cut short, or not CMS EnvelopedData",
+    Code.ENCRYPTED_FOR_ANOTHER: "an encrypted bundle is for another key than this Business Unit's",
 }
 
 #: The advice that ends most refusals of a return bundle: only the agency can make a good file.

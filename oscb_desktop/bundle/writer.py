@@ -84,6 +84,12 @@ def build_bundle(
     return data
 
 
+def bundle_and_digest(**kwargs: Any) -> tuple[bytes, str]:
+    """:func:`build_bundle`'s bytes and the bundle's content digest (SHA-256 of its ``manifest.json``)."""
+    data, manifest_bytes = _build(**kwargs)
+    return data, hashlib.sha256(manifest_bytes).hexdigest()
+
+
 def write_bundle(path: str | Path, **kwargs: Any) -> str:
     """Build a bundle (same arguments as :func:`build_bundle`) and save it at ``path`` atomically.
 

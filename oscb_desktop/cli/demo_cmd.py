@@ -88,8 +88,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 written = demo.export_signed(ws, args.export)
             print(f"Exported {len(written)} signed returns to {args.export} (passphrase {demo.DEMO_PASSPHRASE!r}).")
             print(f"The partnership's pack: {pack}")
-            print(f"Its Business Unit's workspace: {business_unit} (import with: oscb --data-dir {business_unit} "
-                  f"import {args.export} --trust-new)")  # fmt: skip
+            print(
+                f"Its Business Unit's workspace: {business_unit} (import with: oscb --data-dir {business_unit} "
+                f"import {args.export} --trust-new --passphrase-file F, F holding {demo.DEMO_PASSPHRASE!r})"
+            )
     except (demo.DemoError, OSError) as exc:
         raise CommandError(str(exc)) from exc
     return 0

@@ -58,8 +58,8 @@ def read_passphrase(path: Path | None) -> str:
 
 def cmd_export(args: argparse.Namespace) -> int:
     out: Path = args.out
-    if out.suffix.lower() != ".oscb":
-        raise CommandError(f"{out} does not end in .oscb; bundles are named *.oscb.")
+    if not out.name.lower().endswith((".oscb", ".oscb.p7m")):
+        raise CommandError(f"{out} does not end in .oscb; bundles are named *.oscb (*.oscb.p7m when encrypted).")
     if out.is_dir():
         raise CommandError(f"{out} is a folder; give the bundle's file name.")
     with open_workspace(args) as ws:
@@ -76,4 +76,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         f"Wrote {result.path} ({result.size / 1024:.0f} KB): {sub.agency.name}, {sub.form_id} {sub.period}, "
         f"version {sub.version}."
     )
+    if result.encrypted:
+        print(f"Encrypted: only the partnership's Business Unit can open it. Your own plain copy: {result.kept_copy}")
+    else:
+        print("Not encrypted: the return's partnership has no Business Unit key for it (join its pack first).")
     return 0

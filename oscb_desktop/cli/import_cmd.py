@@ -1,14 +1,18 @@
-"""``oscb import PATH... [--trust-new] [--json]``: bring agencies' bundles into the Business Unit's workspace."""
+"""``oscb import PATH... [--trust-new] [--passphrase-file P] [--json]``: bring agencies' bundles (plain or
+encrypted) into the Business Unit's workspace."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 
 from oscb_desktop.cli.common import CommandError, open_workspace
-from oscb_desktop.services import imports, write_failures
-from oscb_desktop.signing import format_fingerprint
+from oscb_desktop.cli.export_cmd import read_passphrase
+from oscb_desktop.services import imports, partnership_admin, write_failures
+from oscb_desktop.services.workspace import Workspace
+from oscb_desktop.signing import IdentityError, UnlockedKey, format_fingerprint
 from oscb_desktop.textsafe import json_text, shown
 
 
@@ -17,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "import",
         help="import .oscb bundles into the Business Unit's workspace",
         description=(
-            "Verify and import signed bundles. A PATH may be a folder (every *.oscb file in it and below), or a "
+            "Verify and import signed bundles. A PATH may be a folder (every *.oscb and *.oscb.p7m file in it "
+            "and below), or a "
             "signed submission PDF sent without its bundle (imported without its evidence files and answer "
             "history; its bundle, imported later, completes it). Each file is imported in one transaction; a "
             "rejected one changes nothing. Exit 0 when nothing was rejected, 1 otherwise."
@@ -32,6 +37,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "with the agency afterwards); without it such bundles are rejected as untrusted"
         ),
     )
+    p.add_argument(
+        "--passphrase-file",
+        type=Path,
+        metavar="P",
+        help="first line: the passphrase of the Business Unit's key, which opens encrypted bundles (*.oscb.p7m); "
+        "asked for in a terminal when encrypted bundles are found and this is not given",
+    )
     p.add_argument("--json", action="store_true", help='print {"results": [...]} with one entry per file')
     p.set_defaults(func=cmd_import)
 
@@ -41,7 +53,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     try:
         imports.check_can_import(ws)
-        results = imports.import_paths(ws, [p for p in args.paths if p.exists()], trust_new=args.trust_new)
+        found = [p for p in args.paths if p.exists()]
+        key = _business_unit_key(ws, args.passphrase_file, found)
+        results = imports.import_paths(ws, found, trust_new=args.trust_new, key=key)
     except imports.ImportRefusedError as exc:
         raise CommandError(str(exc)) from exc
     finally:
@@ -73,6 +87,31 @@ def cmd_import(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     return 1 if any(r.outcome == "rejected" for r in results) else 0
+
+
+def _business_unit_key(ws: Workspace, passphrase_file: Path | None, paths: list[Path]) -> UnlockedKey | None:
+    """The Business Unit's key, unlocked once for the run, when a passphrase is given or encrypted bundles are
+    found and there is a terminal to ask in (without it, encrypted bundles are refused as ``key_needed``)."""
+    asked = passphrase_file is not None
+    if not asked:
+        encrypted = any(imports.is_encrypted_name(p) for p in imports.expand_paths(paths))
+        if not encrypted or sys.stdin is None or not sys.stdin.isatty():
+            return None
+    try:
+        identity = partnership_admin.current_identity(ws)
+    except partnership_admin.PartnershipAdminError as exc:
+        if not asked:
+            return None
+        raise CommandError(f"{exc} Nothing was imported.") from exc
+    passphrase = (
+        read_passphrase(passphrase_file)
+        if asked
+        else getpass.getpass("Passphrase of the Business Unit's key (opens encrypted bundles): ")
+    )
+    try:
+        return partnership_admin.unlock(identity, passphrase)
+    except IdentityError as exc:  # a wrong passphrase among them
+        raise CommandError(f"{exc} Nothing was imported.") from exc
 
 
 def _line(r: imports.ImportResult) -> str:

@@ -20,11 +20,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from oscb_desktop.demo import partnership as demo_partnership
-from oscb_desktop.demo.common import CURRENT_PERIOD, SECTION11, DemoError, DemoSummary, Progress
+from oscb_desktop.demo.common import CURRENT_PERIOD, DEMO_PASSPHRASE, SECTION11, DemoError, DemoSummary, Progress
 from oscb_desktop.demo.writer import export_signed, generate
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.fsutil import fsync_dir, make_folder
-from oscb_desktop.services import imports, registry, review
+from oscb_desktop.services import imports, partnership_admin, registry, review
 from oscb_desktop.services.imports import ImportResult
 from oscb_desktop.services.workspace import Workspace, login_name
 from oscb_desktop.store import DB_FILENAME, Agency, Submission
@@ -133,7 +133,8 @@ def build_business_unit(
             report(agencies + 1, f"Importing {name}…" if name else "Reviewing some of the returns…")
 
         with Workspace.open(scratch, forms=forms, daily_backup=False) as ws:
-            results = imports.import_paths(ws, [bundles], trust_new=True, progress=importing)
+            key = partnership_admin.unlock(partnership_admin.current_identity(ws), DEMO_PASSPHRASE)
+            results = imports.import_paths(ws, [bundles], trust_new=True, progress=importing, key=key)
             _review(ws, random.Random(seed + 2))
     report(total, f"Imported {len(results)} returns from {agencies} agencies.")
     return results

@@ -239,12 +239,13 @@ def _require_complete(ws: Workspace, submission_id: str, ag: DemoAgency, period:
 
 
 def export_signed(ws: Workspace, folder: str | Path) -> list[Path]:
-    """Export every signed (or superseded) return as ``<agency>_<form>_<period>_v<N>.oscb`` into ``folder``."""
+    """Export every signed (or superseded) return as ``<agency>_<form>_<period>_v<N>.oscb`` into ``folder``
+    (``.oscb.p7m``, encrypted, when the return's partnership has a Business Unit key)."""
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for sub in Submission.select().where(Submission.status.in_(["signed", "superseded"])).order_by(Submission.id):
         path = target / f"{signoff.file_stem(returns.get_submission(ws, sub.id))}.oscb"
-        signoff.export(ws, sub.id, path, passphrase=DEMO_PASSPHRASE)
-        written.append(path)
+        # Encrypted for the demo partnership's Business Unit when the agencies joined it: ``….oscb.p7m``.
+        written.append(signoff.export(ws, sub.id, path, passphrase=DEMO_PASSPHRASE).path)
     return written

@@ -15,6 +15,7 @@ the window runs step 1 for every file in the background, asks its questions, the
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -44,6 +45,8 @@ from oscb_desktop.services.import_results import (
 from oscb_desktop.services.registry import RegisterError, RegisterPolicy
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
 from oscb_desktop.services.write_failures import WRITE_ERRORS
+from oscb_desktop.signing import UnlockedKey, envelope
+from oscb_desktop.signing.envelope import ENVELOPE_SUFFIX
 from oscb_desktop.store import Agency
 from oscb_desktop.store.models import ReceivedReturn
 from oscb_desktop.textsafe import shown
@@ -71,6 +74,8 @@ __all__ = [  # the results and the PDF-alone import have their own modules; impo
 ]
 
 BUNDLE_SUFFIX = ".oscb"
+#: What a folder is searched for: plain and encrypted bundles.
+BUNDLE_SUFFIXES = (BUNDLE_SUFFIX, BUNDLE_SUFFIX + ENVELOPE_SUFFIX)
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +87,8 @@ Progress = Callable[[int, int, str], None]
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, and every ``*.oscb`` file under the folders given (symbolic links not followed)."""
+    """Files as given, and every ``*.oscb`` and ``*.oscb.p7m`` file under the folders given (symbolic links not
+    followed)."""
     out: list[Path] = []
     seen: set[Path] = set()
     for raw in paths:
@@ -92,7 +98,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
             found = []
             for root, dirs, files in os.walk(path, followlinks=False):
                 dirs.sort()
-                found += [Path(root) / f for f in sorted(files) if f.lower().endswith(BUNDLE_SUFFIX)]
+                found += [Path(root) / f for f in sorted(files) if f.lower().endswith(BUNDLE_SUFFIXES)]
         else:
             found = [path]
         for f in found:
@@ -138,20 +144,55 @@ class Checked:
         return self.result.signer_fingerprint, normalise_agency_name(self.result.manifest.agency.name)
 
 
-def check_file(path: str | Path, forms: FormRegistry) -> Checked:
+def check_file(path: str | Path, forms: FormRegistry, key: UnlockedKey | None = None) -> Checked:
     """Step 1: read the file once and verify it whole, except the signer's trust (no database needed).
 
     A ``.pdf`` is a signed submission PDF sent without its bundle (:func:`oscb_desktop.bundle.verify_return_pdf`).
+    An encrypted bundle (``.oscb.p7m``) is opened in memory with ``key``, the Business Unit's, then verified.
     """
     path = Path(path)
     if path.suffix.lower() == PDF_SUFFIX:
         return Checked(path, *import_pdf.check_pdf(path, forms))
     try:
         # Read once: the bytes verified are the bytes stored, even if the file changes meanwhile.
-        data = read_zip(path, BUNDLE_RULES)
+        data = read_zip(path, ENVELOPE_RULES) if is_encrypted_name(path) else read_zip(path, BUNDLE_RULES)
+        if is_encrypted_name(path) or envelope.is_envelope(data):
+            data = read_zip(_opened(data, key), BUNDLE_RULES)
     except Rejection as rejection:
         return Checked(path, VerifyResult.refused(rejection))
     return Checked(path, verify_bundle(data, forms=forms, trusted=None), data)
+
+
+#: An encrypted bundle is a bundle and a little envelope around it; the plain bundle's limits apply once opened.
+ENVELOPE_RULES = dataclasses.replace(BUNDLE_RULES, max_bytes=BUNDLE_RULES.max_bytes + 64 * 1024)
+_OPEN_IT = "Import it in the partnership's Business Unit workspace, with its key's passphrase."
+
+
+def is_encrypted_name(path: Path) -> bool:
+    return path.name.lower().endswith(BUNDLE_SUFFIX + ENVELOPE_SUFFIX)
+
+
+def _opened(data: bytes, key: UnlockedKey | None) -> bytes:
+    """The plain bundle inside an encrypted one, in memory; a :class:`Rejection` with its own code if not."""
+    if key is None:
+        raise Rejection(
+            Code.KEY_NEEDED,
+            "This bundle is encrypted for the Business Unit: give its key's passphrase (oscb import "
+            "--passphrase-file F, or the app asks for it) to open it. Nothing was stored.",
+        )
+    try:
+        return envelope.decrypt(data, key)
+    except envelope.EnvelopeError as exc:
+        if exc.kind == "not_for_you":
+            raise Rejection(
+                Code.ENCRYPTED_FOR_ANOTHER,
+                "This bundle is encrypted for another key than this Business Unit's: it was sent to another "
+                f"partnership, or encrypted for a key this Business Unit no longer has. {_OPEN_IT}",
+            ) from None
+        raise Rejection(
+            Code.BAD_ENVELOPE,
+            f"{exc} Ask the agency to export the return again and send the new file.",
+        ) from None
 
 
 @uses_workspace
@@ -189,8 +230,11 @@ def import_paths(
     trust_new: bool | TrustDecision = False,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    key: UnlockedKey | None = None,
 ) -> list[ImportResult]:
     """Import every bundle found in ``paths``, one transaction each; one result per file, in order.
+
+    ``key``: the Business Unit's key, unlocked once for the run, which opens encrypted bundles (``.oscb.p7m``).
 
     ``trust_new`` answers for a sound bundle whose signer is not on the register: True trusts every such
     signer (``oscb import --trust-new``), a callable is asked once per signer and agency.
@@ -205,7 +249,7 @@ def import_paths(
             break
         if progress is not None:
             progress(n, len(files), path.name)
-        checked = check_file(path, ws.forms)
+        checked = check_file(path, ws.forms, key)
         confirmed = False
         if checked.signer is not None and signer_is_unknown(ws, checked):
             if checked.signer not in answers:

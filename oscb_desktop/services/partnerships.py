@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cryptography import x509
+
 from oscb_desktop.bundle.codes import Code
 from oscb_desktop.bundle.model import PartnershipName
 from oscb_desktop.forms import FormDefinition
@@ -25,7 +27,7 @@ from oscb_desktop.packs import PackCheck, check_pack
 from oscb_desktop.partnership import Partnership as Profile
 from oscb_desktop.services.values import PartnershipInfo, ReturnInfo
 from oscb_desktop.services.workspace import Workspace, now_iso, profile_of, uses_workspace
-from oscb_desktop.signing import format_fingerprint
+from oscb_desktop.signing import envelope, format_fingerprint
 from oscb_desktop.store.models import Partnership, PartnershipForm, PartnershipIdentity, RegisteredAgency
 
 __all__ = [
@@ -128,6 +130,23 @@ def addressed_to(ws: Workspace, sub: ReturnInfo) -> PartnershipName | None:
         return None
     row = Partnership.get_or_none(Partnership.id == sub.partnership_id)
     return PartnershipName(row.id, row.name) if row is not None else None
+
+
+@uses_workspace
+def encryption_certificates(ws: Workspace, partnership_id: str | None) -> list[x509.Certificate]:
+    """The Business Unit certificates a return to this partnership is encrypted for: the key the agency trusts
+    and, while the Business Unit changes keys, its successor (either can open it). Empty when the return names no
+    partnership, or its Business Unit's key cannot receive encrypted files (not RSA)."""
+    row = Partnership.get_or_none(Partnership.id == partnership_id) if partnership_id else None
+    if row is None or row.own:
+        return []
+    found = []
+    for pem in (row.signer_pem, row.successor_pem):
+        if pem:
+            certificate = x509.load_pem_x509_certificate(pem.encode("ascii"))
+            if envelope.can_encrypt_to(certificate):
+                found.append(certificate)
+    return found
 
 
 def _info(row: Partnership) -> PartnershipInfo:

@@ -26,12 +26,12 @@ from oscb_desktop.bundle import (
     carried_bytes,
     parse_json,
     submission_attachment,
-    write_bundle,
 )
+from oscb_desktop.bundle.writer import bundle_and_digest
 from oscb_desktop.forms import FormDefinition, Problem
 from oscb_desktop.forms import files as evidence_files
 from oscb_desktop.forms.model import NOT_APPLICABLE
-from oscb_desktop.fsutil import safe_stem
+from oscb_desktop.fsutil import atomic_write, safe_stem
 from oscb_desktop.report import ReturnDocument, render_submission_pdf
 from oscb_desktop.services import backups, identities, partnerships
 from oscb_desktop.services.returns import (
@@ -47,9 +47,11 @@ from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
 from oscb_desktop.signing import (
     EmbeddedDataError,
     UnlockedKey,
+    envelope,
     format_fingerprint,
     sign_pdf,
 )
+from oscb_desktop.signing.envelope import ENVELOPE_SUFFIX
 from oscb_desktop.store import Answer, AuditEntry, Submission
 from oscb_desktop.store.models import dumps
 
@@ -380,6 +382,14 @@ class ExportResult:
     size: int
     #: SHA-256 of the bundle's manifest.json, as the verifier reports it.
     content_digest: str
+    #: Encrypted for the partnership's Business Unit (``path`` ends in ``.oscb.p7m``).
+    encrypted: bool = False
+    #: The plain bundle the agency keeps of what it sent encrypted.
+    kept_copy: Path | None = None
+
+
+#: The workspace's folder of plain copies of the bundles sent encrypted.
+SENT_FOLDER = "sent"
 
 
 @uses_workspace
@@ -421,8 +431,13 @@ def export(
     passphrase: str | None = None,
     key: UnlockedKey | None = None,
     progress: Progress | None = None,
+    encrypt: bool = True,
 ) -> ExportResult:
     """Write a signed return as a ``.oscb`` bundle at ``path`` (crash-safe; nothing is written on failure).
+
+    When the return's partnership has a Business Unit certificate (from its pack), the bundle is encrypted for
+    it (``path`` + ``.p7m``, :mod:`oscb_desktop.signing.envelope`) and the plain bundle kept in the workspace's
+    ``sent/`` folder; ``encrypt=False`` writes it plain anyway.
 
     The manifest is signed with the key that signed the return, unlocked with ``passphrase`` unless an
     already unlocked ``key`` is given (straight after sign-off). Raises :class:`ReturnError`,
@@ -455,8 +470,7 @@ def export(
         raise ReturnError(
             f"The signed PDF of this return cannot be used: {exc}. Reopen it and sign it again."
         ) from None
-    digest = write_bundle(
-        target,
+    data, digest = bundle_and_digest(
         submission=submission,
         audit=audit_records(ws, sub),
         signed_pdf=pdf,
@@ -466,4 +480,25 @@ def export(
         signed_at=sub.signed_at,
         read_blob=ws.blobs.read,
     )
-    return ExportResult(path=target, size=target.stat().st_size, content_digest=digest)
+    recipients = partnerships.encryption_certificates(ws, sub.partnership_id) if encrypt else []
+    if not recipients:
+        atomic_write(target, data)
+        return ExportResult(path=target, size=len(data), content_digest=digest)
+    # Only the Business Unit can read what travels; the agency keeps the plain bundle it sent in its workspace.
+    say("Encrypting the bundle for the Business Unit…")
+    sealed = envelope.encrypt(data, recipients)
+    target = encrypted_path(target)
+    kept = sent_copy_path(ws, sub)
+    atomic_write(kept, data)
+    atomic_write(target, sealed)
+    return ExportResult(path=target, size=len(sealed), content_digest=digest, encrypted=True, kept_copy=kept)
+
+
+def encrypted_path(path: Path) -> Path:
+    """``return.oscb`` -> ``return.oscb.p7m``: the name an encrypted bundle travels under."""
+    return path if path.name.lower().endswith(ENVELOPE_SUFFIX) else path.with_name(path.name + ENVELOPE_SUFFIX)
+
+
+def sent_copy_path(ws: Workspace, sub: ReturnInfo) -> Path:
+    """Where the agency keeps the plain bundle of a return it sent encrypted (its own copy, in the workspace)."""
+    return ws.folder / SENT_FOLDER / f"{file_stem(sub)}.oscb"

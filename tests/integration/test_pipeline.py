@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from oscb_desktop import demo
 from oscb_desktop.cli import main
 from oscb_desktop.collate import collate
 from oscb_desktop.forms import FormRegistry
@@ -32,11 +33,18 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     # The demo partnership's Business Unit, written beside the bundles, imports them (a workspace that is not
     # that partnership's Business Unit refuses returns addressed to it).
     bu = bundles / "business-unit"
+    secret = root / "passphrase.txt"
+    secret.write_text(demo.DEMO_PASSPHRASE + "\n", encoding="utf-8")
     assert main(["--data-dir", str(root / "elsewhere"), "import", str(bundles), "--json"]) == 1
-    assert main(["--data-dir", str(bu), "import", str(bundles), "--trust-new", "--json"]) == 0
+    assert main(["--data-dir", str(bu), "import", str(bundles), "--trust-new", "--json"]) == 1, "encrypted: key needed"
+    args = ["--trust-new", "--passphrase-file", str(secret), "--json"]
+    assert main(["--data-dir", str(bu), "import", str(bundles), *args]) == 0
     pdf, xlsx = root / "board.pdf", root / "board.xlsx"
     assert main(["--data-dir", str(bu), "collate", "--period", PERIOD, "--pdf", str(pdf), "--xlsx", str(xlsx)]) == 0
-    return {"root": root, "bu": bu, "bundles": sorted(bundles.glob("*.oscb")), "pdf": pdf, "xlsx": xlsx}
+    assert len(list(bundles.glob("*.oscb.p7m"))) >= AGENCIES * 3 and not list(bundles.glob("*.oscb"))
+    # What was sent is encrypted; the agencies keep the plain bundles, which the checks below read independently.
+    plain = sorted((root / "agencies" / "sent").glob("*.oscb"))
+    return {"root": root, "bu": bu, "bundles": plain, "pdf": pdf, "xlsx": xlsx}
 
 
 def submissions(paths: list[Path]) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from oscb_desktop.cli import main
 from oscb_desktop.packs import check_pack
 from oscb_desktop.services import agencies, partnership_admin, partnerships, returns, review
 from oscb_desktop.services.workspace import Workspace, login_name, partnership
+from oscb_desktop.signing import envelope
 from oscb_desktop.store import Agency, AuditEntry, Submission
 
 N = 15
@@ -286,20 +287,26 @@ def test_cli_demo_export_signs_every_agency_and_every_bundle_verifies(
                 assert first.status in ("signed", "superseded"), (a.name, form_id, period)
         reopened = list(Submission.select().where(Submission.version == 2))
         assert len(reopened) == 1 and reopened[0].status == "draft", "one agency reopened its return after signing"
-        bundles = sorted(out_dir.glob("*.oscb"))
-        assert len(bundles) == 12
-        for path in bundles:
-            result = verify_bundle(path, forms=ws.forms, trusted=None)
-            assert result.ok, (path.name, result.reason)
-            assert result.manifest is not None and result.manifest.signatory.name and result.manifest.signatory.role
-            assert result.manifest.partnership is not None
-            assert result.manifest.partnership.id == demo.DEMO_PARTNERSHIP_ID, "addressed to the demo partnership"
         [joined] = partnerships.list_partnerships(ws)
         assert (joined.id, joined.own, joined.pack_version) == (demo.DEMO_PARTNERSHIP_ID, False, 1)
+        forms = ws.forms
+    bundles = sorted(out_dir.glob("*.oscb.p7m"))
+    assert len(bundles) == 12 and not list(out_dir.glob("*.oscb")), "encrypted for the demo Business Unit"
+    with Workspace.open(out_dir / "business-unit") as bu:
+        key = partnership_admin.unlock(partnership_admin.current_identity(bu), demo.DEMO_PASSPHRASE)
+    for path in bundles:
+        result = verify_bundle(envelope.decrypt(path.read_bytes(), key), forms=forms, trusted=None)
+        assert result.ok, (path.name, result.reason)
+        assert result.manifest is not None and result.manifest.signatory.name and result.manifest.signatory.role
+        assert result.manifest.partnership is not None
+        assert result.manifest.partnership.id == demo.DEMO_PARTNERSHIP_ID, "addressed to the demo partnership"
     # The partnership's pack and its Business Unit's workspace, where the bundles import.
     [pack] = out_dir.glob("*.oscbpack")
     assert check_pack(pack).ok
-    assert main(["--data-dir", str(out_dir / "business-unit"), "import", str(out_dir), "--trust-new"]) == 0
+    secret = tmp_path / "passphrase.txt"
+    secret.write_text(demo.DEMO_PASSPHRASE, encoding="utf-8")
+    imported = ["import", str(out_dir), "--trust-new", "--passphrase-file", str(secret)]
+    assert main(["--data-dir", str(out_dir / "business-unit"), *imported]) == 0
     with Workspace.open(out_dir / "business-unit") as bu:
         own = partnerships.own(bu)
         assert (

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.partnership_kit import agency_ws, bu_a, bu_b, pack_a  # noqa: F401 (fixtures shared by the partnership tests)
 
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.services.workspace import Workspace

@@ -5,121 +5,33 @@ Every refusal of a pack changes nothing."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 from helpers.bundle_kit import make_zip, members_of, rebuild
+from helpers.partnership_kit import (
+    AGENCY,
+    PASSPHRASE,
+    SHIPPED_S11,
+    agency_id,
+    bu_key,
+    fingerprint,
+    next_year_form,
+    publish,
+    sign_and_export,
+    tables,
+)
 from test_returns import complete_answers
 
 from oscb_desktop.bundle.model import parse_json
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.packs import build_pack, check_pack
-from oscb_desktop.services import identities, imports, partnership_admin, partnerships, returns, signoff
-from oscb_desktop.services.agencies import create_agency
+from oscb_desktop.services import imports, partnership_admin, partnerships, returns
 from oscb_desktop.services.partnership_admin import PartnershipAdminError
 from oscb_desktop.services.partnerships import JoinOutcome, PackRefusedError
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import create_identity, unlock
-
-PASSPHRASE = "correct horse battery"
-AGENCY = "Example Community Health Trust"
-SHIPPED_S11 = Path(__file__).resolve().parents[3] / "forms" / "section11" / "2026-27.yaml"
-
-
-def next_year_form(folder: Path) -> Path:
-    """Next year's Section 11 form, as a Business Unit would write it: not shipped with the app."""
-    text = SHIPPED_S11.read_text(encoding="utf-8")
-    text = text.replace('version: "2026.1"', 'version: "2027.1"').replace('period: "2026/27"', 'period: "2027/28"')
-    text = text.replace('deadline: "2027-03-31"', 'deadline: "2028-03-31"')
-    assert 'version: "2027.1"' in text and 'period: "2027/28"' in text
-    path = folder / "section11-2027-28.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def open_ws(folder: Path, forms: FormRegistry) -> Workspace:
-    ws = Workspace.open(folder, forms=forms)
-    ws.bind()
-    return ws
-
-
-@pytest.fixture
-def bu_a(tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[Workspace]:
-    ws = open_ws(tmp_path / "bu-a", shipped_forms)
-    partnership_admin.init(
-        ws,
-        name="Buckinghamshire Safeguarding Children Partnership",
-        short_name="BSCP",
-        passphrase=PASSPHRASE,
-        members=[(AGENCY, "health"), ("Thames Valley Police", "police")],
-        contact_name="Jo Bloggs",
-        contact_email="jo.bloggs@bscp.example",
-    )
-    partnership_admin.add_form(ws, next_year_form(tmp_path), period="2027/28", deadline=date(2028, 4, 30))
-    yield ws
-    ws.close()
-
-
-@pytest.fixture
-def bu_b(tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[Workspace]:
-    ws = open_ws(tmp_path / "bu-b", shipped_forms)
-    partnership_admin.init(
-        ws,
-        name="Milton Keynes Safeguarding Children Partnership",
-        short_name="MKSCP",
-        passphrase=PASSPHRASE,
-        members=[(AGENCY, "health")],
-    )
-    yield ws
-    ws.close()
-
-
-def publish(ws: Workspace, path: Path) -> Path:
-    partnership_admin.publish(ws, path, passphrase=PASSPHRASE)
-    return path
-
-
-def fingerprint(ws: Workspace) -> str:
-    return partnership_admin.current_identity(ws).fingerprint
-
-
-@pytest.fixture
-def pack_a(bu_a: Workspace, tmp_path: Path) -> Path:
-    return publish(bu_a, tmp_path / "bscp.oscbpack")
-
-
-@pytest.fixture
-def agency_ws(workspace: Workspace) -> Workspace:
-    create_agency(workspace, AGENCY, sector="health", lead_name="Sam Lead", lead_email="sam.lead@example.org")
-    return workspace
-
-
-def agency_id(ws: Workspace) -> int:
-    from oscb_desktop.services.agencies import list_agencies
-
-    return list_agencies(ws)[0].id
-
-
-def tables(ws: Workspace) -> dict[str, list[Any]]:
-    """What a refused pack must leave as it was."""
-    with sqlite3.connect(ws.folder / "workspace.db") as db:
-        return {
-            t: db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
-            for t in ("partnership", "partnership_form", "submission")
-        }
-
-
-def sign_and_export(ws: Workspace, sub_id: str, out: Path) -> Path:
-    if identities.current(ws, agency_id(ws)) is None:
-        identities.create(ws, agency_id(ws), person_name="Jo Director", role="Director", email=None,
-                          passphrase=PASSPHRASE)  # fmt: skip
-    signoff.sign_off(ws, sub_id, signatory_name="Jo Director", signatory_role="Director", passphrase=PASSPHRASE)
-    signoff.export(ws, sub_id, out, passphrase=PASSPHRASE)
-    return out
 
 
 def test_publish_join_and_a_return_on_a_form_the_app_does_not_ship(
@@ -153,7 +65,7 @@ def test_publish_join_and_a_return_on_a_form_the_app_does_not_ship(
     sub = returns.start_return(ws, agency_id(ws), "section11", "2027/28", partnership_id=info.id)
     assert (sub.form_version, sub.partnership_id) == ("2027.1", info.id)
     returns.save_answers(ws, sub.id, complete_answers(form))
-    bundle = sign_and_export(ws, sub.id, tmp_path / "a.oscb")
+    bundle = sign_and_export(ws, sub.id, tmp_path / "a.oscb", encrypt=False)  # plain: the partnership is checked
     members = members_of(bundle.read_bytes())
     named = {"id": info.id, "name": "Buckinghamshire Safeguarding Children Partnership"}
     assert parse_json(members["manifest.json"])["partnership"] == named
@@ -202,11 +114,12 @@ def test_answer_once_for_two_partnerships(
     returns.confirm_carried(ws, second.id, returns.carried_items(ws, second.id))  # reviewed
     bundle_b = sign_and_export(ws, first.id, tmp_path / "b.oscb")
     bundle_a = sign_and_export(ws, second.id, tmp_path / "a.oscb")
-    assert [r.outcome for r in imports.import_paths(bu_a, [bundle_a, bundle_b], trust_new=True)] == [
+    assert (bundle_a.name, bundle_b.name) == ("a.oscb.p7m", "b.oscb.p7m"), "each encrypted for its own Business Unit"
+    assert [r.outcome for r in imports.import_paths(bu_a, [bundle_a, bundle_b], trust_new=True, key=bu_key(bu_a))] == [
         "imported", "rejected",
     ]  # fmt: skip
-    assert [r.code for r in imports.import_paths(bu_b, [bundle_a, bundle_b], trust_new=True)] == [
-        "other_partnership", "ok",
+    assert [r.code for r in imports.import_paths(bu_b, [bundle_a, bundle_b], trust_new=True, key=bu_key(bu_b))] == [
+        "encrypted_for_another", "ok",
     ]  # fmt: skip
 
 
