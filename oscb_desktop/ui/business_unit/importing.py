@@ -32,15 +32,22 @@ from PySide6.QtWidgets import (
 )
 
 from oscb_desktop.bundle import VerifyResult
-from oscb_desktop.services import backups, imports, registry
+from oscb_desktop.services import backups, imports, partnership_admin, partnerships, registry
 from oscb_desktop.services.imports import ImportResult
 from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.signing import CertificateError, describe_subject, format_fingerprint, load_certificate
+from oscb_desktop.signing import (
+    CertificateError,
+    UnlockedKey,
+    describe_subject,
+    format_fingerprint,
+    load_certificate,
+)
 from oscb_desktop.textsafe import shown
 from oscb_desktop.ui.business_unit.common import setup_table
 from oscb_desktop.ui.business_unit.models import ImportResultsModel
 from oscb_desktop.ui.common import html, message
 from oscb_desktop.ui.ops import Job
+from oscb_desktop.ui.signing.export import PassphraseDialog
 
 #: ``confirm(result, path) -> bool``: asked for a bundle signed by a certificate not on the register.
 ConfirmTrust = Callable[[VerifyResult, Path], bool]
@@ -243,6 +250,7 @@ def run_import(
                 "file, not from a folder.)")  # fmt: skip
         return None
     total, forms = len(files), ws.forms
+    key: UnlockedKey | None = None
 
     def check(job: Job[Checks]) -> Checks:
         backups.before(ws, "import")
@@ -251,7 +259,7 @@ def run_import(
         for n, path in enumerate(files):
             job.check()  # nothing is written in this step: stopping anywhere is safe
             job.progress(n, total, f"Checking {shown(path.name)} ({n + 1} of {total})…")
-            item = imports.check_file(path, forms)
+            item = imports.check_file(path, forms, key)
             checked.append(item)
             unknown.append(imports.signer_is_unknown(ws, item))
         return checked, unknown
@@ -296,10 +304,46 @@ def run_import(
         )
         on_done(ImportRun(results, total, cancelled=True))
 
-    first: Job[Checks] = Job(parent, "Importing bundles", check, label="Checking bundles…", cancellable=True)
-    first.on_success(checked_all).on_cancel(lambda: on_done(ImportRun([], total, cancelled=True)))
-    first.on_failure(lambda exc: failed(exc, []))
-    return first.start()
+    def start(unlocked: UnlockedKey | None) -> Job[Checks]:
+        nonlocal key
+        key = unlocked
+        first: Job[Checks] = Job(parent, "Importing bundles", check, label="Checking bundles…", cancellable=True)
+        first.on_success(checked_all).on_cancel(lambda: on_done(ImportRun([], total, cancelled=True)))
+        first.on_failure(lambda exc: failed(exc, []))
+        return first.start()
+
+    dialog = business_unit_key_dialog(parent, ws, files)
+    if dialog is None:
+        return start(None)
+    # Once for this import: the key opens every encrypted bundle; the passphrase is not kept. Without it (Cancel)
+    # the plain bundles are imported and the encrypted ones refused, saying why.
+    dialog.finished.connect(lambda _code: start(dialog.key))
+    dialog.open()
+    return None
+
+
+def business_unit_key_dialog(parent: QWidget | None, ws: Workspace, files: list[Path]) -> PassphraseDialog | None:
+    """The passphrase dialog for the Business Unit's key when some of ``files`` are encrypted bundles (None when
+    none is, or the workspace has no partnership of its own: they are then refused as ``key_needed``)."""
+    encrypted = sum(imports.is_encrypted_name(f) for f in files)
+    if not encrypted:
+        return None
+    try:
+        identity = partnership_admin.current_identity(ws)
+    except partnership_admin.PartnershipAdminError:
+        return None
+    own = partnerships.own(ws)
+    dialog = PassphraseDialog(
+        None,
+        f"{encrypted} of the bundles {'is' if encrypted == 1 else 'are'} encrypted for the Business Unit. Its key "
+        "opens them, once for this import; the passphrase is not kept.",
+        parent,
+        unlock=lambda passphrase: partnership_admin.unlock(identity, passphrase),
+        whose=f"the Business Unit of {own.name if own else 'the partnership'} (fingerprint "
+        f"{' '.join(format_fingerprint(identity.fingerprint).split()[:4])} …)",
+    )
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    return dialog
 
 
 class ImportResultsDialog(QDialog):

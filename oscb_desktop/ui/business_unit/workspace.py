@@ -149,7 +149,8 @@ class BusinessUnitWorkspace(QWidget):
         files = file_dialogs.ask_open_files(
             self,
             "Import bundles",
-            "Signed returns (*.oscb *.pdf);;Bundles (*.oscb);;Signed PDFs sent alone (*.pdf);;All files (*)",
+            "Signed returns (*.oscb *.p7m *.pdf);;Bundles (*.oscb *.p7m);;Signed PDFs sent alone (*.pdf);;"
+            "All files (*)",
         )
         if files:
             self.import_paths(files)

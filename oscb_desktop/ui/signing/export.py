@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from oscb_desktop.services import identities, returns, signoff
+from oscb_desktop.services import identities, partnerships, returns, signoff
 from oscb_desktop.services.values import IdentityInfo, ReturnInfo
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import IdentityError, UnlockedKey
@@ -34,7 +34,7 @@ from oscb_desktop.ui.common import fit_height, message
 from oscb_desktop.ui.ops import Job
 from oscb_desktop.ui.signing.identity_dialog import password_field
 
-BUNDLE_FILTER = "OSCB bundles (*.oscb)"
+BUNDLE_FILTER = "OSCB bundles (*.oscb *.oscb.p7m)"
 
 
 def describe(ws: Workspace, sub: ReturnInfo) -> str:
@@ -49,20 +49,29 @@ class PassphraseDialog(QDialog):
     """
 
     def __init__(
-        self, row: IdentityInfo, purpose: str, parent: QWidget | None = None, *, ws: Workspace | None = None
+        self,
+        row: IdentityInfo | None,
+        purpose: str,
+        parent: QWidget | None = None,
+        *,
+        ws: Workspace | None = None,
+        unlock: Callable[[str], UnlockedKey] | None = None,
+        whose: str = "",
     ) -> None:
+        """``row``: an agency's identity; or, for another key (the Business Unit's), ``unlock`` (passphrase ->
+        key, run in the background) and ``whose`` (whose key it is, for the text)."""
         super().__init__(parent)
         self.row = row
         #: The workspace the key is stored in: given, a key stored the old way is re-protected on unlock.
         self.ws = ws
+        self.unlock = unlock
         self.key: UnlockedKey | None = None
         self.job: Job[UnlockedKey] | None = None
-        identity = identities.to_identity(row)
+        if row is not None:
+            identity = identities.to_identity(row)
+            whose = f"{identity.subject_name} (fingerprint {' '.join(identity.fingerprint_display.split()[:4])} …)"
         self.setWindowTitle("Passphrase")
-        text = QLabel(
-            f"{purpose}\n\nEnter the passphrase of the signing key of {identity.subject_name} "
-            f"(fingerprint {' '.join(identity.fingerprint_display.split()[:4])} …)."
-        )
+        text = QLabel(f"{purpose}\n\nEnter the passphrase of the signing key of {whose}.")
         text.setWordWrap(True)
         text.setMinimumWidth(460)
         self.passphrase = password_field("Passphrase of the signing key")
@@ -96,9 +105,12 @@ class PassphraseDialog(QDialog):
         """Unlock the key in the background; the dialog closes (accepted) once it is unlocked."""
         if self.job is not None:
             return
-        row, passphrase, ws = self.row, self.passphrase.text(), self.ws
+        row, passphrase, ws, unlock = self.row, self.passphrase.text(), self.ws, self.unlock
 
         def work(_job: Job[UnlockedKey]) -> UnlockedKey:
+            if unlock is not None:
+                return unlock(passphrase)
+            assert row is not None
             if ws is None:
                 return identities.unlock(row, passphrase)
             return identities.unlock_and_upgrade(ws, row, passphrase)
@@ -144,6 +156,14 @@ class PassphraseDialog(QDialog):
         self.passphrase.setFocus()
 
 
+def encryption_note(ws: Workspace, sub: ReturnInfo) -> str:
+    """Whether the bundle will be encrypted, in a sentence for the export dialog."""
+    if partnerships.encryption_certificates(ws, sub.partnership_id):
+        name = partnerships.profile_for(ws, sub.partnership_id).name
+        return f"It will be encrypted so that only the Business Unit of {name} can open it (file name ….oscb.p7m)."
+    return "It will not be encrypted: the return's partnership has no Business Unit key (join its pack first)."
+
+
 def choose_bundle_path(parent: QWidget | None, sub: ReturnInfo) -> Path | None:
     """Ask where to save the bundle (last folder of this session, else Documents); ``.oscb`` added if missing."""
     return file_dialogs.ask_save_path(parent, "Export signed bundle", signoff.file_stem(sub), ".oscb", BUNDLE_FILTER)
@@ -176,7 +196,8 @@ def export_bundle(
         return
     row = identities.for_fingerprint(ws, sub.agency.id, sub.signer_fingerprint or "")
     if key is None and row is not None:
-        dialog = PassphraseDialog(row, f"Export {describe(ws, sub)} as a signed bundle to {path.name}.", parent, ws=ws)
+        purpose = f"Export {describe(ws, sub)} as a signed bundle to {path.name}. {encryption_note(ws, sub)}"
+        dialog = PassphraseDialog(row, purpose, parent, ws=ws)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: write_bundle(parent, ws, sub.id, path, dialog.key, on_done))
         dialog.open()
@@ -219,12 +240,19 @@ def write_bundle(
 
 def show_exported(parent: QWidget | None, result: signoff.ExportResult) -> QMessageBox:
     """Where the bundle went (full path), with "Show in folder"."""
+    what = "encrypted signed bundle" if result.encrypted else "signed bundle"
     box = QMessageBox(
-        QMessageBox.Icon.Information, "Bundle exported", f"The signed bundle was saved as\n{result.path}", parent=parent
+        QMessageBox.Icon.Information, "Bundle exported", f"The {what} was saved as\n{result.path}", parent=parent
     )
     box.setTextFormat(Qt.TextFormat.PlainText)
     size = f"{result.size / 1024:,.0f} KB" if result.size >= 1024 else f"{result.size} bytes"
-    box.setInformativeText(f"{size}. Send this file to the Business Unit by email or on a memory stick.")
+    detail = f"{size}. Send this file to the Business Unit by email or on a memory stick."
+    if result.encrypted:
+        detail += (
+            " Only the Business Unit can open it; your own plain copy is kept in the workspace "
+            f"({result.kept_copy.name if result.kept_copy else 'sent/'})."
+        )
+    box.setInformativeText(detail)
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     grid = box.layout()
     if isinstance(grid, QGridLayout):  # QMessageBox sizes itself to its text; a full path reads better wide
