@@ -3,6 +3,8 @@
 Pure Python (no Qt), so the command-line verifier and the tests use it as is.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from oscb_desktop.signing.certificates import describe_subject, load_certificate
 from oscb_desktop.signing.cms import sign_detached, verify_detached
 from oscb_desktop.signing.errors import (
@@ -28,8 +30,41 @@ from oscb_desktop.signing.identity import (
     unlock,
     unlock_and_reprotect,
 )
-from oscb_desktop.signing.pdf import DEFAULT_FIELD_NAME, PdfSignatureReport, displayable_pdf, sign_pdf, verify_pdf
-from oscb_desktop.signing.pdf_data import EmbeddedData, EmbeddedDataError, read_embedded
+
+if TYPE_CHECKING:
+    from oscb_desktop.signing.pdf import (
+        DEFAULT_FIELD_NAME,
+        PdfSignatureReport,
+        displayable_pdf,
+        sign_pdf,
+        verify_pdf,
+    )
+    from oscb_desktop.signing.pdf_data import EmbeddedData, EmbeddedDataError, read_embedded
+
+#: Names from the PDF modules, imported on first use: they bring pyHanko, fontTools and their dependencies
+#: (about a second of imports), which the first window does not need (bench/bench_startup.py).
+_LAZY = {
+    "DEFAULT_FIELD_NAME": "pdf",
+    "PdfSignatureReport": "pdf",
+    "displayable_pdf": "pdf",
+    "sign_pdf": "pdf",
+    "verify_pdf": "pdf",
+    "EmbeddedData": "pdf_data",
+    "EmbeddedDataError": "pdf_data",
+    "read_embedded": "pdf_data",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_FIELD_NAME",
