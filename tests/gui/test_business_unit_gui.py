@@ -276,6 +276,26 @@ def test_year_on_year_shows_each_period_of_the_chosen_agency(qtbot, bu_ws: Works
     assert points.endswith("points)") or points.endswith("point)")  # the mean's change, apart from the level's
 
 
+def test_year_on_year_says_improved_or_declined_only_when_the_level_changes(qtbot, bu_ws: Workspace) -> None:
+    """Issue 13, item 2: a standard that stayed Green is "Same" however its mean moved inside Green; the move is
+    shown apart, in points."""
+    widget = make_workspace(qtbot, bu_ws)
+    page = widget.year_on_year
+    rank = {"Blue": 4, "Green": 3, "Amber": 2, "Red": 1}
+    same_level_moved = 0
+    for n in range(page.agency.count()):
+        page.choose(page.agency.itemText(n))
+        for _standard, *levels, change in page.model.texts():
+            if change == "—":
+                continue
+            was, now = (rank[text.split(" / ")[0]] for text in levels[-2:])  # the agency's own level each year
+            word, points = change.split(" (")
+            assert word == ("Same" if was == now else "▲ Improved" if now > was else "▼ Declined"), (levels, change)
+            if was == now and not points.startswith("0 "):
+                same_level_moved += 1
+    assert same_level_moved > 0, "the demo has a standard whose mean moved inside its level"
+
+
 # Review pane ----------------------------------------------------------------------------------------
 
 
