@@ -14,9 +14,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from helpers.pdf import run, squash
 from helpers.workspaces import opened_copy
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from oscb_desktop import demo
@@ -683,14 +685,29 @@ def test_feedback_letters_one_per_agency(qtbot, bu_ws: Workspace, tmp_path: Path
     folder = tmp_path / "letters"
     folder.mkdir()
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    bu_ws.set_setting("user_name", "")
     widget = make_workspace(qtbot, bu_ws)
     page = widget.report
     assert page.feedback_button.isEnabled()
+    # Nobody named yet: the letters are not signed by the computer's login, the officer is asked for a name.
+    page.feedback_button.click()
+    qtbot.waitUntil(lambda: any("Type your name" in b.text() for b in visible(QMessageBox)))
+    for box in visible(QMessageBox):
+        box.close()
+    assert not list(folder.iterdir())
+    page.officer.setFocus()
+    QTest.keyClicks(page.officer, "  Priya   Shah ")
     with qtbot.waitSignal(page.sig_exported, timeout=120_000) as blocker:
         page.feedback_button.click()
     assert Path(blocker.args[0]) == folder
+    assert bu_ws.setting("user_name") == "Priya Shah"
     letters = sorted(folder.glob("Feedback_*.pdf"))
     assert len(letters) == 5 and all(p.read_bytes().startswith(b"%PDF") for p in letters)
+    contact = bu_ws.profile.contact_name
+    assert contact  # the demo partnership names its contact
+    for letter in letters:
+        ending = squash(run("pdftotext", str(letter), "-"))
+        assert "Priya Shah for the" in ending and f"please contact {contact}" in ending
     assert str(folder) in page.result.text()
     for box in visible(QMessageBox):
         assert str(folder) in box.text()
