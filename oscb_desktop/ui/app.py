@@ -10,13 +10,13 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from oscb_desktop import __version__, demo, logs, paths
-from oscb_desktop.forms import FormRegistry
-from oscb_desktop.services import agencies, backups, imports, registry
+from oscb_desktop import __version__, logs, paths
+from oscb_desktop.services import backups
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import (
     DatabaseTooNewError,
@@ -28,8 +28,12 @@ from oscb_desktop.store import (
 from oscb_desktop.textsafe import shown
 from oscb_desktop.ui import crash, ops, qt_messages, restore
 from oscb_desktop.ui.common import keep_until_closed
-from oscb_desktop.ui.main_window import MainWindow
 from oscb_desktop.ui.ops import Job
+
+if TYPE_CHECKING:
+    from oscb_desktop import demo
+    from oscb_desktop.forms import FormRegistry
+    from oscb_desktop.ui.main_window import MainWindow
 
 DEMO_AGENCIES = 12
 DEMO_BU_AGENCIES = 15
@@ -84,12 +88,16 @@ def demo_folder(args: argparse.Namespace) -> Path:
 
 def demo_needed(folder: Path, forms: FormRegistry) -> bool:
     """Demo data goes only into an empty workspace."""
+    from oscb_desktop.services import agencies, registry  # on the worker thread, like build_demo
+
     with Workspace.open(folder, forms=forms) as ws:
         return not agencies.has_profiles(ws) and not registry.is_business_unit(ws)
 
 
 def build_demo(args: argparse.Namespace, folder: Path, forms: FormRegistry, progress: demo.Progress | None) -> None:
     """Fill the empty workspace in ``folder`` with demo data (any thread; it opens and closes its workspaces)."""
+    from oscb_desktop import demo  # on the worker thread, behind the progress window (see Launcher.start)
+
     if args.business_unit:
         demo.build_business_unit(
             folder, agencies=args.demo_agencies or DEMO_BU_AGENCIES, forms=forms, progress=progress
@@ -119,6 +127,8 @@ def open_workspace(
     except WorkspaceUnavailableError as exc:
         raise StartError(UNAVAILABLE_TITLES[exc.kind], str(exc)) from exc
     if args.business_unit and not args.demo:
+        from oscb_desktop.services import imports  # loads signing and pyHanko: not before the first window
+
         try:
             imports.check_can_import(ws)  # an empty workspace becomes the Business Unit's; an agency's is refused
         except imports.ImportRefusedError as exc:
@@ -151,24 +161,28 @@ class Launcher(QObject):
             self._open(args.data_dir)
             return
         folder = demo_folder(args)
-        forms = FormRegistry.load()
-        try:
-            needed = demo_needed(folder, forms)
-        except WorkspaceError as exc:
-            self._cannot_open(exc, folder, forms)
-            return
-        if not needed:
-            self._open(folder, forms)
-            return
         what = "the Business Unit's demo workspace" if args.business_unit else "the demo agencies' returns"
 
-        def work(job: Job[None]) -> None:
-            build_demo(args, folder, forms, job.progress)
+        def work(job: Job[FormRegistry]) -> FormRegistry:
+            from oscb_desktop.forms import FormRegistry
 
-        job = Job(None, "OSCB Desktop", work, label=f"Preparing {what}…", modal=False)
-        job.on_success(lambda _none: self._open(folder, forms))
-        job.on_failure(lambda exc: self._fail(StartError("The demo could not be prepared", str(exc))))
-        job.start()
+            forms = FormRegistry.load()
+            if demo_needed(folder, forms):
+                build_demo(args, folder, forms, job.progress)
+            import oscb_desktop.ui.main_window  # noqa: F401  (loaded here, so the window opens without a pause)
+
+            return forms
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, WorkspaceError):
+                self._cannot_open(exc, folder, None)
+            else:
+                self._fail(StartError("The demo could not be prepared", str(exc)))
+
+        # A window at once: everything the demo needs (its modules, signing and the PDF among them, take about
+        # two seconds to load; then the agencies' returns are made and signed) happens behind it, on a worker.
+        job = Job(None, "OSCB Desktop", work, label=f"Preparing {what}…", modal=False, show_after_ms=0)
+        job.on_success(lambda forms: self._open(folder, forms)).on_failure(failed).start()
 
     def _open(self, folder: Path | None, forms: FormRegistry | None = None, *, read_only: bool = False) -> None:
         try:
@@ -179,6 +193,8 @@ class Launcher(QObject):
         except WorkspaceError as exc:
             self._cannot_open(exc, folder, forms)
             return
+        from oscb_desktop.ui.main_window import MainWindow  # see Launcher.start: not needed before this
+
         self.ws = ws
         for err in ws.forms.errors:
             print(f"oscb-desktop: form definition not loaded: {shown(str(err))}", file=sys.stderr)

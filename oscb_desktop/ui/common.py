@@ -10,7 +10,6 @@ from PySide6.QtGui import QAction, QFontDatabase, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from oscb_desktop.fsutil import safe_stem
-from oscb_desktop.signing import format_fingerprint
 
 
 def html(text: str) -> str:
@@ -125,6 +124,10 @@ class FingerprintView(QWidget):
         row.addStretch(1)
 
     def set_fingerprint(self, hex_digest: str) -> None:
+        # Imported here: oscb_desktop.signing loads pyHanko (about a second), and this module is among the few
+        # the app's start needs before its first window shows.
+        from oscb_desktop.signing import format_fingerprint
+
         self.hex = hex_digest
         groups = format_fingerprint(hex_digest).split()
         half = (len(groups) + 1) // 2
@@ -134,6 +137,8 @@ class FingerprintView(QWidget):
     @property
     def display(self) -> str:
         """One line, as it is copied."""
+        from oscb_desktop.signing import format_fingerprint
+
         return format_fingerprint(self.hex)
 
     @Slot()

@@ -134,6 +134,7 @@ class Job(QObject, Generic[T]):
         show_progress: bool = True,
         modal: bool = True,
         ui_steps: bool = False,
+        show_after_ms: int = SHOW_AFTER_MS,
     ) -> None:
         super().__init__(None)  # owned by _RUNNING while it runs, not by a widget that may close meanwhile
         self.parent_widget = parent
@@ -145,6 +146,8 @@ class Job(QObject, Generic[T]):
         self.modal = modal
         #: ``work`` is a generator run in small steps on the UI thread (see the module docstring).
         self.ui_steps = ui_steps
+        #: the progress window shows once the work has taken this long (0: at once, as when nothing else shows)
+        self.show_after_ms = show_after_ms
         self._steps: Iterator[object] | None = None
         self.result: T | None = None
         self.error: BaseException | None = None
@@ -194,7 +197,7 @@ class Job(QObject, Generic[T]):
             dialog = _ProgressDialog(self.label, self.cancellable, self.parent_widget)
             dialog.setWindowTitle(self.title)
             dialog.setWindowModality(Qt.WindowModality.WindowModal if self.modal else Qt.WindowModality.NonModal)
-            dialog.setMinimumDuration(SHOW_AFTER_MS)
+            dialog.setMinimumDuration(self.show_after_ms)
             dialog.setAutoClose(False)
             dialog.setAutoReset(False)
             dialog.setMinimumWidth(420)

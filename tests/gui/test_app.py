@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 from helpers.workspaces import flipped
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QImage
-from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QProgressDialog
 
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.services import agencies, backups, returns
@@ -39,6 +40,30 @@ def test_demo_opens_on_demo_data(qapp, tmp_path: Path) -> None:
     with Workspace.open(folder) as ws:
         ws.bind()
         assert len(returns.list_returns(ws)) >= 6
+
+
+def test_the_demo_shows_its_progress_window_at_once(qapp, tmp_path: Path) -> None:
+    """Issue 13, item 18: a window with progress at once, not seconds of nothing while the demo is made."""
+    seen: list[str] = []
+
+    def look() -> None:  # the event loop's first turns: the progress window must be up already
+        windows = QApplication.topLevelWidgets()
+        seen.extend(w.labelText() for w in windows if isinstance(w, QProgressDialog) and w.isVisible())
+
+    QTimer.singleShot(50, look)
+    shot = tmp_path / "demo.png"
+    code = app.main(["--demo", "--demo-agencies", "1", "--data-dir", str(tmp_path / "ws"), "--screenshot", str(shot)])
+    assert code == 0 and shot.is_file()
+    assert seen == ["Preparing the demo agencies' returns…"]
+
+
+def test_the_start_loads_no_signing_demo_or_editor_before_its_first_window() -> None:
+    """What the start imports before it can show a window is all the user waits through: signing (pyHanko,
+    fontTools), the demo and the main window's modules (about two seconds) load later, on the demo's worker."""
+    heavy = ["oscb_desktop.signing", "oscb_desktop.demo", "oscb_desktop.ui.main_window", "pyhanko", "reportlab"]
+    probe = f"import sys, oscb_desktop.ui.app; print([m for m in {heavy!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.strip() == "[]"
 
 
 def test_a_workspace_from_a_newer_version_is_refused_and_left_alone(qapp, tmp_path: Path, capsys) -> None:

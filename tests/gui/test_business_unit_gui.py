@@ -14,9 +14,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from helpers.pdf import run, squash
 from helpers.workspaces import opened_copy
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from oscb_desktop import demo
@@ -274,6 +276,26 @@ def test_year_on_year_shows_each_period_of_the_chosen_agency(qtbot, bu_ws: Works
     change, points = texts[0][3].split(" (")
     assert change in {"▲ Improved", "Same", "▼ Declined"}
     assert points.endswith("points)") or points.endswith("point)")  # the mean's change, apart from the level's
+
+
+def test_year_on_year_says_improved_or_declined_only_when_the_level_changes(qtbot, bu_ws: Workspace) -> None:
+    """Issue 13, item 2: a standard that stayed Green is "Same" however its mean moved inside Green; the move is
+    shown apart, in points."""
+    widget = make_workspace(qtbot, bu_ws)
+    page = widget.year_on_year
+    rank = {"Blue": 4, "Green": 3, "Amber": 2, "Red": 1}
+    same_level_moved = 0
+    for n in range(page.agency.count()):
+        page.choose(page.agency.itemText(n))
+        for _standard, *levels, change in page.model.texts():
+            if change == "—":
+                continue
+            was, now = (rank[text.split(" / ")[0]] for text in levels[-2:])  # the agency's own level each year
+            word, points = change.split(" (")
+            assert word == ("Same" if was == now else "▲ Improved" if now > was else "▼ Declined"), (levels, change)
+            if was == now and not points.startswith("0 "):
+                same_level_moved += 1
+    assert same_level_moved > 0, "the demo has a standard whose mean moved inside its level"
 
 
 # Review pane ----------------------------------------------------------------------------------------
@@ -663,14 +685,29 @@ def test_feedback_letters_one_per_agency(qtbot, bu_ws: Workspace, tmp_path: Path
     folder = tmp_path / "letters"
     folder.mkdir()
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    bu_ws.set_setting("user_name", "")
     widget = make_workspace(qtbot, bu_ws)
     page = widget.report
     assert page.feedback_button.isEnabled()
+    # Nobody named yet: the letters are not signed by the computer's login, the officer is asked for a name.
+    page.feedback_button.click()
+    qtbot.waitUntil(lambda: any("Type your name" in b.text() for b in visible(QMessageBox)))
+    for box in visible(QMessageBox):
+        box.close()
+    assert not list(folder.iterdir())
+    page.officer.setFocus()
+    QTest.keyClicks(page.officer, "  Priya   Shah ")
     with qtbot.waitSignal(page.sig_exported, timeout=120_000) as blocker:
         page.feedback_button.click()
     assert Path(blocker.args[0]) == folder
+    assert bu_ws.setting("user_name") == "Priya Shah"
     letters = sorted(folder.glob("Feedback_*.pdf"))
     assert len(letters) == 5 and all(p.read_bytes().startswith(b"%PDF") for p in letters)
+    contact = bu_ws.profile.contact_name
+    assert contact  # the demo partnership names its contact
+    for letter in letters:
+        ending = squash(run("pdftotext", str(letter), "-"))
+        assert "Priya Shah for the" in ending and f"please contact {contact}" in ending
     assert str(folder) in page.result.text()
     for box in visible(QMessageBox):
         assert str(folder) in box.text()

@@ -7,12 +7,13 @@ already), the rendering and the atomic write of the files.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from oscb_desktop.fsutil import atomic_write
 from oscb_desktop.services import review
@@ -56,6 +57,14 @@ class ReportPage(QWidget):
             "One letter per agency that sent a return: its ratings beside the moderated ones, your notes, "
             "its open actions"
         )
+        # The feedback letters are signed by a person, not by the computer's login (issue 13, item 5).
+        self.officer = QLineEdit(str(ws.setting("user_name") or ""))
+        self.officer.setPlaceholderText("Your name, as it signs the feedback letters")
+        self.officer.setMaxLength(200)
+        self.officer.setEnabled(not ws.read_only)
+        self.officer.editingFinished.connect(self._keep_officer)
+        officer_label = QLabel("Feedback letters signed by (your &name):")
+        officer_label.setBuddy(self.officer)
         self.pdf_button.clicked.connect(lambda: self.export_pdf())
         self.docx_button.clicked.connect(lambda: self.export_docx())
         self.xlsx_button.clicked.connect(lambda: self.export_xlsx())
@@ -77,8 +86,13 @@ class ReportPage(QWidget):
         buttons.addWidget(self.xlsx_button)
         buttons.addWidget(self.feedback_button)
         buttons.addStretch(1)
+        signer = QHBoxLayout()
+        signer.addWidget(officer_label)
+        signer.addWidget(self.officer, 1)
+        signer.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
+        layout.addLayout(signer)
         layout.addLayout(buttons)
         layout.addWidget(self.result)
         layout.addWidget(self.summary, 1)
@@ -166,6 +180,16 @@ class ReportPage(QWidget):
 
     @Slot()
     def export_feedback(self, folder: Path | None = None) -> Job[None] | None:
+        officer = self._keep_officer()
+        if not officer:
+            message(
+                self,
+                "Who signs the letters?",
+                "Type your name first: it signs the feedback letters, with the partnership's contact named for "
+                "questions.",
+            )
+            self.officer.setFocus()
+            return None
         folder = folder or file_dialogs.ask_folder(self, "Folder for the feedback letters")
         if folder is None:
             return None
@@ -173,9 +197,18 @@ class ReportPage(QWidget):
 
         def write(collation: Collation, job: Job[None]) -> None:
             job.say("Writing the feedback letters…")
+            collation = dataclasses.replace(collation, officer=officer)  # a collation kept from before the name
             review.write_feedback_letters(collation, folder, review.signatories(ws, collation))
 
         return self._run("feedback letters", folder, write)
+
+    @Slot()
+    def _keep_officer(self) -> str:
+        """The name typed, in single spaces, kept as the workspace's user name (as ``oscb collate --officer``)."""
+        name = " ".join(self.officer.text().split())
+        if name and not self.ws.read_only and name != str(self.ws.setting("user_name") or ""):
+            self.ws.set_setting("user_name", name)
+        return name
 
     def _enable(self, on: bool) -> None:
         for button in (self.pdf_button, self.docx_button, self.xlsx_button, self.feedback_button):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -452,3 +453,26 @@ def test_an_empty_action_plan_is_one_line_and_never_a_page_of_its_own(tmp: Path,
     for page in range(2, rendered.pdf.page_count + 1):
         body = furniture.sub("", squash(rendered.page_text(page)))
         assert "none recorded" not in body or len(body) > 300, f"page {page} holds little but an empty action plan"
+
+
+def test_times_are_printed_in_local_time_with_the_zone(
+    tmp: Path, s11_form: FormDefinition, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13, item 3: the data keeps UTC; the cover, the sign-off, the footer and the document details say
+    the time as the reader's computer does, with its zone (13:30 BST for 12:30 UTC in summer)."""
+    if not hasattr(time, "tzset"):
+        pytest.skip("time zones can only be switched on POSIX")
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    try:
+        doc = _section11(s11_form, signed=True, generated_at="2026-07-01T12:29:00Z", signed_at="2026-07-01T12:30:00Z")
+        rendered = _render(tmp, "s11-bst", doc, draft=False)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    text = squash(rendered.text())
+    assert "UTC" not in text
+    assert "Signed on 1 Jul 2026, 13:30 BST" in squash(rendered.page_text(1))
+    assert "generated 1 Jul 2026, 13:29 BST" in squash(rendered.page_text(2))
+    last = squash(rendered.page_text(rendered.pdf.page_count))
+    assert "Date 1 Jul 2026, 13:30 BST" in last and "PDF made 1 Jul 2026, 13:29 BST" in last
