@@ -34,7 +34,8 @@ from oscb_desktop.ui.common import fit_height, message
 from oscb_desktop.ui.ops import Job
 from oscb_desktop.ui.signing.identity_dialog import password_field
 
-BUNDLE_FILTER = "OSCB bundles (*.oscb *.oscb.p7m)"
+#: The save dialog's filter: the name chosen ends in .oscb; an encrypted bundle gets .p7m after it.
+BUNDLE_FILTER = "OSCB bundles (*.oscb)"
 
 
 def describe(ws: Workspace, sub: ReturnInfo) -> str:
