@@ -42,6 +42,7 @@ def build_feedback(
             key,
             reason=f"Feedback of {document.partnership.name} to {document.agency} on its returns for {document.period}",
             location=document.partnership.name,
+            field_name="OSCB-Feedback",
         )
     except PdfSigningError as exc:
         raise FeedbackError(f"The feedback letter to {document.agency} cannot be signed: {exc}") from exc

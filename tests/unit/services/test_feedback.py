@@ -150,3 +150,17 @@ def test_required_actions_and_export_refusals(scenario: Scenario, tmp_path: Path
     assert not (tmp_path / "wrong").exists()
     with pytest.raises(feedback.FeedbackExportError, match="not a partnership's Business Unit"):
         feedback.export_feedback(s.agency, "2026/27", tmp_path / "agency", PASSPHRASE)
+
+
+def test_the_schema_is_valid_and_a_resigned_mismatch_is_bad_feedback(scenario: Scenario) -> None:
+    import jsonschema
+
+    from oscb_desktop.bundle.model import schema
+
+    jsonschema.Draft202012Validator.check_schema(schema("feedback.schema.json"))
+    data = scenario.feedback_file.read_bytes()
+    key = partnership_admin.unlock(partnership_admin.current_identity(scenario.bu), PASSPHRASE)
+    changed = members_of(data)["feedback.json"].replace(b'"period": "2026/27"', b'"period": "2025/26"')
+    forged = rebuild(data, replace={"feedback.json": changed}, fix_manifest=True, sign_with=key)
+    check = check_feedback(forged)
+    assert (check.ok, check.code, check.member) == (False, "bad_feedback", "feedback.json")
