@@ -1,7 +1,7 @@
 """The verdict vocabulary of the signed-file family: every result code, what it means, and the refusal that
 carries one.
 
-Return bundles use these codes today; partnership packs and feedback files (DESIGN.md §7) share the same
+Return bundles, partnership packs and feedback files (DESIGN.md §7) share the same
 hostile-zip reader (:mod:`oscb_desktop.bundle.safezip`) and so the same codes. The values are part of the
 format (docs/bundle-format.md): scripts read them from ``oscb verify --json``, so they never change.
 """
@@ -49,6 +49,11 @@ class Code(StrEnum):
     OLDER_PACK = "older_pack"
     PACK_CONFLICT = "pack_conflict"
     FORM_CONFLICT = "form_conflict"
+    # Feedback files (docs/feedback-format.md).
+    BAD_FEEDBACK = "bad_feedback"
+    OTHER_PARTNERSHIP = "other_partnership"
+    OTHER_AGENCY = "other_agency"
+    UNKNOWN_RETURN = "unknown_return"
     # Encrypted files (.oscb.p7m), before anything else is checked.
     KEY_NEEDED = "key_needed"
     BAD_ENVELOPE = "bad_envelope"
@@ -92,6 +97,12 @@ CODE_MEANINGS: dict[Code, str] = {
     Code.OLDER_PACK: "the pack is not newer than the one already accepted from the partnership",
     Code.PACK_CONFLICT: "the pack has the version of the one already accepted, with other content",
     Code.FORM_CONFLICT: "a form in the pack has the id and version of an installed form with other content",
+    Code.BAD_FEEDBACK: "feedback.json is not strict JSON, does not match feedback.schema.json, or disagrees with "
+    "the manifest",
+    Code.OTHER_PARTNERSHIP: "the feedback is from a partnership this workspace has not joined, or about a return "
+    "addressed to another partnership",
+    Code.OTHER_AGENCY: "the feedback is for an agency that is not one of this workspace's agencies",
+    Code.UNKNOWN_RETURN: "the feedback is about a return (submission id and version) this workspace does not have",
     Code.KEY_NEEDED: "an encrypted bundle was given without the Business Unit key to open it",
     Code.BAD_ENVELOPE: "an encrypted bundle is damaged, cut short, or not CMS EnvelopedData",
     Code.ENCRYPTED_FOR_ANOTHER: "an encrypted bundle is for another key than this Business Unit's",

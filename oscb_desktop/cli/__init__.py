@@ -15,6 +15,7 @@ from oscb_desktop.cli import (
     collate_cmd,
     demo_cmd,
     export_cmd,
+    feedback_cmd,
     forms_cmd,
     import_cmd,
     partnership_cmd,
@@ -35,6 +36,7 @@ COMMAND_MODULES = (
     import_cmd,
     collate_cmd,
     partnership_cmd,
+    feedback_cmd,
     workspace_cmd,
 )
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from oscb_desktop.store import WorkspaceInUseError
 
 #: The commands that change the workspace. They need its lock (one writer per workspace) and are refused while
 #: another program has it open; the others read, so they open it read-only then.
-WRITING_COMMANDS = frozenset({"import", "demo", "partnership"})
+WRITING_COMMANDS = frozenset({"import", "demo", "partnership", "feedback"})
 
 
 class CommandError(Exception):

@@ -490,6 +490,10 @@ def _carry_forward(
             user=user,
             action="carry-forward" if mapping is None else "copy-from",
         )
+    if mapping is None:  # last period's return: the actions its feedback required come too
+        from oscb_desktop.services.feedback_received import carry_required_actions
+
+        carry_required_actions(ws, form, previous.id, sub.id, stamp)
 
 
 def _other_type(ws: Workspace, other: ReturnInfo, item_id: str, default: str) -> str:

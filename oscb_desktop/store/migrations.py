@@ -259,8 +259,36 @@ def _v6(db: SqliteDatabase) -> None:
         db.execute_sql(sql)
 
 
+def _v7(db: SqliteDatabase) -> None:
+    """Feedback: the actions a Business Unit requires of an agency on a return (kept, like moderation, per agency,
+    form and period, apart from the signed return), and the signed feedback an agency received on its returns."""
+    for sql in (
+        """CREATE TABLE required_action (
+            id INTEGER NOT NULL PRIMARY KEY,
+            agency_id INTEGER NOT NULL REFERENCES registered_agency (id) ON DELETE CASCADE,
+            form_id VARCHAR(255) NOT NULL, period VARCHAR(255) NOT NULL, target VARCHAR(255) NOT NULL,
+            uid VARCHAR(255) NOT NULL, what TEXT NOT NULL, due VARCHAR(255),
+            created_at VARCHAR(255) NOT NULL, created_by VARCHAR(255) NOT NULL)""",
+        "CREATE INDEX required_action_key ON required_action (agency_id, form_id, period)",
+        "CREATE UNIQUE INDEX required_action_uid ON required_action (uid)",
+        """CREATE TABLE received_feedback (
+            id INTEGER NOT NULL PRIMARY KEY,
+            partnership_id VARCHAR(255) NOT NULL REFERENCES partnership (id) ON DELETE RESTRICT,
+            submission_id VARCHAR(255) NOT NULL REFERENCES submission (id) ON DELETE CASCADE,
+            submission_version INTEGER NOT NULL, period VARCHAR(255) NOT NULL,
+            issued_at VARCHAR(255) NOT NULL, issued_by VARCHAR(255) NOT NULL,
+            signer_fingerprint VARCHAR(255) NOT NULL, content_digest VARCHAR(255) NOT NULL,
+            file_sha256 VARCHAR(255) NOT NULL, letter_sha256 VARCHAR(255) NOT NULL, file_name VARCHAR(255) NOT NULL,
+            feedback TEXT NOT NULL, imported_at VARCHAR(255) NOT NULL, imported_by VARCHAR(255) NOT NULL)""",
+        "CREATE INDEX received_feedback_submission_id ON received_feedback (submission_id)",
+        "CREATE UNIQUE INDEX received_feedback_content_digest_submission_id "
+        "ON received_feedback (content_digest, submission_id)",
+    ):
+        db.execute_sql(sql)
+
+
 #: Index = version reached after the step (1-based). Append only; never edit a released step.
-MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

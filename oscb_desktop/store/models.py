@@ -382,6 +382,54 @@ class Moderation(BaseModel):
         indexes = ((("agency", "form_id", "period", "target"), True),)
 
 
+class RequiredAction(BaseModel):
+    """An action the Business Unit requires of an agency on its return of a form for a period (``target``: a
+    standard or statement id, or "" for the return as a whole); it travels in the feedback file (``uid``)."""
+
+    id = AutoField()
+    agency = ForeignKeyField(RegisteredAgency, backref="required_actions", on_delete="CASCADE")
+    form_id = CharField()
+    period = CharField()
+    target = CharField()
+    uid = CharField(unique=True)
+    what = TextField()
+    due = CharField(null=True)
+    created_at = CharField()
+    created_by = CharField()
+
+    agency_id: int
+
+    class Meta:
+        indexes = ((("agency", "form_id", "period"), False),)
+
+
+class ReceivedFeedback(BaseModel):
+    """The partnership's signed feedback on one of the agency's returns, as received (``feedback``: that return's
+    entry of ``feedback.json``; the file and its signed letter are blobs)."""
+
+    id = AutoField()
+    partnership = ForeignKeyField(Partnership, backref="feedback", on_delete="RESTRICT")
+    submission = ForeignKeyField(Submission, backref="feedback", on_delete="CASCADE")
+    submission_version = IntegerField()
+    period = CharField()
+    issued_at = CharField()
+    issued_by = CharField()
+    signer_fingerprint = CharField()
+    content_digest = CharField()
+    file_sha256 = CharField()
+    letter_sha256 = CharField()
+    file_name = CharField()
+    feedback = JsonField()
+    imported_at = CharField()
+    imported_by = CharField()
+
+    partnership_id: str
+    submission_id: str
+
+    class Meta:
+        indexes = ((("content_digest", "submission"), True),)
+
+
 class BusinessUnitLog(BaseModel):
     """Trust decisions, imports, revocations and reviews: who did what and when."""
 
@@ -406,5 +454,7 @@ ALL_MODELS = (
     TrustedCertificate,
     ReceivedReturn,
     Moderation,
+    RequiredAction,
+    ReceivedFeedback,
     BusinessUnitLog,
 )

@@ -42,6 +42,7 @@ CORE_PACKAGES = (
     "oscb_desktop.demo",
     "oscb_desktop.partnership",
     "oscb_desktop.packs",
+    "oscb_desktop.feedback",
 )
 
 
@@ -136,7 +137,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"signing", "logs"}),
     frozenset({"forms", "store", "partnership"}),
     frozenset({"bundle", "collate"}),
-    frozenset({"report", "packs"}),
+    frozenset({"report", "packs", "feedback"}),
     frozenset({"services"}),
     frozenset({"demo"}),
     frozenset({"cli", "ui"}),

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from oscb_desktop import dates
 from oscb_desktop.forms import FormDefinition
-from oscb_desktop.services import agencies, returns
+from oscb_desktop.services import agencies, feedback_received, returns
 from oscb_desktop.services.returns import ReturnSummary
 from oscb_desktop.services.workspace import Workspace, partnership
 from oscb_desktop.ui.agency.profile import ProfileDialog
@@ -43,10 +43,13 @@ class ReturnsTableModel(TableModel):
 
     HEADERS = ("Period", "Form", "Version", "Status", "Complete", "Deadline", "Last saved")
     SUMMARY_ROLE = ROW_ROLE
+    #: The returns the partnership's feedback was received on (marked in the Status column).
+    with_feedback: frozenset[str] = frozenset()
 
     def cell(self, r: ReturnSummary, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             status = r.status_label + (" — overdue" if r.overdue else "")
+            status += " · feedback received" if r.id in self.with_feedback else ""
             return (
                 r.period,
                 r.form_title,
@@ -175,6 +178,7 @@ class HomePage(QWidget):
             + "</span>"
         )
         rows = returns.list_returns(self.ws, agency.id)
+        self.model.with_feedback = frozenset(feedback_received.returns_with_feedback(self.ws))
         self.model.set_rows(rows)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

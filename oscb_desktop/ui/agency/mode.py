@@ -17,6 +17,7 @@ from oscb_desktop.services import agencies, returns, signoff
 from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.signing import UnlockedKey
 from oscb_desktop.ui import restore
+from oscb_desktop.ui.agency import feedback_view
 from oscb_desktop.ui.agency.workspace import AgencyWorkspace
 from oscb_desktop.ui.common import ask, make_action, message, set_menu_enabled
 from oscb_desktop.ui.editor.page import EditorPage
@@ -69,6 +70,7 @@ class AgencyMode(QObject):
         file.addAction(action("&New agency or service profile…", home.add_profile))
         file.addAction(action("&Edit profile…", home.edit_current_profile))
         file.addAction(action("Restore from &backup…", lambda: restore.choose_and_restore(parent, self.ws)))
+        file.addAction(action("Open &feedback from the partnership…", self.open_feedback))
         file.addSeparator()
         file.addAction(action("&Quit", self.host.quit, QKeySequence.StandardKey.Quit))
 
@@ -90,6 +92,7 @@ class AgencyMode(QObject):
         self.act_print = action("Prin&t…", self.print_return, "Ctrl+P")
         self.act_save_pdf = action("Save P&DF…", self.save_pdf)
         self.act_identity = action("Signing &identity…", self.edit_identity)
+        self.act_feedback = action("&Feedback from the partnership…", self.show_feedback)
         self.act_open = action("&Open return", home.open_selected)
         for a in (self.act_sign_off, self.act_export, self.act_reopen):
             ret.addAction(a)
@@ -97,6 +100,7 @@ class AgencyMode(QObject):
         for a in (self.act_preview, self.act_print, self.act_save_pdf):
             ret.addAction(a)
         ret.addSeparator()
+        ret.addAction(self.act_feedback)
         ret.addAction(self.act_identity)
 
         # The same actions on the selected return of the home page.
@@ -160,6 +164,7 @@ class AgencyMode(QObject):
         for a in (self.act_preview, self.act_print, self.act_save_pdf):
             a.setEnabled(target is not None)
         self.act_open.setEnabled(target is not None and not editing)
+        self.act_feedback.setEnabled(target is not None and status in (ReturnStatus.SIGNED, ReturnStatus.SUPERSEDED))
         self.act_identity.setEnabled(
             self.workspace.currentWidget() is not self.workspace.welcome
             and agencies.current_agency(self.ws) is not None
@@ -191,6 +196,16 @@ class AgencyMode(QObject):
         self.save_state.style().polish(self.save_state)
 
     # Signing, export, printing --------------------------------------------------------------------
+
+    @Slot()
+    def open_feedback(self) -> None:
+        feedback_view.open_feedback(self.host.host_widget(), self.ws, on_done=self.workspace.home.refresh)
+
+    @Slot()
+    def show_feedback(self) -> None:
+        target = self.target()
+        if target is not None:
+            feedback_view.show_feedback_for(self.host.host_widget(), self.ws, target.id)
 
     @Slot()
     def edit_identity(self) -> None:
