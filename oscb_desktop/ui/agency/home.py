@@ -31,7 +31,7 @@ from oscb_desktop import dates
 from oscb_desktop.forms import FormDefinition
 from oscb_desktop.services import agencies, returns
 from oscb_desktop.services.returns import ReturnSummary
-from oscb_desktop.services.workspace import Workspace, partnership
+from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.ui.agency.profile import ProfileDialog
 from oscb_desktop.ui.table_model import OVERDUE_COLOUR, ROW_ROLE, SORT_ROLE, TableModel
 
@@ -168,7 +168,7 @@ class HomePage(QWidget):
             self.model.set_rows([])
             return
         self.profile_choice.setCurrentIndex(max(0, self.profile_choice.findData(agency.id)))
-        sector = partnership().sector_label(agency.sector) if agency.sector else ""
+        sector = self.ws.profile.sector_label(agency.sector) if agency.sector else ""
         self.heading.setText(
             f"<h2 style='margin:0'>Returns of {agency.name}</h2><span>{sector}"
             + (f" · safeguarding lead {agency.lead_name}" if agency.lead_name else "")

@@ -14,7 +14,6 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from oscb_desktop.services import registry
-from oscb_desktop.services.workspace import partnership
 from oscb_desktop.ui import restore
 from oscb_desktop.ui.business_unit.agencies import AgenciesPage
 from oscb_desktop.ui.business_unit.report import ReportPage
@@ -58,7 +57,7 @@ class BusinessUnitMode(QObject):
             menu.menuAction().setVisible(True)
             set_menu_enabled(menu, True)
         self.host.show_page(self.workspace)
-        self.host.set_title(f"Business Unit — {partnership().name}")
+        self.host.set_title(f"Business Unit — {self.host.ws.profile.name}")
         self._active = True
         self.sig_activated.emit()
         self.workspace.setFocus()
