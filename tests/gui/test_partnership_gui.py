@@ -221,6 +221,7 @@ def test_starting_for_a_second_partnership_offers_the_first_ones_answers(
     assert [r.text.split(" (")[0] for r in home.model.rows if isinstance(r, GroupHeading)] == [a.name, b.name]
     start = [b for b in home.start_buttons if b.accessibleName() == f"Start the 2026/27 Section 11 return for {a.name}"]
     assert len(start) == 1
+    screenshot(win, "home-two-partnerships")
     start[0].click()
     question = wait_for(qtbot, QMessageBox, "Copy the answers of your MKSCP return?")
     assert "marked for you to review" in question.informativeText()

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -45,6 +46,11 @@ from oscb_desktop.ui.common import keep_until_closed
 from oscb_desktop.ui.table_model import OVERDUE_COLOUR, ROW_ROLE, SORT_ROLE, TableModel
 
 _Index = QModelIndex | QPersistentModelIndex
+
+
+#: A partnership's heading row among the returns.
+HEADING_TEXT = "#1f2937"
+HEADING_BACKGROUND = "#e5e7eb"
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,12 @@ class ReturnsTableModel(TableModel):
                 font = QFont()
                 font.setBold(True)
                 return font
+            if role == Qt.ItemDataRole.ForegroundRole:  # not the faded text of a disabled row: it is a heading
+                return QColor(HEADING_TEXT)
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QColor(HEADING_BACKGROUND)
+            if role == Qt.ItemDataRole.SizeHintRole:  # it spans the row: the Period column keeps its own width
+                return QSize(1, 1)
             return None
         return super().data(index, role)
 
@@ -302,14 +314,19 @@ class HomePage(QWidget):
             if not offered:
                 continue
             period = max(f.period for f in offered)
+            to_start = [
+                f
+                for f in offered
+                if f.period == period and returns.current_return(self.ws, agency_id, f.id, period, p.id) is None
+            ]
+            if not to_start:
+                continue
             row = QHBoxLayout()
-            label = QLabel(f"<b>{p.short_name}</b>")
+            label = QLabel(f"<b>{p.short_name}:</b>")
             label.setToolTip(p.name)
             row.addWidget(label)
             self.partnership_labels.append(label)
-            for form in (f for f in offered if f.period == period):
-                if returns.current_return(self.ws, agency_id, form.id, period, p.id) is not None:
-                    continue
+            for form in to_start:
                 button = QPushButton(f"Start the {period} {form.short_title} return")
                 button.setObjectName("primary")
                 button.setAccessibleName(f"Start the {period} {form.short_title} return for {p.name}")

@@ -206,12 +206,12 @@ class AgencyMode(QObject):
         """The pack's forms are offered at once; the partnership is named in the title and on the home page."""
         self.workspace.home.refresh()
         self.host.set_title(self.ws.profile.name)
-        self.host.show_status(result.message, 15000)
         p = result.partnership
         if result.outcome is JoinOutcome.JOINED:
             title, text = "Partnership joined", f"You joined {p.name} (pack version {p.pack_version})."
         else:
             title, text = "Partnership updated", f"{p.name} is updated to pack version {p.pack_version}."
+        self.host.show_status(text, 15000)
         message(
             self.host.host_widget(),
             title,

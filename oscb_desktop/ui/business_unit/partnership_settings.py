@@ -230,6 +230,7 @@ class SettingsDialog(QDialog):
 
     def _note(self, text: str) -> None:
         self.forms_note.setText(text)
+        fit_height(self)
 
     @Slot()
     def save_deadline(self) -> None:
