@@ -40,7 +40,7 @@ from oscb_desktop.services.values import PartnershipFormInfo, PartnershipInfo
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import IdentityError
 from oscb_desktop.ui import file_dialogs
-from oscb_desktop.ui.business_unit.partnership_setup import line, problem_label
+from oscb_desktop.ui.business_unit.partnership_setup import line, problem_label, say
 from oscb_desktop.ui.common import FingerprintView, ask, fit_height, message
 from oscb_desktop.ui.ops import Job, show_error
 from oscb_desktop.ui.signing.identity_dialog import hint, password_field
@@ -305,9 +305,7 @@ class SettingsDialog(QDialog):
         try:
             self.info = partnership_admin.update_profile(self.ws, **values)
         except PartnershipAdminError as exc:
-            self.feedback.setText(f"⚠ {exc}")
-            self.feedback.setVisible(True)
-            fit_height(self)
+            say(self, self.feedback, str(exc))
             return False
         return True
 
@@ -399,9 +397,7 @@ class AddFormDialog(QDialog):
         fit_height(self)
 
     def _say(self, text: str) -> None:
-        self.feedback.setText(f"⚠ {text}")
-        self.feedback.setVisible(True)
-        fit_height(self)
+        say(self, self.feedback, text)
 
     @Slot()
     def accept(self) -> None:
@@ -462,9 +458,7 @@ class PublishDialog(QDialog):
 
     @Slot(str)
     def _say(self, text: str) -> None:
-        self.feedback.setText(f"⚠ {text}")
-        self.feedback.setVisible(True)
-        fit_height(self)
+        say(self, self.feedback, text)
 
     @Slot()
     def accept(self) -> None:

@@ -41,6 +41,13 @@ def line(accessible_name: str, placeholder: str = "") -> QLineEdit:
     return field
 
 
+def say(dialog: QWidget, label: QLabel, text: str) -> None:
+    """Show ``text`` as the dialog's problem, growing the dialog so the wrapped text is not squeezed."""
+    label.setText(f"⚠ {text}")
+    label.setVisible(True)
+    fit_height(dialog)
+
+
 def problem_label() -> QLabel:
     """Where a dialog says, in the service's words, why it did not do what was asked."""
     label = QLabel()
@@ -126,9 +133,7 @@ class SetupDialog(QDialog):
 
     @Slot(str)
     def _say(self, text: str) -> None:
-        self.feedback.setText(f"⚠ {text}")
-        self.feedback.setVisible(True)
-        fit_height(self)
+        say(self, self.feedback, text)
 
     @Slot()
     def accept(self) -> None:
