@@ -48,6 +48,7 @@ __all__ = [
     "read_members_file",
     "remove_form",
     "rotate_key",
+    "set_deadline",
     "unlock",
     "update_profile",
 ]
@@ -314,9 +315,7 @@ def add_form(ws: Workspace, path: str | Path, *, period: str | None = None, dead
     return f"{verb} {form.title} ({form.id} {form.version}) for {form.period}{due}. Publish the pack to send it."
 
 
-@uses_workspace
-def remove_form(ws: Workspace, form_id: str, version: str) -> None:
-    """Take a form out of the partnership: refused while returns on it were received or started here."""
+def _own_form(ws: Workspace, form_id: str, version: str) -> tuple[Partnership, PartnershipForm]:
     row = _own_row(ws)
     mine = PartnershipForm.get_or_none(
         (PartnershipForm.partnership == row.id)
@@ -325,6 +324,26 @@ def remove_form(ws: Workspace, form_id: str, version: str) -> None:
     )
     if mine is None:
         raise PartnershipAdminError(f"{row.name} does not use the form {form_id} {version}.")
+    return row, mine
+
+
+@uses_workspace
+def set_deadline(ws: Workspace, form_id: str, version: str, deadline: date | None) -> None:
+    """Change the deadline of a form the partnership uses (None: no deadline), without its file at hand."""
+    row, mine = _own_form(ws, form_id, version)
+    with ws.db.atomic():
+        PartnershipForm.update(deadline=deadline.isoformat() if deadline else None).where(
+            PartnershipForm.id == mine.id
+        ).execute()
+        Partnership.update(updated_at=now_iso()).where(Partnership.id == row.id).execute()
+        registry.log(ws, "partnership-set-deadline", form=form_id, version=version, deadline=str(deadline))
+    ws.refresh_partnerships()
+
+
+@uses_workspace
+def remove_form(ws: Workspace, form_id: str, version: str) -> None:
+    """Take a form out of the partnership: refused while returns on it were received or started here."""
+    _row, mine = _own_form(ws, form_id, version)
     received = (
         ReceivedReturn.select()
         .where((ReceivedReturn.form_id == form_id) & (ReceivedReturn.form_version == version))

@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QStackedWidget, QWidget
 
 from oscb_desktop import __version__
-from oscb_desktop.services.workspace import Workspace, partnership
+from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.ui import ops
 from oscb_desktop.ui.agency import AgencyMode, AgencyWorkspace
 from oscb_desktop.ui.business_unit import BusinessUnitMode
@@ -58,7 +58,7 @@ class MainWindow(QMainWindow):
         self.agency_mode = AgencyMode(self)
         self.agency_mode.workspace.home.show_form_errors(list(form_errors or []))
         self.statusBar().addPermanentWidget(self.agency_mode.save_state)
-        self.set_title(partnership().name)
+        self.set_title(ws.profile.name)
         # The Business Unit's side: shown in a Business Unit workspace, or once the welcome page's
         # "I work in the Business Unit" is chosen.
         self.business_unit = BusinessUnitMode(self)
@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
             self,
             "About OSCB Desktop",
             f"<b>OSCB Desktop {__version__}</b><p>Section 11 self-assessments and annual impact assessments "
-            f"for {partnership().name}.</p><p>Workspace: {self.ws.folder}</p>",
+            f"for {self.ws.profile.name}.</p><p>Workspace: {self.ws.folder}</p>",
         )
 
     # Quitting -----------------------------------------------------------------------------------------

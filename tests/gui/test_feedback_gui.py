@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers.bundle_kit import members_of, rebuild
@@ -14,10 +15,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.services import feedback_received
+from oscb_desktop.services.returns import ReturnSummary
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.ui import file_dialogs, ops
 from oscb_desktop.ui.agency.feedback_view import FeedbackView
 from oscb_desktop.ui.main_window import MainWindow
+from oscb_desktop.ui.table_model import ROW_ROLE
 
 
 @pytest.fixture
@@ -35,6 +38,11 @@ def _open(qtbot, monkeypatch: pytest.MonkeyPatch, win: MainWindow, path: Path) -
     qtbot.waitUntil(lambda: not ops.running(), timeout=20_000)
 
 
+def first_return(home: Any) -> ReturnSummary:
+    """The first return row of home (the rows under a partnership heading)."""
+    return next(r for r in home.model.rows if isinstance(r, ReturnSummary))
+
+
 def test_open_feedback_shows_it_beside_the_return(qtbot, monkeypatch: pytest.MonkeyPatch, scenario: Scenario) -> None:
     ws = scenario.agency
     win = MainWindow(ws)
@@ -42,7 +50,7 @@ def test_open_feedback_shows_it_beside_the_return(qtbot, monkeypatch: pytest.Mon
     win.show()
     qtbot.waitExposed(win)
     home = win.agency.home
-    assert "feedback received" not in home.model.cell(home.model.rows[0], 3, 0)
+    assert "feedback received" not in home.model.cell(first_return(home), 3, 0)
 
     _open(qtbot, monkeypatch, win, scenario.feedback_file)
     qtbot.waitUntil(lambda: bool(win.findChildren(FeedbackView)))
@@ -64,7 +72,7 @@ def test_open_feedback_shows_it_beside_the_return(qtbot, monkeypatch: pytest.Mon
     ]  # fmt: skip
     assert view.required.item(0, 2).text() == "30 Sep 2027"
     assert feedback_received.feedback_for(ws, scenario.submission_id) is not None, "stored"
-    assert "feedback received" in home.model.cell(home.model.rows[0], 3, 0)
+    assert "feedback received" in home.model.cell(first_return(home), 3, 0)
     shot = os.environ.get("OSCB_FEEDBACK_SCREENSHOT")
     if shot:
         view.resize(1100, 760)
@@ -73,7 +81,13 @@ def test_open_feedback_shows_it_beside_the_return(qtbot, monkeypatch: pytest.Mon
 
     # The Return menu opens it again for the selected return.
     view.close()
-    home.table.selectRow(0)
+    home.table.selectRow(
+        next(
+            r
+            for r in range(home.proxy.rowCount())
+            if isinstance(home.proxy.data(home.proxy.index(r, 0), ROW_ROLE), ReturnSummary)
+        )
+    )  # the first return's row, under its partnership's heading
     win.agency_mode.act_feedback.trigger()
     qtbot.waitUntil(lambda: any(v.isVisible() for v in win.findChildren(FeedbackView)))
 

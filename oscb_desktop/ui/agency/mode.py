@@ -14,10 +14,12 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QMessageBox
 
 from oscb_desktop.services import agencies, returns, signoff
+from oscb_desktop.services.partnerships import JoinOutcome, JoinResult
 from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.signing import UnlockedKey
 from oscb_desktop.ui import restore
 from oscb_desktop.ui.agency import feedback_view
+from oscb_desktop.ui.agency.join import join_partnership
 from oscb_desktop.ui.agency.workspace import AgencyWorkspace
 from oscb_desktop.ui.common import ask, make_action, message, set_menu_enabled
 from oscb_desktop.ui.editor.page import EditorPage
@@ -69,6 +71,10 @@ class AgencyMode(QObject):
         file = QMenu("&File", parent)
         file.addAction(action("&New agency or service profile…", home.add_profile))
         file.addAction(action("&Edit profile…", home.edit_current_profile))
+        file.addSeparator()
+        self.act_join = action("&Join a partnership…", self.join_partnership)
+        file.addAction(self.act_join)
+        file.addSeparator()
         file.addAction(action("Restore from &backup…", lambda: restore.choose_and_restore(parent, self.ws)))
         file.addAction(action("Open &feedback from the partnership…", self.open_feedback))
         file.addSeparator()
@@ -194,6 +200,29 @@ class AgencyMode(QObject):
         self.save_state.setProperty("state", state)
         self.save_state.style().unpolish(self.save_state)
         self.save_state.style().polish(self.save_state)
+
+    # Partnerships ---------------------------------------------------------------------------------
+
+    @Slot()
+    def join_partnership(self) -> None:
+        join_partnership(self.host.host_widget(), self.ws, self._joined)
+
+    def _joined(self, result: JoinResult) -> None:
+        """The pack's forms are offered at once; the partnership is named in the title and on the home page."""
+        self.workspace.home.refresh()
+        self.host.set_title(self.ws.profile.name)
+        p = result.partnership
+        if result.outcome is JoinOutcome.JOINED:
+            title, text = "Partnership joined", f"You joined {p.name} (pack version {p.pack_version})."
+        else:
+            title, text = "Partnership updated", f"{p.name} is updated to pack version {p.pack_version}."
+        self.host.show_status(text, 15000)
+        message(
+            self.host.host_widget(),
+            title,
+            text,
+            informative="Its forms are offered on the home page; start a return addressed to it there.",
+        )
 
     # Signing, export, printing --------------------------------------------------------------------
 

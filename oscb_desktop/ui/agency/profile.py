@@ -22,18 +22,20 @@ from PySide6.QtWidgets import (
 )
 
 from oscb_desktop.bundle.trust import normalise_agency_name
+from oscb_desktop.partnership import Partnership
 from oscb_desktop.services import agencies, registry
 from oscb_desktop.services.values import AgencyInfo
-from oscb_desktop.services.workspace import Workspace, partnership
-from oscb_desktop.ui.common import ask
+from oscb_desktop.services.workspace import Workspace
+from oscb_desktop.ui.common import ask, html
 
 
 class ProfileForm(QWidget):
     """Name (the partnership's agencies offered, any name allowed), sector, services, safeguarding lead."""
 
-    def __init__(self, agency: AgencyInfo | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, profile: Partnership, agency: AgencyInfo | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        p = partnership()
+        #: The partnership whose members and sectors are offered (the workspace's, ``ws.profile``).
+        self.profile = p = profile
         self.name = QComboBox()
         self.name.setEditable(True)
         self.name.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -99,11 +101,10 @@ class ProfileForm(QWidget):
         if member is not None:
             self.name.setCurrentIndex(self.name.findText(member[0]))
 
-    @staticmethod
-    def member(name: str) -> tuple[str, str] | None:
+    def member(self, name: str) -> tuple[str, str] | None:
         """The partnership member with this name (compared ignoring case and spacing), or None."""
         key = normalise_agency_name(name)
-        return next((m for m in partnership().agencies if normalise_agency_name(m[0]) == key), None)
+        return next((m for m in self.profile.agencies if normalise_agency_name(m[0]) == key), None)
 
     def problem(self) -> str:
         """What stops the profile being saved as it is, or "" (the name not being a member is asked apart)."""
@@ -120,7 +121,7 @@ class ProfileForm(QWidget):
         if self.member(name) is not None:
             on_confirmed()
             return
-        names = [n for n, _ in partnership().agencies]
+        names = [n for n, _ in self.profile.agencies]
         key = normalise_agency_name(name)
         near = [n for n in names if key and key in normalise_agency_name(n)]
         near += [n for n in difflib.get_close_matches(name, names, n=3, cutoff=0.6) if n not in near]
@@ -129,7 +130,7 @@ class ProfileForm(QWidget):
         ask(
             parent,
             "Not a member of the partnership",
-            f"“{name}” is not one of {partnership().name}'s member agencies. Create a profile with this name anyway?",
+            f"“{name}” is not one of {self.profile.name}'s member agencies. Create a profile with this name anyway?",
             "The Business Unit registers each agency under the name its returns carry, so a name that differs from "
             f"the partnership's list makes a new agency on its register.{hint}",
             "Create it anyway",
@@ -160,14 +161,14 @@ class WelcomePage(QWidget):
     def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ws = ws
-        title = QLabel(f"<h1>Welcome to OSCB Desktop</h1><p>{partnership().name}</p>")
+        title = QLabel(f"<h1>Welcome to OSCB Desktop</h1><p>{html(ws.profile.name)}</p>")
         intro = QLabel(
             "Set up your agency's profile to start its Section 11 self-assessment and annual impact "
             "assessment. Everything you type is saved on this computer as you go; nothing is sent "
             "anywhere until you sign the return off and send it."
         )
         intro.setWordWrap(True)
-        self.form = ProfileForm()
+        self.form = ProfileForm(ws.profile)
         self.error = QLabel()
         self.error.setObjectName("problem")
         self.error.setVisible(False)
@@ -292,7 +293,7 @@ class ProfileDialog(QDialog):
         self.ws = ws
         self.agency = agency
         self.setWindowTitle("Edit agency profile" if agency else "New agency or service profile")
-        self.form = ProfileForm(agency)
+        self.form = ProfileForm(ws.profile, agency)
         self.error = QLabel()
         self.error.setObjectName("problem")
         self.error.setVisible(False)

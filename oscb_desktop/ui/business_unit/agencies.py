@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from oscb_desktop.services import registry
 from oscb_desktop.services.values import RegisteredAgencyInfo
-from oscb_desktop.services.workspace import Workspace, partnership
+from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.ui import file_dialogs
 from oscb_desktop.ui.business_unit.common import setup_table, sorting_proxy
 from oscb_desktop.ui.business_unit.importing import FingerprintDialog, fingerprint_lines, subject_text
@@ -49,7 +49,7 @@ class AgencyDialog(QDialog):
         self.sector = QComboBox()
         self.sector.setAccessibleName("Sector")
         self.sector.addItem("—", "")
-        for sid, label in partnership().sectors.items():
+        for sid, label in ws.profile.sectors.items():
             self.sector.addItem(label, sid)
         self.contact_name = QLineEdit(agency.contact_name if agency else "")
         self.contact_name.setAccessibleName("Contact's name")
@@ -123,7 +123,7 @@ class AgenciesPage(QWidget):
         )
         intro.setWordWrap(True)
         intro.setObjectName("muted")
-        self.model = AgenciesModel(self)
+        self.model = AgenciesModel(ws.profile, self)
         self.proxy = sorting_proxy(self)
         self.proxy.setSourceModel(self.model)
         self.table = QTableView()
@@ -198,6 +198,7 @@ class AgenciesPage(QWidget):
                     revoked_at=latest.revoked_at if latest else None,
                 )
             )
+        self.model.profile = self.ws.profile
         self.model.set_rows(lines)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QTableView, 
 
 from oscb_desktop import dates
 from oscb_desktop.forms.model import Level
+from oscb_desktop.partnership import Partnership
 from oscb_desktop.services import review
-from oscb_desktop.services.workspace import Workspace, partnership
+from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.ui.table_model import SORT_ROLE
 
 if TYPE_CHECKING:
@@ -55,8 +56,8 @@ def level_text(level: Level | None) -> str:
     return "N/A" if level.percentage is None and level.id == "na" else level.label
 
 
-def sector_label(sector: str) -> str:
-    return partnership().sector_label(sector) if sector else "—"
+def sector_label(sector: str, profile: Partnership) -> str:
+    return profile.sector_label(sector) if sector else "—"
 
 
 def setup_table(table: QTableView, accessible_name: str, *, sortable: bool = True) -> None:
@@ -84,11 +85,11 @@ def labelled(text: str, widget: QWidget) -> QLabel:
     return label
 
 
-def sector_combo(accessible_name: str) -> QComboBox:
+def sector_combo(accessible_name: str, profile: Partnership) -> QComboBox:
     combo = QComboBox()
     combo.setAccessibleName(accessible_name)
     combo.addItem("All sectors", "")
-    for sid, label in partnership().sectors.items():
+    for sid, label in profile.sectors.items():
         combo.addItem(label, sid)
     return combo
 

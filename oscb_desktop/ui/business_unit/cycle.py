@@ -67,7 +67,7 @@ class CyclePage(QWidget):
         self.counts.setWordWrap(True)
         self.counts.setAccessibleName("Returns received so far")
 
-        self.sector = sector_combo("Show agencies of the sector")
+        self.sector = sector_combo("Show agencies of the sector", ws.profile)
         self.status = QComboBox()
         self.status.setAccessibleName("Show returns with the status")
         self.status.addItem("All statuses", "")
@@ -87,7 +87,7 @@ class CyclePage(QWidget):
         self.open_button = QPushButton("Open return")
         self.open_button.clicked.connect(self.open_selected)
 
-        self.model = CycleModel(self)
+        self.model = CycleModel(ws.profile, self)
         self.proxy = CycleFilter(self)
         self.proxy.setSourceModel(self.model)
         self.table = QTableView()
@@ -144,6 +144,7 @@ class CyclePage(QWidget):
             )
             for row in review.cycle(self.ws, self.period)
         ]
+        self.model.profile = self.ws.profile
         self.model.set_rows(lines)
         self.counts.setText(self._counts_html(lines, forms))
         self._update_shown()

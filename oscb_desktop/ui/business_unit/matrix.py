@@ -106,7 +106,7 @@ class MatrixPage(QWidget):
         self.problem.setObjectName("warningBanner")
         self.problem.setWordWrap(True)
         self.problem.setVisible(False)
-        self.sector = sector_combo("Show agencies of the sector")
+        self.sector = sector_combo("Show agencies of the sector", ws.profile)
         self.all_agencies = QCheckBox("Show agencies &without a return")
         self.sector.currentIndexChanged.connect(self._filter_changed)
         self.all_agencies.toggled.connect(self._filter_changed)

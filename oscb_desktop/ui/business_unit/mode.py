@@ -9,14 +9,15 @@ It talks to the window only through a :class:`~oscb_desktop.ui.host.ModeHost`.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QDialog, QMenu
 
-from oscb_desktop.services import registry
-from oscb_desktop.services.workspace import partnership
+from oscb_desktop.services import partnerships, registry
 from oscb_desktop.ui import restore
 from oscb_desktop.ui.business_unit.agencies import AgenciesPage
+from oscb_desktop.ui.business_unit.partnership_settings import SettingsDialog
+from oscb_desktop.ui.business_unit.partnership_setup import SetupDialog
 from oscb_desktop.ui.business_unit.report import ReportPage
 from oscb_desktop.ui.business_unit.workspace import BusinessUnitWorkspace
 from oscb_desktop.ui.common import make_action, set_menu_enabled
@@ -58,7 +59,7 @@ class BusinessUnitMode(QObject):
             menu.menuAction().setVisible(True)
             set_menu_enabled(menu, True)
         self.host.show_page(self.workspace)
-        self.host.set_title(f"Business Unit — {partnership().name}")
+        self.host.set_title(f"Business Unit — {self.host.ws.profile.name}")
         self._active = True
         self.sig_activated.emit()
         self.workspace.setFocus()
@@ -77,6 +78,9 @@ class BusinessUnitMode(QObject):
         file.addAction(action("&Quit", self.host.quit, QKeySequence.StandardKey.Quit))
 
         menu = QMenu("&Business Unit", parent)
+        self.act_partnership = action("&Partnership settings…", self.partnership_settings)
+        menu.addAction(self.act_partnership)
+        menu.addSeparator()
         self.act_register_pem = action("&Register certificate from .pem…", lambda: self._agencies().register_pem())
         self.act_add_agency = action("&Add agency…", lambda: self._agencies().add_agency())
         self.act_board_pdf = action("Board report (&PDF)…", lambda: self._report().export_pdf())
@@ -91,6 +95,33 @@ class BusinessUnitMode(QObject):
                 menu.addAction(a)
         menu.addAction(self.act_refresh)
         return [file, menu]
+
+    @Slot()
+    def partnership_settings(self) -> QDialog:
+        """The partnership's settings; in a workspace without a partnership of its own, setting one up."""
+        parent = self.host.host_widget()
+        dialog: QDialog
+        if partnerships.own(self.host.ws) is None:
+            dialog = SetupDialog(self.host.ws, parent)
+            dialog.accepted.connect(self._set_up)
+        else:
+            dialog = SettingsDialog(self.host.ws, parent)
+        dialog.finished.connect(lambda _r: self._partnership_changed())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def _set_up(self) -> None:
+        self._partnership_changed()
+        self.host.show_status(f"{self.host.ws.profile.name} is set up: add its forms and publish its pack.", 15000)
+        self.partnership_settings()
+
+    def _partnership_changed(self) -> None:
+        """Its name is in the title and the heading, its sectors in the lists."""
+        self.host.set_title(f"Business Unit — {self.host.ws.profile.name}")
+        if self.workspace is not None:
+            self.workspace.show_title()
+            self.workspace.refresh()
 
     def _agencies(self) -> AgenciesPage:
         assert self.workspace is not None

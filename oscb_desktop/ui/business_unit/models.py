@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
+from oscb_desktop.partnership import Partnership
 from oscb_desktop.report.words import change_words, mean, points
 from oscb_desktop.services import review
 from oscb_desktop.services.imports import ImportResult
@@ -51,12 +52,17 @@ class CycleModel(TableModel):
     HEADERS = ("Agency", "Sector", "Form", "Status", "Version", "Signed off", "Signed by", "Imported")
     STATUS_COLUMN = 3
 
+    def __init__(self, profile: Partnership, parent: Any = None) -> None:
+        super().__init__(parent)
+        #: Whose sectors the Sector column names (the page sets the workspace's current one).
+        self.profile = profile
+
     def cell(self, line: CycleLine, column: int, role: int) -> Any:
         r = line.row
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 r.agency,
-                sector_label(r.sector),
+                sector_label(r.sector, self.profile),
                 line.form_title,
                 r.status_label,
                 f"v{r.version}" if r.version else "",
@@ -68,7 +74,7 @@ class CycleModel(TableModel):
             order = list(review.CYCLE_STATUSES)
             return (
                 r.agency.casefold(),
-                sector_label(r.sector).casefold(),
+                sector_label(r.sector, self.profile).casefold(),
                 line.form_title,
                 order.index(r.status) * 2 + (0 if r.overdue else 1),
                 r.version or 0,
@@ -344,6 +350,11 @@ class AgenciesModel(TableModel):
         "Revoked on",
     )
 
+    def __init__(self, profile: Partnership, parent: Any = None) -> None:
+        super().__init__(parent)
+        #: Whose sectors the Sector column names (the page sets the workspace's current one).
+        self.profile = profile
+
     def cell(self, a: AgencyLine, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if a.certificates == 0:
@@ -352,7 +363,7 @@ class AgenciesModel(TableModel):
                 certs = f"{a.certificates}" + (f" ({a.revoked} revoked)" if a.revoked else "")
             return (
                 a.name,
-                sector_label(a.sector),
+                sector_label(a.sector, self.profile),
                 a.contact,
                 certs,
                 short_fingerprint(a.latest_fingerprint),
@@ -362,7 +373,7 @@ class AgenciesModel(TableModel):
         if role == SORT_ROLE:
             return (
                 a.name.casefold(),
-                sector_label(a.sector).casefold(),
+                sector_label(a.sector, self.profile).casefold(),
                 a.contact.casefold(),
                 a.certificates,
                 a.latest_fingerprint,

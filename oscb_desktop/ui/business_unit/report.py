@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPush
 
 from oscb_desktop.fsutil import atomic_write
 from oscb_desktop.services import review
-from oscb_desktop.services.workspace import Workspace, partnership
+from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.ui import file_dialogs
 from oscb_desktop.ui.business_unit.common import CollationError, Collations, long_date
 from oscb_desktop.ui.common import html, message
@@ -114,7 +114,7 @@ class ReportPage(QWidget):
         if c is None:
             self.summary.setText("No reporting period yet.")
             return
-        lines = [f"<h3>{html(partnership().name)}: assurance report {html(c.period)}</h3>"]
+        lines = [f"<h3>{html(self.ws.profile.name)}: assurance report {html(c.period)}</h3>"]
         registered = c.headline.registered
         items = []
         for f in c.headline.forms:
@@ -136,7 +136,7 @@ class ReportPage(QWidget):
     # Export -------------------------------------------------------------------------------------
 
     def _ask_path(self, title: str, suffix: str, file_filter: str) -> Path | None:
-        name = f"{partnership().short_name}-assurance-report-{self.period.replace('/', '-')}"
+        name = f"{self.ws.profile.short_name}-assurance-report-{self.period.replace('/', '-')}"
         return file_dialogs.ask_save_path(self, title, name, suffix, file_filter)
 
     @Slot()

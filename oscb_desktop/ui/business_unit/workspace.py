@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from oscb_desktop.services import review
-from oscb_desktop.services.workspace import Workspace, partnership
+from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.ui import file_dialogs
 from oscb_desktop.ui.business_unit.agencies import AgenciesPage
 from oscb_desktop.ui.business_unit.common import Collations, labelled
@@ -37,6 +37,7 @@ from oscb_desktop.ui.business_unit.matrix import MatrixPage
 from oscb_desktop.ui.business_unit.report import ReportPage
 from oscb_desktop.ui.business_unit.viewer import ReturnViewer
 from oscb_desktop.ui.business_unit.year_on_year import YearOnYearPage
+from oscb_desktop.ui.common import html
 from oscb_desktop.ui.ops import Job
 
 
@@ -57,7 +58,8 @@ class BusinessUnitWorkspace(QWidget):
         self.results: ImportResultsDialog | None = None
         self.setAcceptDrops(True)
 
-        title = QLabel(f"<h2 style='margin:0'>Business Unit</h2><span>{partnership().name}</span>")
+        self.title = title = QLabel()
+        self.show_title()
         self.period = QComboBox()
         self.period.setAccessibleName("Reporting period")
         self.period.setMinimumContentsLength(8)
@@ -109,6 +111,10 @@ class BusinessUnitWorkspace(QWidget):
     @property
     def current_period(self) -> str:
         return self.period.currentText()
+
+    def show_title(self) -> None:
+        """The partnership's name under the heading (it changes when the partnership is set up or renamed)."""
+        self.title.setText(f"<h2 style='margin:0'>Business Unit</h2><span>{html(self.ws.profile.name)}</span>")
 
     @Slot()
     def refresh(self) -> None:

@@ -246,6 +246,19 @@ def test_setting_up_and_changing_the_partnership(bu_a: Workspace, tmp_path: Path
     assert not (tmp_path / "x.oscbpack").exists() and partnerships.own(bu_a).pack_version == 0  # type: ignore[union-attr]
 
 
+def test_a_deadline_is_changed_without_the_form_file(bu_a: Workspace, pack_a: Path, agency_ws: Workspace) -> None:
+    partnership_admin.set_deadline(bu_a, "section11", "2027.1", date(2028, 5, 15))
+    [form] = [f for f in partnerships.own(bu_a).forms if (f.form_id, f.version) == ("section11", "2027.1")]  # type: ignore[union-attr]
+    assert form.deadline == date(2028, 5, 15) and form.period == "2027/28"
+    partnership_admin.set_deadline(bu_a, "section11", "2027.1", None)
+    [form] = [f for f in partnerships.own(bu_a).forms if (f.form_id, f.version) == ("section11", "2027.1")]  # type: ignore[union-attr]
+    assert form.deadline is None
+    with pytest.raises(PartnershipAdminError, match=r"does not use the form section11 1999\.1"):
+        partnership_admin.set_deadline(bu_a, "section11", "1999.1", date(2028, 5, 15))
+    with pytest.raises(PartnershipAdminError, match="not a partnership's Business Unit"):
+        partnership_admin.set_deadline(agency_ws, "section11", "2027.1", date(2028, 5, 15))
+
+
 def test_a_members_file(tmp_path: Path) -> None:
     path = tmp_path / "members.yaml"
     path.write_text(
