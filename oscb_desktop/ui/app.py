@@ -28,6 +28,8 @@ from oscb_desktop.store import (
 from oscb_desktop.textsafe import shown
 from oscb_desktop.ui import crash, ops, qt_messages, restore
 from oscb_desktop.ui.common import keep_until_closed
+from oscb_desktop.ui.instance import InstanceServer, hand_over
+from oscb_desktop.ui.open_files import open_files
 from oscb_desktop.ui.ops import Job
 
 if TYPE_CHECKING:
@@ -54,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
             "open the Business Unit's workspace (with --demo: agencies' returns imported, some reviewed and "
             "moderated; otherwise an empty workspace becomes the Business Unit's)"
         ),
+    )
+    p.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="bundles, packs or feedback files to open (handed to the window already open on the workspace, if any)",
     )
     p.add_argument("--screenshot", type=Path, metavar="FILE.png", help="save a PNG of the main window, then exit")
     p.add_argument(
@@ -151,6 +160,7 @@ class Launcher(QObject):
         self.ws: Workspace | None = None
         self.window: MainWindow | None = None
         self.exit_code = 0
+        self.instance: InstanceServer | None = None
         #: the dialog asking what to do (a damaged workspace, one open elsewhere, a failed start), while open
         self.dialog: QMessageBox | None = None
         restore.set_handler(self.restore_and_reopen)
@@ -201,6 +211,11 @@ class Launcher(QObject):
         window = MainWindow(ws, ws.forms.errors)
         self.window = window
         window.show()
+        if not ws.read_only:  # files a second start on this workspace hands over open here
+            self.instance = InstanceServer(ws.folder, window)
+            self.instance.sig_files.connect(lambda paths: open_files(window, ws, paths))
+        if self.args.files:
+            QTimer.singleShot(0, lambda: open_files(window, ws, list(self.args.files)))
         self.app.setQuitOnLastWindowClosed(True)
         if not ws.read_only:
             window.agency.replay_journal()  # what an earlier run could not save: stored now, and said
@@ -336,6 +351,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName("OSCB")
     app.setApplicationVersion(__version__)
     app.setStyleSheet(load_stylesheet())
+    if args.files and not args.demo and hand_over(args.data_dir or paths.default_data_dir(), args.files):
+        return 0  # the window already open on this workspace has them (and came to the front)
     launcher = Launcher(app, args)
     # Leave the event loop once it runs (the launcher may give up before app.exec()).
     launcher.sig_quit.connect(lambda code: QTimer.singleShot(0, lambda: app.exit(code)))
