@@ -35,6 +35,7 @@ from oscb_desktop.fsutil import atomic_write, safe_stem
 from oscb_desktop.services import partnership_admin, registry, review
 from oscb_desktop.services.partnerships import own
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
+from oscb_desktop.signing import UnlockedKey
 from oscb_desktop.store.models import ReceivedReturn
 from oscb_desktop.store.models import RequiredAction as ActionRow
 
@@ -180,13 +181,14 @@ def export_feedback(
     ws: Workspace,
     period: str,
     out_dir: str | Path,
-    passphrase: str,
+    passphrase: str = "",
     *,
+    key: UnlockedKey | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[ExportedFeedback]:
     """Write one signed feedback file per agency with returns in ``period`` to ``out_dir``; the Business Unit's
     key is unlocked once (:class:`~oscb_desktop.signing.WrongPassphraseError` when the passphrase is wrong,
-    before anything is written)."""
+    before anything is written). ``key``: already unlocked (the window asks for the passphrase first)."""
     from oscb_desktop.report.feedback import render_feedback_pdf
 
     mine = own(ws)
@@ -195,7 +197,8 @@ def export_feedback(
             "This workspace is not a partnership's Business Unit: set the partnership up first (oscb partnership "
             "init), so that the feedback is signed with the partnership's key."
         )
-    key = partnership_admin.unlock(partnership_admin.current_identity(ws), passphrase)
+    if key is None:
+        key = partnership_admin.unlock(partnership_admin.current_identity(ws), passphrase)
     c = collate(review.collation_input(ws, period))
     agencies = list(dict.fromkeys(r.agency for r in c.returns))
     if not agencies:

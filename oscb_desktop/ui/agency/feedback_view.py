@@ -61,9 +61,10 @@ def _level_item(level: LevelRef | None) -> QTableWidgetItem:
 class FeedbackView(QDialog):
     """The feedback on one return (see the module doc)."""
 
-    def __init__(self, info: FeedbackInfo, parent: QWidget | None = None) -> None:
+    def __init__(self, info: FeedbackInfo, parent: QWidget | None = None, ws: Workspace | None = None) -> None:
         super().__init__(parent)
         self.info = info
+        self.ws = ws
         f = info.feedback
         self.setWindowTitle(f"Feedback from {info.partnership_short} — {f.form_title} {info.period}")
         self.resize(900, 700)
@@ -109,6 +110,9 @@ class FeedbackView(QDialog):
         layout.addWidget(self.required, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
+        if ws is not None:  # the letter the partnership signed, read-only in the print preview
+            self.letter_button = buttons.addButton("The signed &letter…", QDialogButtonBox.ButtonRole.ActionRole)
+            self.letter_button.clicked.connect(self.show_letter)
         layout.addWidget(buttons)
 
     def _text(self, title: str, text: str) -> QLabel:
@@ -145,9 +149,17 @@ class FeedbackView(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(table.columnCount() - 1, QHeaderView.ResizeMode.Stretch)
 
+    def show_letter(self) -> None:
+        from oscb_desktop.ui.printing import preview_in_background
 
-def show_feedback(parent: QWidget | None, info: FeedbackInfo) -> FeedbackView:
-    view = FeedbackView(info, parent)
+        ws, info = self.ws, self.info
+        assert ws is not None
+        title = f"Feedback from {info.partnership_short} on the returns for {info.period} (signed letter)"
+        preview_in_background(self, lambda: (title, feedback_received.letter_pdf(ws, info)))
+
+
+def show_feedback(parent: QWidget | None, info: FeedbackInfo, ws: Workspace | None = None) -> FeedbackView:
+    view = FeedbackView(info, parent, ws)
     view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     view.show()
     return view
@@ -158,7 +170,7 @@ def show_feedback_for(parent: QWidget | None, ws: Workspace, submission_id: str)
     if info is None:
         message(parent, "No feedback yet", "No feedback from the partnership has been received on this return.")
         return None
-    return show_feedback(parent, info)
+    return show_feedback(parent, info, ws)
 
 
 def open_feedback(
@@ -175,7 +187,7 @@ def open_feedback(
         if on_done is not None:
             on_done()
         for info in result.returns:
-            show_feedback(parent, info)
+            show_feedback(parent, info, ws)
         if result.outcome == "unchanged":
             message(parent, "Feedback already received", result.message)
 

@@ -10,18 +10,20 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from oscb_desktop.fsutil import atomic_write
-from oscb_desktop.services import review
+from oscb_desktop.services import feedback, partnership_admin, review
 from oscb_desktop.services.workspace import Workspace
+from oscb_desktop.signing import UnlockedKey, format_fingerprint
 from oscb_desktop.ui import file_dialogs
 from oscb_desktop.ui.business_unit.common import CollationError, Collations, long_date
 from oscb_desktop.ui.common import html, message
 from oscb_desktop.ui.ops import Job
+from oscb_desktop.ui.signing.export import PassphraseDialog
 
 if TYPE_CHECKING:
     from oscb_desktop.collate import Collation
@@ -57,6 +59,12 @@ class ReportPage(QWidget):
             "One letter per agency that sent a return: its ratings beside the moderated ones, your notes, "
             "its open actions"
         )
+        self.signed_button = QPushButton("Signed feedback files…")
+        self.signed_button.setToolTip(
+            "One file per agency, signed with the partnership's key: the moderated ratings, your notes, the actions "
+            "you require and the letter. The agency opens it in its own OSCB Desktop."
+        )
+        self.signed_button.clicked.connect(lambda: self.export_signed_feedback())
         # The feedback letters are signed by a person, not by the computer's login (issue 13, item 5).
         self.officer = QLineEdit(str(ws.setting("user_name") or ""))
         self.officer.setPlaceholderText("Your name, as it signs the feedback letters")
@@ -85,6 +93,7 @@ class ReportPage(QWidget):
         buttons.addWidget(self.docx_button)
         buttons.addWidget(self.xlsx_button)
         buttons.addWidget(self.feedback_button)
+        buttons.addWidget(self.signed_button)
         buttons.addStretch(1)
         signer = QHBoxLayout()
         signer.addWidget(officer_label)
@@ -203,6 +212,50 @@ class ReportPage(QWidget):
         return self._run("feedback letters", folder, write)
 
     @Slot()
+    def export_signed_feedback(self, folder: Path | None = None) -> PassphraseDialog | None:
+        """The signed feedback files: the folder, then the Business Unit key's passphrase, then the files written
+        in the background (the key unlocked once for all of them)."""
+        officer = self._keep_officer()
+        try:
+            identity = partnership_admin.current_identity(self.ws)
+        except partnership_admin.PartnershipAdminError as exc:
+            message(self, "No signed feedback yet", str(exc), icon=QMessageBox.Icon.Information)
+            return None
+        folder = folder or file_dialogs.ask_folder(self, "Folder for the signed feedback files")
+        if folder is None:
+            return None
+        dialog = PassphraseDialog(
+            None,
+            f"Sign the feedback on the returns for {self.period} with the partnership's key and write one file per "
+            f"agency to {folder}.",
+            self,
+            unlock=lambda passphrase: partnership_admin.unlock(identity, passphrase),
+            whose=f"the Business Unit ({' '.join(format_fingerprint(identity.fingerprint).split()[:4])} …)",
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._write_signed_feedback(folder, dialog.key, officer))
+        dialog.open()
+        return dialog
+
+    def _write_signed_feedback(self, folder: Path, key: UnlockedKey | None, officer: str) -> Job[list[Any]]:
+        ws, period = self.ws, self.period
+
+        def work(job: Job[list[Any]]) -> list[Any]:
+            return feedback.export_feedback(ws, period, folder, key=key, progress=job.progress)
+
+        def done(written: list[Any]) -> None:
+            text = f"{len(written)} signed feedback files for {period} were saved in {folder}."
+            self.result.setText(text)
+            self.sig_message.emit(text)
+            message(self, "Saved", text, informative="Send each agency its own file; it opens it in OSCB Desktop.")
+
+        def failed(exc: BaseException) -> None:
+            message(self, "The feedback files were not saved", str(exc), icon=QMessageBox.Icon.Warning)
+
+        job: Job[list[Any]] = Job(self, "Signed feedback", work, label=f"Signing the feedback for {period}…")
+        return job.on_success(done).on_failure(failed).start()
+
+    @Slot()
     def _keep_officer(self) -> str:
         """The name typed, in single spaces, kept as the workspace's user name (as ``oscb collate --officer``)."""
         name = " ".join(self.officer.text().split())
@@ -211,7 +264,7 @@ class ReportPage(QWidget):
         return name
 
     def _enable(self, on: bool) -> None:
-        for button in (self.pdf_button, self.docx_button, self.xlsx_button, self.feedback_button):
+        for button in (self.pdf_button, self.docx_button, self.xlsx_button, self.feedback_button, self.signed_button):
             button.setEnabled(on)
 
     def _run(self, what: str, path: Path, write: Callable[[Collation, Job[None]], None]) -> Job[None]:

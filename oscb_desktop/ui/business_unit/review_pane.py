@@ -154,6 +154,12 @@ class ReviewPane(QWidget):
         self.statement_rows = {k: r for w in self.standards.values() for k, r in w.statements.rows.items()}
         install_navigation(self, list(self.statement_rows.values()))
 
+    def add_section(self, widget: QWidget) -> None:
+        """Another part of the review below the moderation (e.g. the required actions), above the stretch."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.count() - 1, widget)
+
     def status(self) -> str:
         return next((k for k, b in self.status_buttons.items() if b.isChecked()), "received")
 

@@ -37,6 +37,7 @@ from oscb_desktop.ui import printing
 from oscb_desktop.ui.business_unit.common import CollationError, Collations, level_text, short_date
 from oscb_desktop.ui.business_unit.evidence import EvidenceHints, ReceivedEvidence
 from oscb_desktop.ui.business_unit.models import short_fingerprint
+from oscb_desktop.ui.business_unit.required_actions import RequiredActions
 from oscb_desktop.ui.business_unit.review_pane import ReviewPane, Standard
 from oscb_desktop.ui.common import html, message, safe_file_name
 
@@ -109,6 +110,8 @@ class ReturnViewer(QDialog):
 
         # The review ---------------------------------------------------------------------------
         self.review = ReviewPane(self._standards(collations))
+        self.required = RequiredActions(ws, received_id, self._standard_titles())
+        self.review.add_section(self.required)
         self.review.sig_changed.connect(self._changed)
         self.review.sig_save_requested.connect(self.save)
         self.review_scroll = QScrollArea()
@@ -190,6 +193,14 @@ class ReturnViewer(QDialog):
             return self.ws.forms.get(row.form_id, row.form_version).short_title
         except KeyError:
             return row.form_id
+
+    def _standard_titles(self) -> list[tuple[str, str]]:
+        """(section id, "S3 Safer recruitment") of the return's form, for required actions."""
+        try:
+            form = self.ws.forms.get(self.newest.form_id, self.newest.form_version)
+        except KeyError:
+            return []
+        return [(s.id, f"{form.code_of(s)} {s.title}".strip()) for s in form.sections]
 
     def _standards(self, collations: Collations) -> list[tuple[Standard, str]]:
         try:
