@@ -215,7 +215,10 @@ def export_feedback(
             progress(n, len(agencies), f"Feedback to {agency}…")
         entries = tuple(_return_feedback(ws, c, r, actions.get((agency, r.form_id), [])) for r in c.returns_of(agency))
         document = FeedbackDocument(PartnershipName(mine.id, mine.name), agency, period, issued_by, entries)
-        letter = render_feedback_pdf(c, agency, signatories=dict(signatories.get(agency, {})))
+        required = [(a.label, a.what, a.due) for e in entries for a in e.required_actions]
+        letter = render_feedback_pdf(
+            c, agency, signatories=dict(signatories.get(agency, {})), required_actions=required
+        )
         data = build_feedback(document, letter, key)
         name = feedback_file_name(agency, period)
         stem, k = name.removesuffix(FEEDBACK_SUFFIX), 2

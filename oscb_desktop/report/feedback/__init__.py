@@ -11,7 +11,9 @@ every rating in words as well as colour.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Mapping, Sequence
+from datetime import date
 
 from reportlab.platypus import Flowable, NextPageTemplate
 
@@ -25,6 +27,7 @@ from oscb_desktop.report.feedback.letter import (
     notes,
     nothing_received,
     opening,
+    required,
     returns,
     summary,
 )
@@ -41,7 +44,11 @@ def feedback_file_name(agency: str, period: str) -> str:
 
 
 def render_feedback_pdf(
-    c: Collation, agency: str, *, signatories: Mapping[str, tuple[str, str]] | None = None
+    c: Collation,
+    agency: str,
+    *,
+    signatories: Mapping[str, tuple[str, str]] | None = None,
+    required_actions: Sequence[tuple[str, str, date | None]] = (),
 ) -> bytes:
     """The Business Unit's feedback to ``agency`` on its returns for ``c.period``, as A4 PDF bytes.
 
@@ -57,11 +64,11 @@ def render_feedback_pdf(
             f"{clean(c.period)}. Check the name's spelling against the register."
         )
     fonts.register_fonts()
-    x = Letter.of(c, agency, LetterStyles(), signatories or {})
+    x = dataclasses.replace(Letter.of(c, agency, LetterStyles(), signatories or {}), required=tuple(required_actions))
     story: list[Flowable] = [NextPageTemplate("body"), *opening(x)]
     if not x.returns:
         story += nothing_received(x)
     else:
-        for part in (returns, summary, notes, ratings, actions, closing):
+        for part in (returns, summary, notes, ratings, required, actions, closing):
             story += part(x)
     return letter_template(c, agency).render(story)

@@ -60,6 +60,8 @@ class Letter:
     actions: Sequence[ActionRow]
     #: Its statement ratings by standard id.
     ratings: Mapping[str, Sequence[StatementRating]]
+    #: What the partnership requires of the agency after the challenge event: (where, what, due).
+    required: Sequence[tuple[str, str, date | None]] = ()
 
     @classmethod
     def of(cls, c: Collation, agency: str, s: LetterStyles, signatories: Mapping[str, tuple[str, str]]) -> Letter:
@@ -324,6 +326,37 @@ def notes(x: Letter) -> list[Flowable]:
 
 
 # Actions -----------------------------------------------------------------------------------------
+
+
+def required(x: Letter) -> list[Flowable]:
+    """The actions the partnership requires, each with where and by when (they also travel in the signed
+    feedback file, and start next year's action plan)."""
+    s = x.s
+    if not x.required:
+        return []
+    out: list[Flowable] = [
+        CondPageBreak(40 * mm),
+        Paragraph("What the partnership requires", s.h1),
+        Paragraph(
+            f"After the challenge event the partnership asks you to take {plural(len(x.required), 'action')}. "
+            "They will appear in next year's action plan, marked as required by the partnership.",
+            s.small,
+        ),
+        Spacer(1, 1.5 * mm),
+    ]
+    data: list[list[Any]] = [[Paragraph(t, s.cell_head) for t in ("Where", "Action", "Due")]]
+    for where, what, due in x.required:
+        data.append(
+            [
+                Paragraph(markup(where) or "The return as a whole", s.cell),
+                Paragraph(markup(what), s.cell),
+                Paragraph(format_date(due) if due else "—", s.cell),
+            ]
+        )
+    widths = [45 * mm, 0.0, 24 * mm]
+    widths[1] = BODY_WIDTH - sum(widths)
+    out.append(grid(data, widths))
+    return out
 
 
 def actions(x: Letter) -> list[Flowable]:

@@ -164,3 +164,15 @@ def test_the_schema_is_valid_and_a_resigned_mismatch_is_bad_feedback(scenario: S
     forged = rebuild(data, replace={"feedback.json": changed}, fix_manifest=True, sign_with=key)
     check = check_feedback(forged)
     assert (check.ok, check.code, check.member) == (False, "bad_feedback", "feedback.json")
+
+
+def test_the_signed_letter_lists_the_required_actions(scenario: Scenario, tmp_path: Path) -> None:
+    import subprocess
+
+    letter = members_of(scenario.feedback_file.read_bytes())["letter.pdf"]
+    (tmp_path / "letter.pdf").write_bytes(letter)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "letter.pdf"), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "What the partnership requires" in text
+    assert "Publish the on-call rota to all staff" in text and "30 Sep 2027" in text
