@@ -26,7 +26,7 @@ from oscb_desktop.store import (
     WorkspaceUnavailableError,
 )
 from oscb_desktop.textsafe import shown
-from oscb_desktop.ui import crash, ops, qt_messages, restore
+from oscb_desktop.ui import about, crash, ops, qt_messages, restore
 from oscb_desktop.ui.common import keep_until_closed
 from oscb_desktop.ui.main_window import MainWindow
 from oscb_desktop.ui.ops import Job
@@ -319,6 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("OSCB Desktop")
     app.setOrganizationName("OSCB")
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(about.app_icon())
+    app.setDesktopFileName("oscb-desktop")  # the taskbar matches the window to oscb-desktop.desktop and its icon
     app.setStyleSheet(load_stylesheet())
     launcher = Launcher(app, args)
     # Leave the event loop once it runs (the launcher may give up before app.exec()).
