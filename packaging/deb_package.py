@@ -303,8 +303,8 @@ def _md5(path: Path) -> str:
     return digest.hexdigest()
 
 
-#: dpkg-deb's compressors: xz is the smallest (about 97 MB) and slowest (minutes); zstd builds in seconds (about
-#: 116 MB) and needs dpkg 1.21.18 or later to install, which every system new enough for the bundled C library has.
+#: dpkg-deb's compressors: xz is the smallest (about 99 MB) and slowest (minutes); zstd builds in seconds (about
+#: 120 MB) and needs dpkg 1.21.18 or later to install, which every system new enough for the bundled C library has.
 COMPRESSION = {"xz": ["-Zxz"], "zstd": ["-Zzstd", "-z9"], "gzip": ["-Zgzip"]}
 
 
