@@ -1,8 +1,9 @@
 """Build the frozen OSCB Desktop app (one folder, two programs) with PyInstaller.
 
-    uv run python packaging/build.py [--dist DIR] [--work DIR]
+    uv run python packaging/build.py [--dist DIR] [--work DIR] [--deb [--maintainer 'Name <email>']]
 
-The app lands in ``DIR/oscb-desktop/`` (default ``packaging/dist/oscb-desktop/``).
+The app lands in ``DIR/oscb-desktop/`` (default ``packaging/dist/oscb-desktop/``). With ``--deb`` (Linux), the
+Debian package of it follows: ``DIR/oscb-desktop_<version>_<arch>.deb`` (packaging/deb_package.py).
 """
 
 from __future__ import annotations
@@ -38,6 +39,18 @@ def main(argv: list[str] | None = None) -> int:
         default="WARN",
         choices=["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"],
         help="PyInstaller's log level (default: %(default)s)",
+    )
+    parser.add_argument("--deb", action="store_true", help="then build the Debian package (needs dpkg-deb)")
+    parser.add_argument(
+        "--maintainer",
+        metavar="'NAME <EMAIL>'",
+        help="the .deb's Maintainer (default: DEBFULLNAME/DEBEMAIL, else the latest commit's author)",
+    )
+    parser.add_argument(
+        "--compression",
+        choices=["xz", "zstd", "gzip"],
+        default="xz",
+        help="how the .deb is compressed: xz is smallest, zstd builds in seconds (default: %(default)s)",
     )
     args = parser.parse_args(argv)
     dist = args.dist.resolve()
@@ -77,6 +90,23 @@ def main(argv: list[str] | None = None) -> int:
     print(f"built {app} in {elapsed:.0f} s ({size_mb:.0f} MB)")
     print(f"  window:       {app / exe_name('oscb-desktop')}")
     print(f"  command line: {app / exe_name('oscb')}")
+    if args.deb:
+        return build_deb(app, dist, work, args.maintainer, args.compression)
+    return 0
+
+
+def build_deb(app: Path, dist: Path, work: Path, who: str | None, compression: str) -> int:
+    from deb_package import PackageError
+    from deb_package import build_deb as package
+
+    started = time.monotonic()
+    try:
+        deb = package(app, dist, work, who=who, compression=compression)
+    except PackageError as exc:
+        print(f"package FAILED: {exc}", file=sys.stderr)
+        return 1
+    elapsed = time.monotonic() - started
+    print(f"packaged {deb} in {elapsed:.0f} s ({deb.stat().st_size / 1_000_000:.0f} MB)")
     return 0
 
 

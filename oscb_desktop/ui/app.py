@@ -26,7 +26,7 @@ from oscb_desktop.store import (
     WorkspaceUnavailableError,
 )
 from oscb_desktop.textsafe import shown
-from oscb_desktop.ui import crash, ops, qt_messages, restore
+from oscb_desktop.ui import about, crash, ops, qt_messages, restore
 from oscb_desktop.ui.common import keep_until_closed
 from oscb_desktop.ui.instance import InstanceServer, hand_over
 from oscb_desktop.ui.open_files import open_files
@@ -350,6 +350,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("OSCB Desktop")
     app.setOrganizationName("OSCB")
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(about.app_icon())
+    app.setDesktopFileName("oscb-desktop")  # the taskbar matches the window to oscb-desktop.desktop and its icon
     app.setStyleSheet(load_stylesheet())
     if args.files and not args.demo and hand_over(args.data_dir or paths.default_data_dir(), args.files):
         return 0  # the window already open on this workspace has them (and came to the front)

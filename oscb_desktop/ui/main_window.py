@@ -13,9 +13,8 @@ from PySide6.QtCore import Slot
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QStackedWidget, QWidget
 
-from oscb_desktop import __version__
 from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.ui import ops
+from oscb_desktop.ui import about, ops
 from oscb_desktop.ui.agency import AgencyMode, AgencyWorkspace
 from oscb_desktop.ui.business_unit import BusinessUnitMode
 from oscb_desktop.ui.common import make_action
@@ -106,12 +105,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About OSCB Desktop",
-            f"<b>OSCB Desktop {__version__}</b><p>Section 11 self-assessments and annual impact assessments "
-            f"for {self.ws.profile.name}.</p><p>Workspace: {self.ws.folder}</p>",
-        )
+        about.show_about(self, self.ws.profile.name, self.ws.folder)
 
     # Quitting -----------------------------------------------------------------------------------------
 
