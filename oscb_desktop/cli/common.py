@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from oscb_desktop import paths
@@ -18,6 +19,14 @@ WRITING_COMMANDS = frozenset({"import", "demo", "partnership", "feedback"})
 
 class CommandError(Exception):
     """A command failed in a way the user can fix; printed without a traceback, exit 2."""
+
+
+def iso_date(text: str) -> date:
+    """An argparse type: a date written YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def data_dir(args: argparse.Namespace) -> Path:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from oscb_desktop.cli.common import CommandError, open_workspace
+from oscb_desktop.cli.common import CommandError, iso_date, open_workspace
 from oscb_desktop.cli.export_cmd import read_passphrase
 from oscb_desktop.feedback import FeedbackError
 from oscb_desktop.fsutil import WriteError
@@ -51,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--period", required=True)
     p.add_argument("--form", default="section11", help="the form id (default section11)")
     p.add_argument("--what", required=True, help="what the agency must do")
-    p.add_argument("--due", type=_date, help="YYYY-MM-DD")
+    p.add_argument("--due", type=iso_date, help="YYYY-MM-DD")
     p.add_argument("--standard", default="", help="the standard or statement it is about (s3, s3.2)")
     p.set_defaults(func=cmd_action_add)
     p = rsub.add_parser("list", help="the actions required for a period")
@@ -61,13 +60,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = rsub.add_parser("remove", help="withdraw a required action")
     p.add_argument("id", type=int)
     p.set_defaults(func=cmd_action_remove)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def cmd_export(args: argparse.Namespace) -> int:

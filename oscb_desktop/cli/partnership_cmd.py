@@ -10,11 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from oscb_desktop.cli.common import CommandError, open_workspace
+from oscb_desktop.cli.common import CommandError, iso_date, open_workspace
 from oscb_desktop.cli.export_cmd import read_passphrase
 from oscb_desktop.fsutil import WriteError
 from oscb_desktop.packs import PACK_SUFFIX, PackError
@@ -48,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = psub.add_parser("add-form", help="add a form definition (or set its deadline) for the partnership")
     p.add_argument("file", type=Path, metavar="FILE.yaml")
     p.add_argument("--period", help="the reporting period, e.g. 2027/28 (must be the file's)")
-    p.add_argument("--deadline", type=_date, help="YYYY-MM-DD")
+    p.add_argument("--deadline", type=iso_date, help="YYYY-MM-DD")
     p.set_defaults(func=cmd_add_form)
 
     p = psub.add_parser("remove-form", help="take a form out (refused once returns on it exist)")
@@ -77,13 +76,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = psub.add_parser("list", help="the partnerships of this workspace")
     p.add_argument("--json", action="store_true", help='print {"partnerships": [...]}')
     p.set_defaults(func=cmd_list)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _admin_errors(exc: BaseException) -> CommandError:
