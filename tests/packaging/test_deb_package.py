@@ -150,6 +150,9 @@ def test_installs_runs_from_the_installed_copy_opens_its_file_types_and_removes_
         remove = run("dpkg", "-r", PACKAGE)
     assert remove.returncode == 0, remove.stdout + remove.stderr
     assert not installed(PACKAGE)
+    # dpkg -r keeps the package's record (its postrm runs again on purge); purge it so the machine is as before.
+    purge = run("dpkg", "--purge", PACKAGE)
+    assert purge.returncode == 0, purge.stdout + purge.stderr
     left = [str(p) for p in owned_files if os.path.lexists(p)]
     assert not left, left
     assert not Path(f"/opt/{PACKAGE}").exists()
