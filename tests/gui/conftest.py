@@ -3,7 +3,7 @@ the system's viewer was asked to open."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -85,3 +85,18 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     paths: list[Path] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: paths.append(Path(url.toLocalFile())) or True)
     return paths
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    """Windows closed at teardown (pytest-qt closes every widget a test registered, before fixtures end) never ask
+    about unsaved changes: the question is modal, nobody would answer it, and the run would wait forever. A test
+    that checks the question closes its window itself, before teardown."""
+    from oscb_desktop.ui.agency.workspace import AgencyWorkspace
+
+    original = AgencyWorkspace.confirm_quit
+    AgencyWorkspace.confirm_quit = lambda _self, _parent=None: True  # type: ignore[method-assign, assignment]
+    try:
+        return (yield)
+    finally:
+        AgencyWorkspace.confirm_quit = original  # type: ignore[method-assign]

@@ -254,6 +254,7 @@ def test_feedback_letters(qtbot, loop_watch, bu_widget: BusinessUnitWorkspace, t
     folder = tmp_path / "letters"
     folder.mkdir()
     page = bu_widget.report
+    page.officer.setText("Bea Unit")  # the letters are signed by a named officer
     written: list[str] = []
     page.sig_exported.connect(written.append)
     run_watched(qtbot, loop_watch, "feedback letters", lambda: page.export_feedback(folder), lambda: bool(written))
