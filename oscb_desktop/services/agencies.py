@@ -36,6 +36,7 @@ def create_agency(ws: Workspace, name: str, **fields: str) -> AgencyInfo:
         agency = Agency.create(created_at=now_iso(), **data)
         if ws.setting("current_agency") is None:
             ws.set_setting("current_agency", agency.id)
+    ws.forget_user()  # a first profile names its lead in the audit trail
     return AgencyInfo.from_row(agency)
 
 
@@ -44,6 +45,7 @@ def update_agency(ws: Workspace, agency_id: int, **fields: str) -> AgencyInfo:
     data = _clean(fields)
     with ws.db.atomic():
         Agency.update(**data).where(Agency.id == agency_id).execute()
+    ws.forget_user()
     return AgencyInfo.from_row(Agency.get_by_id(agency_id))
 
 

@@ -34,6 +34,8 @@ FLUSH_DELAY_S = 0.4
 #: How long a retry waits for another program's write lock, once a save has failed on it (the first try waits
 #: the database's own busy timeout, five seconds): the window stays responsive while the lock lasts.
 RETRY_BUSY_TIMEOUT_MS = 250
+#: What may keep :meth:`Autosaver.settle` from storing the percent complete (tried again on the next save).
+SETTLE_ERRORS: tuple[type[BaseException], ...] = (returns.ReturnError, *journal.WRITE_ERRORS)
 
 
 class SaveError(Exception):
@@ -68,6 +70,8 @@ class Autosaver:
         self.last_percent: int | None = None
         #: Why the journal could not be written, while it cannot.
         self.journal_error: str | None = None
+        #: Saved since the percent complete was last stored (:meth:`settle`).
+        self._unsettled = False
         if resume:
             self._resume()
 
@@ -118,7 +122,17 @@ class Autosaver:
         return self._since is not None and bool(self._pending) and self._clock() - self._since >= FLUSH_DELAY_S
 
     def flush(self) -> int | None:
-        """Write what is pending; return the new percent complete, or None if nothing was pending.
+        """Write what is pending and bring the percent complete up to date (:meth:`save`, then :meth:`settle`);
+        return the new percent complete, or None if nothing was pending."""
+        if not self._pending:
+            return None
+        self.save()
+        return self.settle()
+
+    def save(self) -> bool:
+        """Write what is pending, in one transaction holding only the answers and their audit entries; False if
+        nothing was pending. The percent complete is left to :meth:`settle`, so the "saved" mark waits for
+        nothing but the commit.
 
         Values the store refuses stay in :attr:`refused` while the rest is written. If the database cannot be
         written, everything unsaved goes to the journal and :class:`SaveError` says why; a signed return
@@ -126,11 +140,11 @@ class Autosaver:
         (nothing is lost in memory), so the caller can tell the user and try again.
         """
         if not self._pending:
-            return None
+            return False
         batch = dict(self._pending)
         try:
             with self._patience():
-                result = returns.save_accepted(self.ws, self.submission_id, batch)
+                result = returns.save_accepted(self.ws, self.submission_id, batch, percent=False)
         except returns.ReturnError:
             self.journal_now()
             raise
@@ -145,6 +159,7 @@ class Autosaver:
             self.journal_now()  # a bug: keep the text, and let the caller log it
             raise
         self._locked = False
+        self._unsettled = True
         # Only forget what was written: changes made during the write stay pending.
         for key, value in batch.items():
             if self._pending.get(key) is value:
@@ -153,10 +168,23 @@ class Autosaver:
                     self._refused[key] = (value, result.refused[key])
         self._since = self._clock() if self._pending else None
         self.last_saved_at = self._clock()
-        self.last_percent = result.percent
         if self._journaled or self._refused:
             self.journal_now()
-        return result.percent
+        return True
+
+    def settle(self) -> int | None:
+        """Store the percent complete after the saves since the last call; return it (None if nothing was saved
+        since). A failure is logged and tried again next time: the answers themselves are already saved."""
+        if not self._unsettled:
+            return None
+        try:
+            percent = returns.refresh_percent(self.ws, self.submission_id)
+        except SETTLE_ERRORS as exc:
+            log.warning("percent complete of %s not stored: %s", self.submission_id, exc)
+            return None
+        self._unsettled = False
+        self.last_percent = percent
+        return percent
 
     @contextmanager
     def _patience(self) -> Iterator[None]:

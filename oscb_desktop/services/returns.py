@@ -21,7 +21,8 @@ from oscb_desktop.forms.rules import is_answered
 from oscb_desktop.forms.versions import version_key
 from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
-from oscb_desktop.store import Agency, Answer, AuditEntry, Submission
+from oscb_desktop.store import Agency, Answer, AuditEntry, Submission, answer_writes
+from oscb_desktop.store.answer_writes import SubmissionKey
 from oscb_desktop.store.models import Partnership as PartnershipRow
 from oscb_desktop.store.models import PartnershipForm, dumps
 
@@ -53,7 +54,8 @@ class SaveResult:
     """What :func:`save_accepted` did: the return's new percent complete, and the answers it refused (item id →
     the reason, for the user)."""
 
-    percent: int
+    #: None when the save was asked not to work it out (the autosave: :func:`refresh_percent` follows)
+    percent: int | None
     refused: Mapping[str, str]
 
 
@@ -85,7 +87,7 @@ class ReturnSummary:
 
 
 @uses_workspace
-def form_of(ws: Workspace, sub: ReturnInfo | Submission) -> FormDefinition:
+def form_of(ws: Workspace, sub: ReturnInfo | Submission | SubmissionKey) -> FormDefinition:
     return ws.forms.get(sub.form_id, sub.form_version)
 
 
@@ -162,13 +164,20 @@ def percent_complete(form: FormDefinition, answers: Mapping[str, Any], carried: 
     return form_rules.completion(form, answers, problems_for(form, answers, carried, "")).percent
 
 
-def _refresh_percent(ws: Workspace, sub: ReturnInfo | Submission) -> int:
+@uses_workspace
+def refresh_percent(ws: Workspace, submission_id: str) -> int:
+    """Work out and store the return's percent complete (after saves that left it to later); return it."""
+    with ws.db.atomic():
+        return _refresh_percent(ws, _row(submission_id))
+
+
+def _refresh_percent(ws: Workspace, sub: ReturnInfo | Submission | SubmissionKey) -> int:
     pct = percent_complete(form_of(ws, sub), load_answers(ws, sub.id), carried_items(ws, sub.id))
     Submission.update(percent_complete=pct, updated_at=now_iso()).where(Submission.id == sub.id).execute()
     return pct
 
 
-def check_writable(sub: ReturnInfo | Submission) -> None:
+def check_writable(sub: ReturnInfo | Submission | SubmissionKey) -> None:
     """:class:`ReturnLockedError` for a signed (or superseded) return."""
     if sub.locked:
         raise ReturnLockedError(
@@ -183,23 +192,36 @@ def save_answers(ws: Workspace, submission_id: str, changes: Mapping[str, Any], 
     All or nothing: if the form refuses any of the values, :class:`AnswerRefusedError` names it and nothing
     is stored. A value equal to the stored one is skipped. Changing an answer also confirms a carried one.
     """
-    return _save(ws, submission_id, changes, action, strict=True).percent
+    percent = _save(ws, submission_id, changes, action, strict=True).percent
+    assert percent is not None
+    return percent
 
 
 @uses_workspace
-def save_accepted(ws: Workspace, submission_id: str, changes: Mapping[str, Any], *, action: str = "edit") -> SaveResult:
+def save_accepted(
+    ws: Workspace, submission_id: str, changes: Mapping[str, Any], *, action: str = "edit", percent: bool = True
+) -> SaveResult:
     """Store every change the form accepts, in one transaction, and hand back the refused ones with their reasons.
 
     The autosave writes through this, so one answer that cannot be stored (an over-long paste, an item an
     older form had) never keeps the others from being saved. A signed return refuses everything
-    (:class:`ReturnLockedError`).
+    (:class:`ReturnLockedError`). ``percent=False`` leaves the percent complete to a later
+    :func:`refresh_percent`, so the commit the "saved" mark waits for holds only the answers and their audit.
     """
-    return _save(ws, submission_id, changes, action, strict=False)
+    return _save(ws, submission_id, changes, action, strict=False, percent=percent)
 
 
-def _save(ws: Workspace, submission_id: str, changes: Mapping[str, Any], action: str, *, strict: bool) -> SaveResult:
+def _save(
+    ws: Workspace,
+    submission_id: str,
+    changes: Mapping[str, Any],
+    action: str,
+    *,
+    strict: bool,
+    percent: bool = True,
+) -> SaveResult:
     with ws.db.atomic():
-        sub = _row(submission_id)
+        sub = answer_writes.submission(submission_id) or _row(submission_id)
         check_writable(sub)
         form = form_of(ws, sub)
         refused: dict[str, str] = {}
@@ -209,7 +231,7 @@ def _save(ws: Workspace, submission_id: str, changes: Mapping[str, Any], action:
                 if strict:
                     raise AnswerRefusedError(item_id, reason)
                 refused[item_id] = reason
-        existing = {a.item_id: a for a in Answer.select().where(Answer.submission == sub.id)}
+        existing = answer_writes.answers(sub.id, [k for k in changes if k not in refused])
         stamp, user = now_iso(), ws.user
         for item_id, value in changes.items():
             if item_id in refused:
@@ -219,15 +241,13 @@ def _save(ws: Workspace, submission_id: str, changes: Mapping[str, Any], action:
             if row is not None and dumps(old) == dumps(value) and not row.carried:
                 continue
             if row is None:
-                Answer.create(submission=sub.id, item_id=item_id, value=value, carried=False, updated_at=stamp)
+                answer_writes.insert(sub.id, item_id, value, stamp)
             else:
-                Answer.update(value=value, carried=False, updated_at=stamp).where(Answer.id == row.id).execute()
+                answer_writes.update(row.id, value, stamp)
             # Same value but it was carried: the user has reviewed it and kept it.
             kind = action if dumps(old) != dumps(value) else "review"
-            AuditEntry.create(
-                submission=sub.id, item_id=item_id, old_value=old, new_value=value, at=stamp, user=user, action=kind
-            )
-        return SaveResult(_refresh_percent(ws, sub), refused)
+            answer_writes.audit(sub.id, item_id, old, value, at=stamp, user=user, action=kind)
+        return SaveResult(_refresh_percent(ws, sub) if percent else None, refused)
 
 
 def refusal(form: FormDefinition, item_id: str, value: Any) -> str | None:

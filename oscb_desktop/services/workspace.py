@@ -117,6 +117,7 @@ class Workspace:
         self.blobs = BlobStore(folder / "attachments")
         #: held while open for writing; None when read-only (or built around a database opened elsewhere)
         self.lock = lock
+        self._user: str | None = None
 
     @classmethod
     def open(
@@ -268,12 +269,24 @@ class Workspace:
     def set_setting(self, key: str, value: Any) -> None:
         with self.bound(), self.db.atomic():
             Setting.insert(key=key, value=value).on_conflict_replace().execute()
+        self.forget_user()
+
+    def forget_user(self) -> None:
+        """The name the audit trail uses may have changed (a setting, an agency's lead): work it out again."""
+        self._user = None
 
     @property
     def user(self) -> str:
         """Who the audit trail names for changes made here: ``Sam Lead (sam)``, the person's name (the
         workspace's ``user_name`` setting, else the lead of its only agency profile) and the login, which
-        tells apart two people who share a workspace or a profile. The login alone when no name is known."""
+        tells apart two people who share a workspace or a profile. The login alone when no name is known.
+
+        Worked out once (every autosave names it) and again after :meth:`forget_user`."""
+        if self._user is None:
+            self._user = self._work_out_user()
+        return self._user
+
+    def _work_out_user(self) -> str:
         login = login_name()
         name = str(self.setting("user_name") or "").strip()
         if not name:

@@ -60,16 +60,28 @@ class AutosaveController(QObject):
 
     @Slot()
     def _on_timer(self) -> None:
-        self.flush()
+        # The "saved" mark waits only for the commit; the percent complete is stored once the mark is shown.
+        if self.flush(settle=False):
+            QTimer.singleShot(0, self.settle)
 
-    def flush(self) -> bool:
-        """Write now. False (and a retry later) while anything is left unsaved; the changes stay in memory and,
-        if the database cannot be written, in the recovery journal."""
+    @Slot()
+    def settle(self) -> None:
+        """Store the percent complete after the saves so far (see :meth:`Autosaver.settle`)."""
+        percent = self.autosaver.settle()
+        if percent is not None:
+            self.sig_saved.emit(percent)
+
+    def flush(self, *, settle: bool = True) -> bool:
+        """Write now (and, with ``settle``, store the percent complete). False (and a retry later) while
+        anything is left unsaved; the changes stay in memory and, if the database cannot be written, in the
+        recovery journal."""
         self.timer.stop()
         if not self.autosaver.pending:
+            if settle:
+                self.settle()
             return True
         try:
-            percent = self.autosaver.flush()
+            self.autosaver.save()
         except SaveError as exc:
             self._failed(str(exc), " Kept in a recovery file; retrying…" if exc.journaled else " Retrying…")
             return False
@@ -83,8 +95,8 @@ class AutosaveController(QObject):
         self.journal_timer.stop()
         refused = self.autosaver.refused
         self.sig_refused.emit(refused)
-        if percent is not None:
-            self.sig_saved.emit(percent)
+        if settle:
+            self.settle()
         if refused:
             self.state = "error"
             self.problem = " ".join(dict.fromkeys(refused.values()))
@@ -106,5 +118,6 @@ class AutosaveController(QObject):
 
     def stop(self) -> None:
         """Stop the timers (the autosaver is handed on, or its changes discarded)."""
+        self.settle()
         self.timer.stop()
         self.journal_timer.stop()

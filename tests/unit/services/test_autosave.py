@@ -323,3 +323,31 @@ def test_retries_wait_for_a_lock_only_briefly(
     saver.change("about.notes", "later")
     saver.flush()
     assert waited[-1] == 5000, "after a save that worked, the normal wait again"
+
+
+def test_save_commits_the_answers_and_settle_the_percent(
+    workspace: Workspace, saver: Autosaver, draft: Submission
+) -> None:
+    """The "saved" mark waits only for the answers' commit; the percent complete is stored just after."""
+    assert Submission.get_by_id(draft.id).percent_complete == 0
+    saver.change("about.completed_by", "Sam Lead")
+    assert saver.save() is True
+    assert stored(draft.id) == {"about.completed_by": "Sam Lead"}
+    assert len(AuditEntry.select().where(AuditEntry.submission == draft.id)) == 1
+    assert Submission.get_by_id(draft.id).percent_complete == 0, "left to settle"
+    pct = saver.settle()
+    assert isinstance(pct, int) and pct > 0
+    assert Submission.get_by_id(draft.id).percent_complete == pct == saver.last_percent
+    assert saver.settle() is None, "nothing saved since"
+    assert saver.save() is False, "nothing pending"
+
+
+def test_the_audit_trail_names_a_new_name_at_once(workspace: Workspace, saver: Autosaver, draft: Submission) -> None:
+    """The name is worked out once per workspace (every autosave names it), and again when it changes."""
+    saver.change("about.completed_by", "Sam")
+    saver.flush()
+    workspace.set_setting("user_name", "Priya Shah")
+    saver.change("about.completed_by", "Sam Lead")
+    saver.flush()
+    users = [e.user for e in AuditEntry.select().where(AuditEntry.submission == draft.id).order_by(AuditEntry.id)]
+    assert users[1].startswith("Priya Shah (") and not users[0].startswith("Priya Shah")
