@@ -72,6 +72,27 @@ BARE_SHOWN = SHOWN_HOOK + textwrap.dedent(
     """
 )
 
+#: Like SHOWN_HOOK, but waits until the window shows the open workspace (``MainWindow.attached``: its modes built,
+#: the list of returns filled), renders it and prints READY.
+READY_HOOK = SHOWN_HOOK.replace(
+    "QTimer.singleShot(0, lambda: _shown(obj))", "QTimer.singleShot(0, lambda: _when_attached(obj))"
+) + """
+def _when_attached(window):
+    if getattr(window, "attached", True):
+        window.grab()
+        print("READY", flush=True)
+        app.exit(0)
+    else:
+        QTimer.singleShot(2, lambda: _when_attached(window))
+"""
+
+APP_READY = READY_HOOK + textwrap.dedent(
+    """
+    from oscb_desktop.ui import app as oscb_app
+    sys.exit(oscb_app.main(sys.argv[1:]))
+    """
+)
+
 APP_SHOWN = SHOWN_HOOK + textwrap.dedent(
     """
     from oscb_desktop.ui import app as oscb_app
@@ -100,27 +121,36 @@ BARE_SCREENSHOT = textwrap.dedent(
 )
 
 
+#: Where the children keep compiled bytecode (set in main): an installed app has its modules compiled, so a start
+#: does not compile them. Without it, a machine with PYTHONDONTWRITEBYTECODE=1 (this one has it) compiles every
+#: module of the app and its libraries on every start, which is most of what such a start measures.
+PYCACHE: Path | None = None
+
+
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
     env["QT_QPA_PLATFORM"] = "offscreen"
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
+    if PYCACHE is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
     return env
 
 
-def time_until_shown(cmd: list[str]) -> float:
-    """Seconds from spawn until the child prints SHOWN (then wait for it to exit)."""
+def time_until_shown(cmd: list[str], word: str = "SHOWN") -> float:
+    """Seconds from spawn until the child prints ``word`` (then wait for it to exit)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     elapsed = None
     for line in proc.stdout:
-        if line.strip() == "SHOWN":
+        if line.strip() == word:
             elapsed = time.perf_counter() - t0
             break
     _, err = proc.communicate(timeout=120)
     if elapsed is None:
-        raise RuntimeError(f"{cmd} never printed SHOWN (exit {proc.returncode}):\n{err}")
+        raise RuntimeError(f"{cmd} never printed {word} (exit {proc.returncode}):\n{err}")
     return elapsed
 
 
@@ -153,19 +183,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--agencies", type=int, default=40)
+    parser.add_argument(
+        "--no-bytecode-cache",
+        action="store_true",
+        help="compile every module on every start, as PYTHONDONTWRITEBYTECODE=1 does (the figures before 2026-12)",
+    )
     args = parser.parse_args()
+    global PYCACHE
 
     from oscb_desktop.ui.app import SCREENSHOT_SETTLE_MS
 
     with tempfile.TemporaryDirectory(prefix="oscb-bench-startup-") as tmp_name:
         tmp = Path(tmp_name)
+        PYCACHE = None if args.no_bytecode_cache else tmp / "pycache"
         ws = tmp / "ws"
         t0 = time.perf_counter()
         counts = build_workspace(ws, args.agencies)
         print(f"workspace: {counts} (built in {time.perf_counter() - t0:.1f} s)")
         db_size = (ws / "workspace.db").stat().st_size
         scripts = {}
-        for name, text in (("bare_shown", BARE_SHOWN), ("app_shown", APP_SHOWN), ("bare_shot", BARE_SCREENSHOT)):
+        for name, text in (
+            ("bare_shown", BARE_SHOWN),
+            ("app_shown", APP_SHOWN),
+            ("app_ready", APP_READY),
+            ("bare_shot", BARE_SCREENSHOT),
+        ):
             scripts[name] = tmp / f"{name}.py"
             scripts[name].write_text(text, encoding="utf-8")
         png = str(tmp / "shot.png")
@@ -173,6 +215,7 @@ def main() -> None:
         runs = {
             "bare_shown": lambda: time_until_shown([py, str(scripts["bare_shown"])]),
             "app_shown": lambda: time_until_shown([py, str(scripts["app_shown"]), "--data-dir", str(ws)]),
+            "app_ready": lambda: time_until_shown([py, str(scripts["app_ready"]), "--data-dir", str(ws)], "READY"),
             "bare_screenshot_exit": lambda: time_until_exit(
                 [py, str(scripts["bare_shot"]), png, str(SCREENSHOT_SETTLE_MS)]
             ),
@@ -189,6 +232,7 @@ def main() -> None:
 
     stats = {name: summary(values) for name, values in times.items()}
     ratio_shown = stats["app_shown"]["median"] / stats["bare_shown"]["median"]
+    ratio_ready = stats["app_ready"]["median"] / stats["bare_shown"]["median"]
     ratio_exit = stats["app_screenshot_exit"]["median"] / stats["bare_screenshot_exit"]["median"]
     ms = lambda s: f"{s * 1000:.0f}"  # noqa: E731
     print(f"Start-up on a workspace of {counts['agencies']} agencies, {args.reps} runs each (offscreen)")
@@ -198,16 +242,19 @@ def main() -> None:
         rows.append([name, ms(s["median"]), ms(s["min"]), ms(s["max"]), " ".join(ms(v) for v in times[name])])
     print(table(rows))
     print(f"ratio app/bare, window shown:      {ratio_shown:.2f}")
+    print(f"ratio app/bare, workspace shown:   {ratio_ready:.2f}  (modes built, list of returns filled)")
     print(f"ratio app/bare, screenshot + exit: {ratio_exit:.2f}  (both include a {SCREENSHOT_SETTLE_MS} ms settle)")
     out = write_results(
         "bench_startup",
         {
             "workspace": {**counts, "db_bytes": db_size},
+            "bytecode_cached": not args.no_bytecode_cache,
             "repetitions": args.reps,
             "screenshot_settle_ms": SCREENSHOT_SETTLE_MS,
             "seconds": stats,
             "runs_s": times,
             "ratio_shown_median": ratio_shown,
+            "ratio_ready_median": ratio_ready,
             "ratio_screenshot_exit_median": ratio_exit,
             "app_shown_minus_bare_shown_s": statistics.median(times["app_shown"])
             - statistics.median(times["bare_shown"]),

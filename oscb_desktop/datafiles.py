@@ -11,11 +11,12 @@ whose data, with every alias written out, would have more than :data:`MAX_NODES`
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
-import yaml
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 #: Largest data file read (the Section 11 form is about 60 KB).
 MAX_DATA_FILE_BYTES = 2 * 1024 * 1024
@@ -34,17 +35,19 @@ class DataFileError(Exception):
         super().__init__(f"{where}: {message}")
 
 
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+@cache
+def _safe_loader() -> type:
+    """Safe YAML (libyaml's C loader where present) that keeps dates as text, so a schema sees what was written.
 
+    Made on first use, with yaml imported then: a start whose forms come from the cache reads no YAML."""
+    import yaml
 
-class _SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe YAML (libyaml's C loader where present) that keeps dates as text, so a schema sees what was written."""
-
-
-_SafeLoader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    resolvers = {
+        key: [(tag, rx) for tag, rx in found if tag != "tag:yaml.org,2002:timestamp"]
+        for key, found in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return type("_SafeLoader", (base,), {"__doc__": _safe_loader.__doc__, "yaml_implicit_resolvers": resolvers})
 
 
 def read_text(file: str | Path, *, limit: int = MAX_DATA_FILE_BYTES, error: type[DataFileError] = DataFileError) -> str:
@@ -69,8 +72,10 @@ def parse_yaml(
     """Plain data (dicts, lists, text, numbers) from YAML; refused if too large, not YAML, or using aliases."""
     if len(text) > limit:
         raise error(source, "", f"is larger than {limit // 1024:,} KB, which no data file of the app should be")
+    import yaml
+
     try:
-        data = yaml.load(text, Loader=_SafeLoader)
+        data = yaml.load(text, Loader=_safe_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -114,6 +119,8 @@ def json_path(parts: Iterable[Any]) -> str:
 
 def validate(data: Any, schema: dict[str, Any], source: str, *, error: type[DataFileError] = DataFileError) -> None:
     """Check ``data`` against a JSON Schema; the most specific problem is raised, with its path."""
+    import jsonschema  # on first use (about 0.1 s of imports): the first window opens without it
+
     validator = jsonschema.Draft202012Validator(schema)
     errors = list(validator.iter_errors(data))
     if errors:
@@ -122,7 +129,7 @@ def validate(data: Any, schema: dict[str, Any], source: str, *, error: type[Data
         raise error(source, json_path(best.absolute_path), plain(best))
 
 
-def plain(error: jsonschema.ValidationError) -> str:
+def plain(error: ValidationError) -> str:
     """A schema error in words, without echoing a whole (possibly huge) value back."""
     if error.validator == "additionalProperties":
         return f"unknown key ({_short(error.message)})"

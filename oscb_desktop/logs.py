@@ -10,7 +10,6 @@ records are dropped rather than printed.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import sys
 from pathlib import Path
 
@@ -31,6 +30,14 @@ def log_file() -> Path:
     return paths.log_dir() / LOG_FILE_NAME
 
 
+def hold() -> None:
+    """Until :func:`configure` runs, drop records rather than let Python print them in the terminal (the GUI
+    configures the log file on a worker once its window is on screen)."""
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(logging.NullHandler())
+
+
 def configure(program: str) -> Path | None:
     """Send every log record to the rotating log file; returns its path, or None if it cannot be written.
 
@@ -40,10 +47,12 @@ def configure(program: str) -> Path | None:
     root = logging.getLogger()
     if _configured is not None:
         return _configured
+    from logging.handlers import RotatingFileHandler
+
     target = log_file()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        handler: logging.Handler = RotatingFileHandler(
             target, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
         )
     except OSError:

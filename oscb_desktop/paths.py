@@ -12,8 +12,6 @@ import os
 from importlib import resources
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "oscb-desktop"
 APP_AUTHOR = "OSCB"
 
@@ -21,6 +19,8 @@ APP_AUTHOR = "OSCB"
 DATA_DIR_ENV = "OSCB_DATA_DIR"
 #: Environment variable that overrides the log folder (used by tests and scripts).
 LOG_DIR_ENV = "OSCB_LOG_DIR"
+#: Environment variable that overrides the cache folder (used by tests and scripts).
+CACHE_DIR_ENV = "OSCB_CACHE_DIR"
 
 
 def _shipped(name: str) -> Path:
@@ -55,6 +55,8 @@ def default_data_dir() -> Path:
     override = os.environ.get(DATA_DIR_ENV)
     if override:
         return Path(override)
+    import platformdirs  # on first use: the first window opens before anything needs it
+
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
 
 
@@ -63,4 +65,17 @@ def log_dir() -> Path:
     override = os.environ.get(LOG_DIR_ENV)
     if override:
         return Path(override)
+    import platformdirs
+
     return Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))
+
+
+def cache_dir() -> Path:
+    """Where the app keeps what it can always make again (checked form definitions): ``$OSCB_CACHE_DIR`` if set,
+    else the platform's user cache folder. Deleting it loses nothing."""
+    override = os.environ.get(CACHE_DIR_ENV)
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR))

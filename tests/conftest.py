@@ -28,6 +28,14 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     folder = tmp_path_factory.mktemp("oscb-data")
     monkeypatch.setenv(paths.DATA_DIR_ENV, str(folder))
     monkeypatch.setenv(paths.LOG_DIR_ENV, str(tmp_path_factory.mktemp("oscb-logs")))
+    monkeypatch.setenv(paths.CACHE_DIR_ENV, str(_cache_dir(tmp_path_factory)))
+    return folder
+
+
+def _cache_dir(factory: pytest.TempPathFactory) -> Path:
+    """One cache folder for the session (its entries are the same for every test), never the user's."""
+    folder = factory.getbasetemp() / "oscb-cache"
+    folder.mkdir(exist_ok=True)
     return folder
 
 

@@ -9,7 +9,8 @@ checks in order), ``safezip`` (the bounded hostile-zip reader, for every signed 
 ``codes`` (the result codes and the refusal), ``trust`` (trust policies and the agency-name rule), ``limits``.
 """
 
-from oscb_desktop.bundle.carried import CARRIED_NAME, carried_bytes, submission_attachment
+from typing import TYPE_CHECKING
+
 from oscb_desktop.bundle.codes import CODE_MEANINGS, Code, Rejection
 from oscb_desktop.bundle.limits import (
     MAX_ATTACHMENT_BYTES,
@@ -35,10 +36,33 @@ from oscb_desktop.bundle.model import (
     parse_json,
 )
 from oscb_desktop.bundle.safezip import FileTooLargeError, SafeZip, ZipRules, read_bounded
-from oscb_desktop.bundle.signed_pdf import is_pdf, verify_return_pdf
 from oscb_desktop.bundle.trust import Trust, TrustedCertsDir, TrustPolicy, normalise_agency_name
-from oscb_desktop.bundle.verify import VerifyResult, verify_bundle, with_trust
-from oscb_desktop.bundle.writer import BundleError, build_bundle, safe_member_name, write_bundle
+from oscb_desktop.lazy import lazy_getattr
+
+if TYPE_CHECKING:
+    from oscb_desktop.bundle.carried import CARRIED_NAME, carried_bytes, submission_attachment
+    from oscb_desktop.bundle.signed_pdf import is_pdf, verify_return_pdf
+    from oscb_desktop.bundle.verify import VerifyResult, verify_bundle, with_trust
+    from oscb_desktop.bundle.writer import BundleError, build_bundle, safe_member_name, write_bundle
+
+#: Loaded on first use: these bring pyHanko and the PDF modules (see oscb_desktop.lazy).
+__getattr__ = lazy_getattr(
+    __name__,
+    {
+        "CARRIED_NAME": "carried",
+        "carried_bytes": "carried",
+        "submission_attachment": "carried",
+        "is_pdf": "signed_pdf",
+        "verify_return_pdf": "signed_pdf",
+        "VerifyResult": "verify",
+        "verify_bundle": "verify",
+        "with_trust": "verify",
+        "BundleError": "writer",
+        "build_bundle": "writer",
+        "safe_member_name": "writer",
+        "write_bundle": "writer",
+    },
+)
 
 __all__ = [
     "BUNDLE_FORMAT",

@@ -14,11 +14,12 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from oscb_desktop import paths
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 from oscb_desktop.forms import FormDefinition
 from oscb_desktop.forms import files as evidence_files
 
@@ -145,7 +146,9 @@ def schema(name: str) -> dict[str, Any]:
 
 
 @cache
-def _validator(name: str, pointer: str) -> jsonschema.Draft202012Validator:
+def _validator(name: str, pointer: str) -> Draft202012Validator:
+    import jsonschema  # on first use (about 0.1 s of imports): the first window opens without it
+
     root = schema(name)
     target = root if not pointer else {"$ref": f"#{pointer}", "$defs": root["$defs"]}
     return jsonschema.Draft202012Validator(target)
@@ -162,7 +165,9 @@ def schema_problem(value: Any, name: str, pointer: str = "") -> str | None:
         return "it is nested too deeply"
     if not errors:
         return None
-    best = jsonschema.exceptions.best_match(errors)
+    from jsonschema.exceptions import best_match
+
+    best = best_match(errors)
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in best.absolute_path).lstrip(".")
     message = best.message
     if len(message) > 200:

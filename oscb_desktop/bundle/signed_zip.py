@@ -26,11 +26,12 @@ from typing import Any, Protocol, TypeVar
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
+from oscb_desktop import signing
 from oscb_desktop.bundle import limits
 from oscb_desktop.bundle.codes import Code, Rejection, shown
 from oscb_desktop.bundle.model import MemberEntry, canonical_json
 from oscb_desktop.bundle.safezip import SafeZip, ZipContents, ZipRules
-from oscb_desktop.signing import SignatureInvalidError, UnlockedKey, sign_detached, verify_detached
+from oscb_desktop.signing import SignatureInvalidError, UnlockedKey
 
 MANIFEST, SIGNATURE, SIGNER = "manifest.json", "manifest.sig", "signer.pem"
 
@@ -76,7 +77,7 @@ def write(manifest_json: dict[str, Any], members: Sequence[tuple[str, bytes]], k
 def sign_manifest(manifest_json: dict[str, Any], key: UnlockedKey) -> list[tuple[str, bytes]]:
     """``manifest.json`` in canonical form and ``manifest.sig`` over it: the first two members of the zip."""
     manifest_bytes = canonical_json(manifest_json)
-    return [(MANIFEST, manifest_bytes), (SIGNATURE, sign_detached(manifest_bytes, key))]
+    return [(MANIFEST, manifest_bytes), (SIGNATURE, signing.sign_detached(manifest_bytes, key))]
 
 
 def zip_members(members: Sequence[tuple[str, bytes]]) -> bytes:
@@ -187,7 +188,7 @@ def open_signed(
 
 def _check_signature(signature: bytes, manifest_bytes: bytes, rules: ZipRules) -> x509.Certificate:
     try:
-        return verify_detached(signature, manifest_bytes)
+        return signing.verify_detached(signature, manifest_bytes)
     except SignatureInvalidError as exc:
         problem = str(exc)
     except Exception:  # the CMS parser meets hostile bytes here; any failure is a broken signature

@@ -5,6 +5,8 @@ partnership packs (:mod:`oscb_desktop.bundle.signed_zip`). Plain Python, no Qt.
 Modules: ``model`` (the typed JSON members, the limits), ``writer``, ``verify``.
 """
 
+from typing import TYPE_CHECKING
+
 from oscb_desktop.feedback.model import (
     FEEDBACK_SUFFIX,
     FeedbackDocument,
@@ -15,8 +17,22 @@ from oscb_desktop.feedback.model import (
     RequiredAction,
     ReturnFeedback,
 )
-from oscb_desktop.feedback.verify import FeedbackCheck, check_feedback
-from oscb_desktop.feedback.writer import FeedbackError, build_feedback
+from oscb_desktop.lazy import lazy_getattr
+
+if TYPE_CHECKING:
+    from oscb_desktop.feedback.verify import FeedbackCheck, check_feedback
+    from oscb_desktop.feedback.writer import FeedbackError, build_feedback
+
+#: Loaded on first use: checking a letter brings pyHanko (see oscb_desktop.lazy).
+__getattr__ = lazy_getattr(
+    __name__,
+    {
+        "FeedbackCheck": "verify",
+        "check_feedback": "verify",
+        "FeedbackError": "writer",
+        "build_feedback": "writer",
+    },
+)
 
 __all__ = [
     "FEEDBACK_SUFFIX",

@@ -18,6 +18,7 @@ from typing import Any
 
 from oscb_desktop import paths
 from oscb_desktop.datafiles import DataFileError, parse_yaml, read_text, validate
+from oscb_desktop.forms import cache as form_cache
 from oscb_desktop.forms import files as evidence_files
 from oscb_desktop.forms.known import ROLE_TYPES
 from oscb_desktop.forms.model import (
@@ -45,9 +46,13 @@ class FormDefinitionError(DataFileError):
 
 
 @cache
+def definition_schema_text() -> str:
+    return (paths.forms_dir() / SCHEMA_FILE).read_text(encoding="utf-8")
+
+
+@cache
 def definition_schema() -> dict[str, Any]:
-    with open(paths.forms_dir() / SCHEMA_FILE, encoding="utf-8") as fh:
-        schema: dict[str, Any] = json.load(fh)
+    schema: dict[str, Any] = json.loads(definition_schema_text())
     return schema
 
 
@@ -59,7 +64,20 @@ def load_file(file: str | Path) -> FormDefinition:
 
 
 def load_text(text: str, source: str = "<text>") -> FormDefinition:
-    return load_data(parse_yaml(text, source, error=FormDefinitionError), source)
+    """The form the YAML ``text`` defines, checked; a text checked before comes from :mod:`.cache`."""
+    entry = form_cache.key(text, definition_schema_text())
+    kept = form_cache.get(entry)
+    if kept is not None:
+        try:
+            return _Builder(kept, source).build()
+        except FormDefinitionError:
+            pass  # not what the checks let through: check the text itself
+    data = parse_yaml(text, source, error=FormDefinitionError)
+    encoded = form_cache.encode(entry, data)  # before the builder sees the data
+    form = load_data(data, source)
+    if encoded is not None:
+        form_cache.put(entry, encoded)
+    return form
 
 
 def load_data(data: Any, source: str = "<data>") -> FormDefinition:

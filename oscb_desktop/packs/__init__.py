@@ -5,6 +5,9 @@ return bundles (:mod:`oscb_desktop.bundle.signed_zip`). Plain Python, no Qt.
 Modules: ``model`` (the typed JSON members, the limits), ``writer``, ``verify``.
 """
 
+from typing import TYPE_CHECKING
+
+from oscb_desktop.lazy import lazy_getattr
 from oscb_desktop.packs.model import (
     PACK_SUFFIX,
     Contact,
@@ -14,8 +17,22 @@ from oscb_desktop.packs.model import (
     PartnershipRef,
     form_path,
 )
-from oscb_desktop.packs.verify import CheckedForm, PackCheck, check_pack
-from oscb_desktop.packs.writer import PackError, build_pack
+
+if TYPE_CHECKING:
+    from oscb_desktop.packs.verify import CheckedForm, PackCheck, check_pack
+    from oscb_desktop.packs.writer import PackError, build_pack
+
+#: Loaded on first use: checking a pack brings the CMS verifier (see oscb_desktop.lazy).
+__getattr__ = lazy_getattr(
+    __name__,
+    {
+        "CheckedForm": "verify",
+        "PackCheck": "verify",
+        "check_pack": "verify",
+        "PackError": "writer",
+        "build_pack": "writer",
+    },
+)
 
 __all__ = [
     "PACK_SUFFIX",

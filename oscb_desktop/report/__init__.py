@@ -6,7 +6,24 @@
 - :mod:`.house`: the house style the three PDFs share; :mod:`.words`: figures in words; :mod:`.fonts`.
 """
 
-from oscb_desktop.report.fonts import FontError, register_fonts
-from oscb_desktop.report.submission import RenderedPdf, ReturnDocument, render_submission_pdf
+from typing import TYPE_CHECKING
+
+from oscb_desktop.lazy import lazy_getattr
+
+if TYPE_CHECKING:
+    from oscb_desktop.report.fonts import FontError, register_fonts
+    from oscb_desktop.report.submission import RenderedPdf, ReturnDocument, render_submission_pdf
+
+#: Loaded on first use (reportlab and fontTools): ``report.words`` alone stays light for the window.
+__getattr__ = lazy_getattr(
+    __name__,
+    {
+        "FontError": "fonts",
+        "register_fonts": "fonts",
+        "RenderedPdf": "submission",
+        "ReturnDocument": "submission",
+        "render_submission_pdf": "submission",
+    },
+)
 
 __all__ = ["FontError", "RenderedPdf", "ReturnDocument", "register_fonts", "render_submission_pdf"]

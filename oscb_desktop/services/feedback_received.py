@@ -15,16 +15,19 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oscb_desktop.bundle.codes import Code
-from oscb_desktop.feedback import FeedbackCheck, ReturnFeedback, check_feedback
+from oscb_desktop.feedback import ReturnFeedback
 from oscb_desktop.forms import FormDefinition
 from oscb_desktop.forms.model import Item
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
 from oscb_desktop.signing import format_fingerprint
 from oscb_desktop.store.models import Agency, Answer, AuditEntry, Partnership, ReceivedFeedback, Submission
 from oscb_desktop.textsafe import shown
+
+if TYPE_CHECKING:
+    from oscb_desktop.feedback import FeedbackCheck
 
 __all__ = [
     "FeedbackImport",
@@ -163,6 +166,8 @@ def _check_here(check: FeedbackCheck) -> tuple[Partnership, Agency, list[Submiss
 @uses_workspace
 def import_feedback(ws: Workspace, file: bytes | str | os.PathLike[str], *, name: str | None = None) -> FeedbackImport:
     """Check a feedback file and keep it; raises :class:`FeedbackRefusedError` (nothing stored) if refused."""
+    from oscb_desktop.feedback import check_feedback  # brings pyHanko: not with the window
+
     check = check_feedback(file)
     if not check.ok:
         raise FeedbackRefusedError(check.code, check.reason)

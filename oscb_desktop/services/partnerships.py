@@ -19,11 +19,11 @@ from enum import StrEnum
 
 from cryptography import x509
 
+from oscb_desktop import packs
 from oscb_desktop.bundle.codes import Code
 from oscb_desktop.bundle.model import PartnershipName
 from oscb_desktop.forms import FormDefinition
 from oscb_desktop.forms.loader import same_definition
-from oscb_desktop.packs import PackCheck, check_pack
 from oscb_desktop.partnership import Partnership as Profile
 from oscb_desktop.services.values import PartnershipInfo, ReturnInfo
 from oscb_desktop.services.workspace import Workspace, now_iso, profile_of, uses_workspace
@@ -63,7 +63,7 @@ class JoinOutcome(StrEnum):
 class JoinPreview:
     """What joining a pack would do here, before anything is stored."""
 
-    check: PackCheck
+    check: packs.PackCheck
     #: JOINED (a partnership new to this workspace), UPDATED or UNCHANGED
     outcome: JoinOutcome
     #: The first time: the fingerprint the person joining must compare with the one the partnership published.
@@ -168,7 +168,7 @@ def _info(row: Partnership) -> PartnershipInfo:
 @uses_workspace
 def preview(ws: Workspace, pack: bytes | str | os.PathLike[str]) -> JoinPreview:
     """Check a pack and what it would do here; raises :class:`PackRefusedError` for one that is not accepted."""
-    check = check_pack(pack)
+    check = packs.check_pack(pack)
     if not check.ok:
         raise PackRefusedError(check.code, check.reason)
     profile = check.profile
@@ -211,10 +211,10 @@ def preview(ws: Workspace, pack: bytes | str | os.PathLike[str]) -> JoinPreview:
 def _held_digest(ws: Workspace, row: Partnership) -> str | None:
     if not row.pack_sha256 or not ws.blobs.exists(row.pack_sha256):
         return None
-    return check_pack(ws.blobs.read(row.pack_sha256)).content_digest
+    return packs.check_pack(ws.blobs.read(row.pack_sha256)).content_digest
 
 
-def _check_forms(ws: Workspace, check: PackCheck, partnership_id: str) -> None:
+def _check_forms(ws: Workspace, check: packs.PackCheck, partnership_id: str) -> None:
     """A form of the pack must not be another definition under an id and version this workspace has (shipped
     with the app, or from another partnership): returns name forms by id and version."""
     theirs: dict[tuple[str, str], FormDefinition] = dict(ws.base_forms.forms)

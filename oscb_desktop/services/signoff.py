@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oscb_desktop.bundle import Agency as BundleAgency
 from oscb_desktop.bundle import (
@@ -23,16 +23,12 @@ from oscb_desktop.bundle import (
     Signatory,
     SubmissionPayload,
     SubmissionRef,
-    carried_bytes,
     parse_json,
-    submission_attachment,
 )
-from oscb_desktop.bundle.writer import bundle_and_digest
 from oscb_desktop.forms import FormDefinition, Problem
 from oscb_desktop.forms import files as evidence_files
 from oscb_desktop.forms.model import NOT_APPLICABLE
 from oscb_desktop.fsutil import atomic_write, safe_stem
-from oscb_desktop.report import ReturnDocument, render_submission_pdf
 from oscb_desktop.services import backups, identities, partnerships
 from oscb_desktop.services.returns import (
     ReturnError,
@@ -44,16 +40,13 @@ from oscb_desktop.services.returns import (
 )
 from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
-from oscb_desktop.signing import (
-    EmbeddedDataError,
-    UnlockedKey,
-    envelope,
-    format_fingerprint,
-    sign_pdf,
-)
+from oscb_desktop.signing import UnlockedKey, envelope, format_fingerprint
 from oscb_desktop.signing.envelope import ENVELOPE_SUFFIX
 from oscb_desktop.store import Answer, AuditEntry, Submission
 from oscb_desktop.store.models import dumps
+
+if TYPE_CHECKING:  # the PDF modules load when a return is first rendered, not with the window (oscb_desktop.lazy)
+    from oscb_desktop.report import ReturnDocument
 
 #: Longest signatory name or role (the certificate fields allow 64; the PDF and manifest are fine with more).
 MAX_SIGNATORY_CHARS = 120
@@ -161,6 +154,8 @@ def review_summary(ws: Workspace, submission_id: str) -> ReviewSummary:
 @uses_workspace
 def document(ws: Workspace, sub: ReturnInfo, **overrides: Any) -> ReturnDocument:
     """The return as the PDF shows it, from the store (``overrides`` for the values sign-off is about to set)."""
+    from oscb_desktop.report import ReturnDocument
+
     fingerprint = sub.signer_fingerprint
     profile = partnerships.profile_for(ws, sub.partnership_id)
     values: dict[str, Any] = {
@@ -185,6 +180,8 @@ def document(ws: Workspace, sub: ReturnInfo, **overrides: Any) -> ReturnDocument
 
 def carried_submission(pdf: bytes) -> SubmissionPayload | None:
     """The ``submission.json`` a signed PDF carries (None for a PDF signed before PDFs carried it)."""
+    from oscb_desktop.bundle.carried import carried_bytes
+
     data = carried_bytes(pdf)
     return None if data is None else SubmissionPayload.from_json(parse_json(data))
 
@@ -212,6 +209,8 @@ def signed_pdf(ws: Workspace, sub: ReturnInfo) -> bytes:
 @uses_workspace
 def pdf_for_print(ws: Workspace, submission_id: str) -> bytes:
     """What to print or save: the signed PDF of a signed return, else a draft preview marked DRAFT."""
+    from oscb_desktop.report import render_submission_pdf
+
     sub = get_submission(ws, submission_id)
     if sub.signed_pdf_sha256:
         return signed_pdf(ws, sub)
@@ -254,6 +253,10 @@ def sign_off(
     :class:`NoIdentityError`, or :class:`~oscb_desktop.signing.WrongPassphraseError` — in every case the
     return stays exactly as it was.
     """
+    from oscb_desktop.bundle.carried import submission_attachment
+    from oscb_desktop.report import render_submission_pdf
+    from oscb_desktop.signing.pdf import sign_pdf
+
     say = progress or (lambda _text: None)
     sub = get_submission(ws, submission_id)
     if sub.locked:
@@ -444,6 +447,9 @@ def export(
     :class:`~oscb_desktop.bundle.BundleError`, :class:`~oscb_desktop.signing.WrongPassphraseError` or
     :class:`~oscb_desktop.fsutil.WriteError`, each with a message for the user.
     """
+    from oscb_desktop.bundle.writer import bundle_and_digest
+    from oscb_desktop.signing.pdf_data import EmbeddedDataError
+
     say = progress or (lambda _text: None)
     sub = get_submission(ws, submission_id)
     if not sub.locked:

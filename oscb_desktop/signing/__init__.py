@@ -3,10 +3,10 @@
 Pure Python (no Qt), so the command-line verifier and the tests use it as is.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from oscb_desktop.lazy import lazy_getattr
 from oscb_desktop.signing.certificates import describe_subject, load_certificate
-from oscb_desktop.signing.cms import sign_detached, verify_detached
 from oscb_desktop.signing.errors import (
     CertificateError,
     IdentityError,
@@ -32,6 +32,7 @@ from oscb_desktop.signing.identity import (
 )
 
 if TYPE_CHECKING:
+    from oscb_desktop.signing.cms import sign_detached, verify_detached
     from oscb_desktop.signing.pdf import (
         DEFAULT_FIELD_NAME,
         PdfSignatureReport,
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
 #: Names from the PDF modules, imported on first use: they bring pyHanko, fontTools and their dependencies
 #: (about a second of imports), which the first window does not need (bench/bench_startup.py).
 _LAZY = {
+    "sign_detached": "cms",
+    "verify_detached": "cms",
     "DEFAULT_FIELD_NAME": "pdf",
     "PdfSignatureReport": "pdf",
     "displayable_pdf": "pdf",
@@ -55,15 +58,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = [

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from asn1crypto import cms
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.ciphers import algorithms
@@ -66,6 +65,8 @@ def is_envelope(data: bytes) -> bool:
 
 def recipients(data: bytes) -> list[Recipient]:
     """Whom the envelope is for; :class:`EnvelopeError` (``damaged``) when it is not a readable envelope."""
+    from asn1crypto import cms  # on first use: the first window opens without it
+
     try:
         info = cms.ContentInfo.load(data, strict=True)
         if info["content_type"].native != "enveloped_data":

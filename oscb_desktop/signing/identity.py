@@ -20,16 +20,12 @@ import base64
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from asn1crypto import keys as asn1_keys
-from asn1crypto import pem as asn1_pem
-from asn1crypto import pkcs12 as asn1_pkcs12
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from oscb_desktop.signing import pbes2
 from oscb_desktop.signing.certificates import load_certificate
 from oscb_desktop.signing.errors import IdentityError, WrongPassphraseError
 
@@ -245,6 +241,10 @@ def needs_reprotection(identity: SigningIdentity) -> bool:
     """Whether the stored key is protected less well than a new one: stored by an earlier version (a PKCS#12
     MAC of 2,048 iterations, or PKCS#8 with the library's few rounds) or under anything but PBES2 with at least
     :data:`KDF_ROUNDS` rounds of PBKDF2."""
+    # asn1crypto (and pbes2 below) load on first use: about 0.1 s the first window does without.
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import pem as asn1_pem
+
     try:
         kind, _headers, der = asn1_pem.unarmor(identity.encrypted_key_pem.strip())
         if kind != "ENCRYPTED PRIVATE KEY":
@@ -326,11 +326,15 @@ def _encrypt_key(key: SigningPrivateKey, passphrase: str) -> bytes:
     iterations whatever the KDF: a guess could be tested against it hundreds of times faster.) The rounds run
     in :mod:`hashlib`, which lets other threads run meanwhile (see :mod:`.pbes2`).
     """
+    from oscb_desktop.signing import pbes2
+
     der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     return pbes2.encrypt(der, passphrase.encode(), KDF_ROUNDS)
 
 
 def _decrypt_key(stored: bytes, passphrase: str) -> object:
+    from oscb_desktop.signing import pbes2
+
     text = stored.strip()
     if text.startswith(_PKCS12_BEGIN) and text.endswith(_PKCS12_END):  # version 0.1; re-protected on unlock
         der = base64.b64decode(b"".join(text[len(_PKCS12_BEGIN) : -len(_PKCS12_END)].split()))
@@ -349,6 +353,8 @@ def _public_key_der(key: SigningPrivateKey) -> bytes:
 
 def _is_pkcs12(data: bytes) -> bool:
     """Tell "not a PKCS#12 file" apart from "wrong password", which cryptography reports alike."""
+    from asn1crypto import pkcs12 as asn1_pkcs12
+
     try:
         asn1_pkcs12.Pfx.load(data).native  # noqa: B018 -- .native forces a full parse
     except (ValueError, TypeError):

@@ -16,7 +16,6 @@ from importlib.metadata import Distribution, PackageMetadata, PackageNotFoundErr
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -34,26 +33,19 @@ from PySide6.QtWidgets import (
 
 from oscb_desktop import __version__, paths
 from oscb_desktop.ui.common import html
+from oscb_desktop.ui.icon import ICON_SIZES, app_icon
+
+__all__ = ["ICON_SIZES", "AboutDialog", "app_icon", "show_about"]
 
 #: The distribution the app is installed as, whose requirements name its third-party software.
 APP_DISTRIBUTION = "oscb-desktop"
 #: The app's licence, as ``pyproject.toml`` declares it (a test keeps the two equal).
 APP_LICENCE = "MIT"
-#: The sizes of ``resources/icons/oscb-desktop-<N>.png`` (rendered by ``packaging/make_icons.py``).
-ICON_SIZES = (16, 32, 48, 64, 128, 256)
 #: A licence name longer than this is a licence text pasted into the metadata, not a name.
 _NAME_MAX = 40
 _REQUIREMENT = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?")
 _EXTRA_MARKER = re.compile(r"""extra\s*==\s*['"]([^'"]+)['"]""")
 _LICENCE_FILE = re.compile(r"(LICEN[CS]E|COPYING|NOTICE|AUTHORS)", re.IGNORECASE)
-
-
-def app_icon() -> QIcon:
-    """The app's icon at every shipped size (title bar, taskbar, window switcher, About)."""
-    icon = QIcon()
-    for size in ICON_SIZES:
-        icon.addFile(str(paths.resource("icons", f"oscb-desktop-{size}.png")))
-    return icon
 
 
 @dataclass(frozen=True)
@@ -178,7 +170,7 @@ def components() -> list[Component]:
 class AboutDialog(QDialog):
     """Help ▸ About OSCB Desktop: what this is and which version, and every licence that applies to it."""
 
-    def __init__(self, parent: QWidget | None, partnership: str, workspace: Path) -> None:
+    def __init__(self, parent: QWidget | None, partnership: str, workspace: Path | None) -> None:
         super().__init__(parent)
         self.setWindowTitle("About OSCB Desktop")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -188,8 +180,9 @@ class AboutDialog(QDialog):
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.summary = QLabel(
             f"<h3>OSCB Desktop {html(__version__)}</h3>"
-            f"<p>Section 11 self-assessments and annual impact assessments for {html(partnership)}.</p>"
-            f"<p>Licence: {APP_LICENCE}.<br>Workspace: {html(str(workspace))}</p>"
+            "<p>Section 11 self-assessments and annual impact assessments for "
+            f"{html(partnership or 'your partnership')}.</p>"
+            f"<p>Licence: {APP_LICENCE}.<br>Workspace: {html(str(workspace) if workspace else 'opening…')}</p>"
         )
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.setWordWrap(True)
@@ -245,7 +238,7 @@ class AboutDialog(QDialog):
         raise KeyError(name)
 
 
-def show_about(parent: QWidget | None, partnership: str, workspace: Path) -> AboutDialog:
+def show_about(parent: QWidget | None, partnership: str, workspace: Path | None) -> AboutDialog:
     """Open the About dialog without blocking (window-modal; deleted when closed)."""
     dialog = AboutDialog(parent, partnership, workspace)
     dialog.open()

@@ -16,26 +16,22 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from oscb_desktop import __version__, logs, paths
-from oscb_desktop.services import backups
-from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.store import (
-    DatabaseTooNewError,
-    WorkspaceDamagedError,
-    WorkspaceError,
-    WorkspaceInUseError,
-    WorkspaceUnavailableError,
-)
 from oscb_desktop.textsafe import shown
-from oscb_desktop.ui import about, crash, ops, qt_messages, restore
+from oscb_desktop.ui import crash, ops, qt_messages
 from oscb_desktop.ui.common import keep_until_closed
-from oscb_desktop.ui.instance import InstanceServer, hand_over
-from oscb_desktop.ui.open_files import open_files
+from oscb_desktop.ui.icon import app_icon
+from oscb_desktop.ui.main_window import MainWindow
 from oscb_desktop.ui.ops import Job
 
+# The window is on screen before any of these is loaded (the store, the forms and the modes' modules, about a
+# second together): they load on a worker behind it (see Launcher.start; tests/gui/test_app.py checks).
 if TYPE_CHECKING:
     from oscb_desktop import demo
     from oscb_desktop.forms import FormRegistry
-    from oscb_desktop.ui.main_window import MainWindow
+    from oscb_desktop.services import backups
+    from oscb_desktop.services.workspace import Workspace
+    from oscb_desktop.store import WorkspaceError
+    from oscb_desktop.ui.instance import InstanceServer
 
 DEMO_AGENCIES = 12
 DEMO_BU_AGENCIES = 15
@@ -98,6 +94,7 @@ def demo_folder(args: argparse.Namespace) -> Path:
 def demo_needed(folder: Path, forms: FormRegistry) -> bool:
     """Demo data goes only into an empty workspace."""
     from oscb_desktop.services import agencies, registry  # on the worker thread, like build_demo
+    from oscb_desktop.services.workspace import Workspace
 
     with Workspace.open(folder, forms=forms) as ws:
         return not agencies.has_profiles(ws) and not registry.is_business_unit(ws)
@@ -128,7 +125,12 @@ def open_workspace(
 ) -> Workspace:
     """Open the workspace the window shows. Raises :class:`StartError` with words for the user, or the
     workspace's own :class:`~oscb_desktop.store.WorkspaceInUseError` and
-    :class:`~oscb_desktop.store.WorkspaceDamagedError`, which have ways out (open read-only, restore)."""
+    :class:`~oscb_desktop.store.WorkspaceDamagedError`, which have ways out (open read-only, restore).
+
+    Any thread: the launcher opens it on a worker, with the modules of the window's modes loaded beside it."""
+    from oscb_desktop.services.workspace import Workspace
+    from oscb_desktop.store import DatabaseTooNewError, WorkspaceUnavailableError
+
     try:
         ws = Workspace.open(folder, forms=forms, read_only=read_only, daily_backup=False)
     except DatabaseTooNewError as exc:
@@ -158,12 +160,14 @@ class Launcher(QObject):
         self.app = app
         self.args = args
         self.ws: Workspace | None = None
+        #: the window, once it shows the open workspace
         self.window: MainWindow | None = None
+        #: the window on screen while the workspace opens (it becomes :attr:`window`)
+        self.frame: MainWindow | None = None
         self.exit_code = 0
         self.instance: InstanceServer | None = None
         #: the dialog asking what to do (a damaged workspace, one open elsewhere, a failed start), while open
         self.dialog: QMessageBox | None = None
-        restore.set_handler(self.restore_and_reopen)
 
     def start(self) -> None:
         args = self.args
@@ -176,6 +180,7 @@ class Launcher(QObject):
         def work(job: Job[FormRegistry]) -> FormRegistry:
             from oscb_desktop.forms import FormRegistry
 
+            configure_logs()
             forms = FormRegistry.load()
             if demo_needed(folder, forms):
                 build_demo(args, folder, forms, job.progress)
@@ -184,6 +189,8 @@ class Launcher(QObject):
             return forms
 
         def failed(exc: BaseException) -> None:
+            from oscb_desktop.store import WorkspaceError
+
             if isinstance(exc, WorkspaceError):
                 self._cannot_open(exc, folder, None)
             else:
@@ -194,24 +201,71 @@ class Launcher(QObject):
         job = Job(None, "OSCB Desktop", work, label=f"Preparing {what}…", modal=False, show_after_ms=0)
         job.on_success(lambda forms: self._open(folder, forms)).on_failure(failed).start()
 
-    def _open(self, folder: Path | None, forms: FormRegistry | None = None, *, read_only: bool = False) -> None:
-        try:
-            ws = open_workspace(self.args, folder, forms, read_only=read_only)
-        except StartError as exc:
-            self._fail(exc)
-            return
-        except WorkspaceError as exc:
-            self._cannot_open(exc, folder, forms)
-            return
-        from oscb_desktop.ui.main_window import MainWindow  # see Launcher.start: not needed before this
+    def _open(
+        self,
+        folder: Path | None,
+        forms: FormRegistry | None = None,
+        *,
+        read_only: bool = False,
+        then: Callable[[MainWindow], None] | None = None,
+    ) -> None:
+        """Show the window at once, open the workspace on a worker (loading the modes' modules meanwhile), then
+        build the window on it (and call ``then`` with it)."""
+        if self.frame is None:
+            self.frame = MainWindow()
+            self.frame.show()
+        args = self.args
 
+        def work(_job: Job[Workspace]) -> Workspace:
+            import importlib
+
+            configure_logs()
+
+            from oscb_desktop.services import registry
+
+            ws = open_workspace(args, folder, forms, read_only=read_only)
+            # Loaded here, so the window fills without a pause: the modes, and a Business Unit's page.
+            import oscb_desktop.ui.agency
+            import oscb_desktop.ui.business_unit  # noqa: F401
+            from oscb_desktop.ui.business_unit.mode import PAGE_MODULES
+
+            if registry.is_business_unit(ws):
+                for name in PAGE_MODULES:
+                    importlib.import_module(name)
+            return ws
+
+        def failed(exc: BaseException) -> None:
+            from oscb_desktop.store import WorkspaceError
+
+            if self.frame is not None:
+                self.frame.opening.setText("The workspace could not be opened.")
+            if isinstance(exc, StartError):
+                self._fail(exc)
+            elif isinstance(exc, WorkspaceError):
+                self._cannot_open(exc, folder, forms)
+            else:
+                self._fail(StartError("The workspace cannot be opened", f"{type(exc).__name__}: {exc}"))
+
+        job = Job(self.frame, "Opening the workspace", work, show_progress=False)
+        # Started once the event loop turns: the window is painted first, without a busy worker beside it.
+        QTimer.singleShot(0, job.on_success(lambda ws: self._show(ws, then)).on_failure(failed).start)
+
+    def _show(self, ws: Workspace, then: Callable[[MainWindow], None] | None = None) -> None:
+        from oscb_desktop.ui import restore
+        from oscb_desktop.ui.open_files import open_files
+
+        window = self.frame
+        assert window is not None
+        self.frame = None
         self.ws = ws
         for err in ws.forms.errors:
             print(f"oscb-desktop: form definition not loaded: {shown(str(err))}", file=sys.stderr)
-        window = MainWindow(ws, ws.forms.errors)
+        window.attach(ws, ws.forms.errors)
         self.window = window
-        window.show()
+        restore.set_handler(self.restore_and_reopen)
         if not ws.read_only:  # files a second start on this workspace hands over open here
+            from oscb_desktop.ui.instance import InstanceServer
+
             self.instance = InstanceServer(ws.folder, window)
             self.instance.sig_files.connect(lambda paths: open_files(window, ws, paths))
         if self.args.files:
@@ -225,6 +279,8 @@ class Launcher(QObject):
             first = window.agency.home.selected()
             if first is not None:
                 window.agency.open_return(first.id)
+        if then is not None:
+            then(window)
         if self.args.screenshot is not None:
             QTimer.singleShot(SCREENSHOT_SETTLE_MS, self._shoot)
 
@@ -265,6 +321,9 @@ class Launcher(QObject):
 
     def _cannot_open(self, exc: WorkspaceError, folder: Path | None, forms: FormRegistry | None) -> None:
         """Damaged: offer its newest good backup. Open elsewhere: offer to open it read-only. Else: say why."""
+        from oscb_desktop.store import WorkspaceDamagedError, WorkspaceInUseError
+        from oscb_desktop.ui import restore
+
         if self.args.screenshot is not None or not isinstance(exc, (WorkspaceDamagedError, WorkspaceInUseError)):
             self._fail(StartError("The workspace cannot be opened", str(exc)))
             return
@@ -288,13 +347,12 @@ class Launcher(QObject):
     def _restore(self, folder: Path, forms: FormRegistry | None, backup: Path) -> None:
         """Restore ``backup`` in the background, then open the workspace (the old one if it failed)."""
 
+        from oscb_desktop.services import backups
+
         def opened(result: backups.RestoreResult) -> None:
-            self._open(folder, forms)
-            if self.window is not None:
-                aside = ", ".join(p.name for p in result.set_aside) or "nothing"
-                self.window.show_status(
-                    f"Restored the backup made {result.restored.describe()}. Set aside (not deleted): {aside}.", 30000
-                )
+            aside = ", ".join(p.name for p in result.set_aside) or "nothing"
+            said = f"Restored the backup made {result.restored.describe()}. Set aside (not deleted): {aside}."
+            self._open(folder, forms, then=lambda window: window.show_status(said, 30000))
 
         def failed(exc: BaseException) -> None:
             box = QMessageBox(QMessageBox.Icon.Critical, "The backup was not restored", str(exc))
@@ -305,6 +363,9 @@ class Launcher(QObject):
         job.on_success(opened).on_failure(failed).start()
 
     def _keep_current(self, folder: Path, forms: FormRegistry | None) -> None:
+        from oscb_desktop.services import backups
+        from oscb_desktop.store import WorkspaceError
+
         try:
             backups.keep_current(folder)
         except WorkspaceError as exc:
@@ -329,7 +390,10 @@ class Launcher(QObject):
         self._restore(folder, forms, backup)
 
     def close(self) -> None:
-        restore.set_handler(None)
+        if "oscb_desktop.ui.restore" in sys.modules:
+            from oscb_desktop.ui import restore
+
+            restore.set_handler(None)
         if self.window is not None:
             self.window.agency.close_editor()
         ops.wait_for_all()
@@ -337,9 +401,15 @@ class Launcher(QObject):
             self.ws.close()
 
 
+def configure_logs() -> None:
+    """The log file (its folder is looked up with platformdirs): configured by the first job, on its worker, so
+    the window is on screen first. Until then records are dropped, never printed in the terminal."""
+    logs.configure("oscb-desktop")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logs.configure("oscb-desktop")
+    logs.hold()
     qt_messages.install()
     ops.share_the_gil()
     if args.screenshot is not None and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
@@ -350,11 +420,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("OSCB Desktop")
     app.setOrganizationName("OSCB")
     app.setApplicationVersion(__version__)
-    app.setWindowIcon(about.app_icon())
+    app.setWindowIcon(app_icon())
     app.setDesktopFileName("oscb-desktop")  # the taskbar matches the window to oscb-desktop.desktop and its icon
     app.setStyleSheet(load_stylesheet())
-    if args.files and not args.demo and hand_over(args.data_dir or paths.default_data_dir(), args.files):
-        return 0  # the window already open on this workspace has them (and came to the front)
+    if args.files and not args.demo:
+        from oscb_desktop.ui.instance import hand_over
+
+        if hand_over(args.data_dir or paths.default_data_dir(), args.files):
+            return 0  # the window already open on this workspace has them (and came to the front)
     launcher = Launcher(app, args)
     # Leave the event loop once it runs (the launcher may give up before app.exec()).
     launcher.sig_quit.connect(lambda code: QTimer.singleShot(0, lambda: app.exit(code)))

@@ -8,16 +8,19 @@ Each mode builds its own page and menus and reaches the window only through the
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QStackedWidget, QWidget
 
-from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.ui import about, ops
-from oscb_desktop.ui.agency import AgencyMode, AgencyWorkspace
-from oscb_desktop.ui.business_unit import BusinessUnitMode
+from oscb_desktop.ui import ops
 from oscb_desktop.ui.common import make_action
+
+if TYPE_CHECKING:  # loaded by attach(): the window is on screen before the workspace and its modes
+    from oscb_desktop.services.workspace import Workspace
+    from oscb_desktop.ui.agency import AgencyMode, AgencyWorkspace
+    from oscb_desktop.ui.business_unit import BusinessUnitMode
 
 SHORTCUTS = (
     "Tab / Shift+Tab — next / previous field\n"
@@ -38,22 +41,47 @@ SHORTCUTS = (
 
 
 class MainWindow(QMainWindow):
-    """The window; a :class:`~oscb_desktop.ui.host.ModeHost` for its modes."""
+    """The window; a :class:`~oscb_desktop.ui.host.ModeHost` for its modes.
 
-    def __init__(self, ws: Workspace, form_errors: Sequence[Exception] | None = None) -> None:
+    Made in two steps so it is on screen at once: the frame (title, Help, "Opening the workspace…"), then
+    :meth:`attach` with the open workspace builds the modes. ``MainWindow(ws)`` does both.
+    """
+
+    agency_mode: AgencyMode
+    business_unit: BusinessUnitMode
+
+    def __init__(self, ws: Workspace | None = None, form_errors: Sequence[Exception] | None = None) -> None:
         super().__init__()
-        self._ws = ws
+        self._ws: Workspace | None = None
         self.resize(1400, 900)
+        self.setWindowTitle("OSCB Desktop")
         self.modes = QStackedWidget()
         self.setCentralWidget(self.modes)
-        self.statusBar().showMessage(f"Workspace: {ws.folder}")
-        if ws.read_only:  # open elsewhere: nothing typed here can be saved, so say so where it stays in view
-            self.statusBar().addPermanentWidget(QLabel("Read-only: this workspace is open somewhere else"))
+        self.opening = QLabel("Opening the workspace…")
+        self.opening.setObjectName("openingWorkspace")
+        self.opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.modes.addWidget(self.opening)
         help_menu = QMenu("&Help", self)
         help_menu.addAction(make_action(self, "&Keyboard shortcuts", self._show_shortcuts, "F1"))
         help_menu.addAction(make_action(self, "&About OSCB Desktop", self._about))
         self._help: QAction = self.menuBar().addMenu(help_menu)
+        if ws is not None:
+            self.attach(ws, form_errors)
 
+    @property
+    def attached(self) -> bool:
+        return self._ws is not None
+
+    def attach(self, ws: Workspace, form_errors: Sequence[Exception] | None = None) -> None:
+        """Build the modes on the open workspace (once)."""
+        from oscb_desktop.ui.agency import AgencyMode
+        from oscb_desktop.ui.business_unit import BusinessUnitMode
+
+        assert self._ws is None, "a window shows one workspace"
+        self._ws = ws
+        self.statusBar().showMessage(f"Workspace: {ws.folder}")
+        if ws.read_only:  # open elsewhere: nothing typed here can be saved, so say so where it stays in view
+            self.statusBar().addPermanentWidget(QLabel("Read-only: this workspace is open somewhere else"))
         self.agency_mode = AgencyMode(self)
         self.agency_mode.workspace.home.show_form_errors(list(form_errors or []))
         self.statusBar().addPermanentWidget(self.agency_mode.save_state)
@@ -64,6 +92,8 @@ class MainWindow(QMainWindow):
         self.business_unit.sig_activated.connect(lambda: self.agency_mode.set_active(False))
         self.agency.welcome.sig_business_unit_chosen.connect(self.business_unit.activate)
         self.business_unit.activate_if_business_unit()
+        self.modes.removeWidget(self.opening)
+        self.opening.deleteLater()
 
     @property
     def agency(self) -> AgencyWorkspace:
@@ -74,6 +104,7 @@ class MainWindow(QMainWindow):
 
     @property
     def ws(self) -> Workspace:
+        assert self._ws is not None, "the workspace is not open yet"
         return self._ws
 
     def host_widget(self) -> QWidget:
@@ -92,7 +123,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, timeout_ms)
 
     def set_title(self, text: str) -> None:
-        self.setWindowTitle(f"OSCB Desktop — {text}{' (read-only)' if self._ws.read_only else ''}")
+        self.setWindowTitle(f"OSCB Desktop — {text}{' (read-only)' if self.ws.read_only else ''}")
 
     def quit(self) -> None:
         self.close()
@@ -105,7 +136,10 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _about(self) -> None:
-        about.show_about(self, self.ws.profile.name, self.ws.folder)
+        from oscb_desktop.ui import about  # reads every distribution's metadata: not before it is asked for
+
+        ws = self._ws
+        about.show_about(self, ws.profile.name if ws else "", ws.folder if ws else None)
 
     # Quitting -----------------------------------------------------------------------------------------
 
@@ -123,7 +157,8 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             ops.wait_for_all()
-        if not self.agency.confirm_quit(self):  # changes not saved yet: kept for next time, or stay
+        # Changes not saved yet: kept for next time, or stay.
+        if self._ws is not None and not self.agency.confirm_quit(self):
             event.ignore()
             return
         event.accept()

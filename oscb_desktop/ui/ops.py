@@ -41,7 +41,6 @@ from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from oscb_desktop import logs
-from oscb_desktop.services.workspace import release_thread_connection
 from oscb_desktop.ui.common import keep_until_closed
 
 T = TypeVar("T")
@@ -89,7 +88,16 @@ class _Worker(QThread):
         except BaseException as exc:  # handed to the UI thread, which decides how to show it
             self.error = exc
         finally:
-            release_thread_connection()
+            _release_thread_connection()
+
+
+def _release_thread_connection() -> None:
+    """Close the worker's database connections, if the store has been loaded at all (a job that never touched a
+    workspace does not load it: the first window opens before the store is imported)."""
+    if "oscb_desktop.services.workspace" in sys.modules:
+        from oscb_desktop.services.workspace import release_thread_connection
+
+        release_thread_connection()
 
 
 class _ProgressDialog(QProgressDialog):

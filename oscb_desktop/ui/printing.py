@@ -32,8 +32,8 @@ from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
+from oscb_desktop import signing
 from oscb_desktop.fsutil import atomic_write
-from oscb_desktop.signing import displayable_pdf
 from oscb_desktop.ui import file_dialogs
 from oscb_desktop.ui.ops import Job
 
@@ -74,7 +74,7 @@ def prepare(pdf: bytes | PreparedPdf) -> PreparedPdf:
     """Check that the PDF can be rendered and note its pages (any thread). Raises :class:`PrintError`."""
     if isinstance(pdf, PreparedPdf):
         return pdf
-    displayable = displayable_pdf(pdf)
+    displayable = signing.displayable_pdf(pdf)
     document, _buffer = _load(displayable)
     sizes = [document.pagePointSize(page) for page in range(document.pageCount())]
     document.close()

@@ -66,6 +66,8 @@ def _no_windows_left_behind(qapp) -> Iterator[None]:
     """Every window a test made is deleted after it, so no test inherits another's widgets (a closed window is
     only hidden; thousands of leftover widgets from an editor test once stalled a later test's event loop)."""
     yield
+    ops.wait_for_all()  # a window closed while work runs would ask, modally, whether to wait for it
+    QApplication.processEvents()  # the ended jobs' results reach the UI thread, so none counts as running
     for widget in QApplication.topLevelWidgets():
         widget.close()
         widget.deleteLater()

@@ -28,10 +28,10 @@ from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import format_fingerprint
 from oscb_desktop.store.models import Moderation, ReceivedReturn, TrustedCertificate
 from oscb_desktop.ui import app
-from oscb_desktop.ui.business_unit import BusinessUnitWorkspace
 from oscb_desktop.ui.business_unit.common import REJECTED_BACKGROUND
 from oscb_desktop.ui.business_unit.importing import FingerprintDialog, ImportRun
 from oscb_desktop.ui.business_unit.models import CycleModel
+from oscb_desktop.ui.business_unit.workspace import BusinessUnitWorkspace
 from oscb_desktop.ui.main_window import MainWindow
 from oscb_desktop.ui.table_model import SORT_ROLE
 

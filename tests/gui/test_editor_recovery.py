@@ -29,7 +29,8 @@ def test_the_app_recovers_the_journal_after_its_window_opens(qtbot, qapp, tmp_pa
     launcher = app.Launcher(qapp, app.build_parser().parse_args(["--data-dir", str(folder)]))
     launcher.start()
     try:
-        assert launcher.window is not None and launcher.ws is not None
+        qtbot.waitUntil(lambda: launcher.window is not None, timeout=20_000)  # the workspace opens on a worker
+        assert launcher.ws is not None
         qtbot.waitUntil(lambda: recovery_box() is not None, timeout=10_000)
         box = recovery_box()
         assert box is not None and box.parentWidget().window() is launcher.window  # window-modal on it
@@ -46,6 +47,7 @@ def test_nothing_to_recover_says_nothing(qtbot, qapp, tmp_path: Path) -> None:
     launcher = app.Launcher(qapp, app.build_parser().parse_args(["--data-dir", str(tmp_path / "ws")]))
     launcher.start()
     try:
+        qtbot.waitUntil(lambda: launcher.window is not None, timeout=20_000)  # the workspace opens on a worker
         qtbot.waitUntil(lambda: not ops.running())
         QApplication.processEvents()
         assert recovery_box() is None

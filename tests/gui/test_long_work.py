@@ -23,7 +23,7 @@ from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import Agency
 from oscb_desktop.store.models import ReceivedReturn
 from oscb_desktop.ui import app, ops, printing
-from oscb_desktop.ui.business_unit import BusinessUnitWorkspace
+from oscb_desktop.ui.business_unit.workspace import BusinessUnitWorkspace
 from oscb_desktop.ui.main_window import MainWindow
 from oscb_desktop.ui.signing import PassphraseDialog, SignOffDialog
 

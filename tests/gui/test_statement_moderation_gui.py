@@ -24,8 +24,8 @@ from oscb_desktop.report.collation_xlsx import RATINGS_HEADER, write_collation_x
 from oscb_desktop.services import review
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store.models import Moderation, ReceivedReturn
-from oscb_desktop.ui.business_unit import BusinessUnitWorkspace
 from oscb_desktop.ui.business_unit.statement_review import AGREE, contrast, text_colour_on
+from oscb_desktop.ui.business_unit.workspace import BusinessUnitWorkspace
 
 PERIOD = "2026/27"
 

@@ -7,6 +7,5 @@ Everything here calls the services the command line uses (:mod:`oscb_desktop.ser
 """
 
 from oscb_desktop.ui.business_unit.mode import BusinessUnitMode
-from oscb_desktop.ui.business_unit.workspace import BusinessUnitWorkspace
 
-__all__ = ["BusinessUnitMode", "BusinessUnitWorkspace"]
+__all__ = ["BusinessUnitMode"]

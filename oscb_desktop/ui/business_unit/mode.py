@@ -9,19 +9,30 @@ It talks to the window only through a :class:`~oscb_desktop.ui.host.ModeHost`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QMenu
 
 from oscb_desktop.services import partnerships, registry
 from oscb_desktop.ui import restore
-from oscb_desktop.ui.business_unit.agencies import AgenciesPage
-from oscb_desktop.ui.business_unit.partnership_settings import SettingsDialog
-from oscb_desktop.ui.business_unit.partnership_setup import SetupDialog
-from oscb_desktop.ui.business_unit.report import ReportPage
-from oscb_desktop.ui.business_unit.workspace import BusinessUnitWorkspace
 from oscb_desktop.ui.common import make_action, set_menu_enabled
 from oscb_desktop.ui.host import ModeHost
+
+# The page and its dialogs load when the mode is first activated: they bring the bundle verifier and pyHanko,
+# which an agency's window never needs (the launcher loads them beside a Business Unit's workspace).
+if TYPE_CHECKING:
+    from oscb_desktop.ui.business_unit.agencies import AgenciesPage
+    from oscb_desktop.ui.business_unit.report import ReportPage
+    from oscb_desktop.ui.business_unit.workspace import BusinessUnitWorkspace
+
+#: What activating the mode loads (the launcher loads it on its worker for a Business Unit's workspace).
+PAGE_MODULES = (
+    "oscb_desktop.ui.business_unit.workspace",
+    "oscb_desktop.ui.business_unit.partnership_settings",
+    "oscb_desktop.ui.business_unit.partnership_setup",
+)
 
 
 class BusinessUnitMode(QObject):
@@ -49,6 +60,8 @@ class BusinessUnitMode(QObject):
     def activate(self) -> None:
         """Show the Business Unit's workspace and menus instead of the agency's."""
         if self.workspace is None:
+            from oscb_desktop.ui.business_unit.workspace import BusinessUnitWorkspace
+
             self.workspace = BusinessUnitWorkspace(self.host.ws)
             self.workspace.sig_message.connect(lambda text: self.host.show_status(text, 15000))
             self.host.add_page(self.workspace)
@@ -99,6 +112,9 @@ class BusinessUnitMode(QObject):
     @Slot()
     def partnership_settings(self) -> QDialog:
         """The partnership's settings; in a workspace without a partnership of its own, setting one up."""
+        from oscb_desktop.ui.business_unit.partnership_settings import SettingsDialog
+        from oscb_desktop.ui.business_unit.partnership_setup import SetupDialog
+
         parent = self.host.host_widget()
         dialog: QDialog
         if partnerships.own(self.host.ws) is None:

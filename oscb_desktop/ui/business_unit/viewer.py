@@ -27,12 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from oscb_desktop import dates, textsafe
+from oscb_desktop import dates, signing, textsafe
 from oscb_desktop.forms.known import SELF_ASSESSMENT
 from oscb_desktop.services import review
 from oscb_desktop.services.values import ReceivedInfo
 from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.signing import displayable_pdf
 from oscb_desktop.ui import printing
 from oscb_desktop.ui.business_unit.common import CollationError, Collations, level_text, short_date
 from oscb_desktop.ui.business_unit.evidence import EvidenceHints, ReceivedEvidence
@@ -408,7 +407,7 @@ class ReturnViewer(QDialog):
             # QtPdf leaves form widgets, such as the visible signature, undrawn: show the copy printing
             # renders, with their appearances drawn into the pages (the stored bytes are never changed).
             self._buffer = QBuffer(self)
-            self._buffer.setData(QByteArray(displayable_pdf(pdf)))
+            self._buffer.setData(QByteArray(signing.displayable_pdf(pdf)))
             self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
             self.document.load(self._buffer)
             if self.document.status() != QPdfDocument.Status.Ready:

@@ -13,7 +13,7 @@ import pytest
 from peewee import IntegrityError
 from test_returns import complete_answers
 
-from oscb_desktop.bundle import carried_bytes, verify_bundle
+from oscb_desktop.bundle import carried, carried_bytes, verify_bundle
 from oscb_desktop.bundle.model import parse_json
 from oscb_desktop.services import evidence as evidence_service
 from oscb_desktop.services import identities, returns, signoff
@@ -21,6 +21,7 @@ from oscb_desktop.services.returns import ReturnError, ReturnLockedError
 from oscb_desktop.services.signoff import NoIdentityError, SignOffBlockedError
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import IdentityError, WrongPassphraseError, verify_pdf
+from oscb_desktop.signing import pdf as signing_pdf
 from oscb_desktop.store import Agency, Answer, AuditEntry, Submission
 
 PASSPHRASE = "correct horse battery"
@@ -350,9 +351,9 @@ def test_a_return_signed_before_pdfs_carried_the_answers_exports_as_version_1(
     workspace: Workspace, complete: Submission, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An upgrade finds returns signed by the old version: they still export, as the format they can honour."""
-    monkeypatch.setattr(signoff, "submission_attachment", lambda _payload: None)
-    real_sign_pdf = signoff.sign_pdf
-    monkeypatch.setattr(signoff, "sign_pdf", lambda *a, embed=(), **k: real_sign_pdf(*a, **k))
+    monkeypatch.setattr(carried, "submission_attachment", lambda _payload: None)
+    real_sign_pdf = signing_pdf.sign_pdf
+    monkeypatch.setattr(signing_pdf, "sign_pdf", lambda *a, embed=(), **k: real_sign_pdf(*a, **k))
     signed = sign(workspace, complete.id)
     monkeypatch.undo()
     result = signoff.export(workspace, signed.id, tmp_path / "old.oscb", passphrase=PASSPHRASE)
