@@ -70,8 +70,8 @@ def load_text(text: str, source: str = "<text>") -> FormDefinition:
     if kept is not None:
         try:
             return _Builder(kept, source).build()
-        except FormDefinitionError:
-            pass  # not what the checks let through: check the text itself
+        except (FormDefinitionError, LookupError, TypeError, ValueError, AttributeError):
+            pass  # not what the checks let through (the builder trusts checked data): check the text itself
     data = parse_yaml(text, source, error=FormDefinitionError)
     encoded = form_cache.encode(entry, data)  # before the builder sees the data
     form = load_data(data, source)
