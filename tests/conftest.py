@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 # Before anything imports Qt: tests never need a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The processes tests start (the command line, the import's pool, the app) keep their compiled bytecode, as an
+# installed app has it, in a folder of their own: a machine with PYTHONDONTWRITEBYTECODE=1 would otherwise make
+# each of them compile every module it loads (about a second for the verifier alone).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+os.environ.setdefault("PYTHONPYCACHEPREFIX", os.path.join(tempfile.gettempdir(), f"oscb-tests-pycache-{os.getuid()}"))
 
 from collections.abc import Iterator
 from pathlib import Path

@@ -1,7 +1,8 @@
 """Import of ``.oscb`` bundles into the Business Unit's workspace, in three steps.
 
 1. :func:`check_file` reads a bundle once and verifies it whole (DESIGN §5), except whether its signer is
-   on the register. It needs no database, so it can run on any thread (or in another process).
+   on the register. It needs no database, so it runs on any thread, and for many files in a pool of
+   processes (:mod:`.checking`).
 2. Whether the signer is trusted: the register decides (:func:`signer_is_unknown`); a signer not on it is
    asked about only now, when the rest of the bundle is known to be sound, and only once per signer.
 3. :func:`store` applies the register's verdict (plus any signer just confirmed) and the checks only the
@@ -9,25 +10,30 @@
    submission id and version, other content), a replay (an older version than one already received) — and
    stores the bundle in one transaction. A rejected bundle writes nothing.
 
-A bundle is verified once. :func:`import_paths` runs the three steps file by file (the command line);
-the window runs step 1 for every file in the background, asks its questions, then runs step 3.
+A bundle is verified once. :func:`import_paths` runs the three steps file by file (the command line), step 1
+in the pool ahead of the file being stored; the window runs step 1 for every file in the background, asks its
+questions, then runs step 3.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
-from oscb_desktop.bundle import Code, Rejection, Trust, VerifyResult, verify_bundle, with_trust
-from oscb_desktop.bundle.safezip import BUNDLE_RULES, read_zip
+from oscb_desktop.bundle import Code, Trust, VerifyResult, with_trust
 from oscb_desktop.bundle.trust import decide, normalise_agency_name
-from oscb_desktop.forms import FormRegistry
 from oscb_desktop.services import backups, import_pdf, partnerships, registry, write_failures
+from oscb_desktop.services.checking import (
+    BUNDLE_SUFFIX,
+    ENVELOPE_RULES,
+    Checked,
+    check_file,
+    check_files,
+    is_encrypted_name,
+)
 from oscb_desktop.services.import_pdf import PDF_SUFFIX
 from oscb_desktop.services.import_results import (
     WHAT_TO_DO,
@@ -45,7 +51,7 @@ from oscb_desktop.services.import_results import (
 from oscb_desktop.services.registry import RegisterError, RegisterPolicy
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
 from oscb_desktop.services.write_failures import WRITE_ERRORS
-from oscb_desktop.signing import UnlockedKey, envelope
+from oscb_desktop.signing import UnlockedKey
 from oscb_desktop.signing.envelope import ENVELOPE_SUFFIX
 from oscb_desktop.store import Agency
 from oscb_desktop.store.models import ReceivedReturn
@@ -53,6 +59,7 @@ from oscb_desktop.textsafe import shown
 
 __all__ = [  # the results and the PDF-alone import have their own modules; import them from here as before
     "BUNDLE_SUFFIX",
+    "ENVELOPE_RULES",
     "PDF_SUFFIX",
     "Checked",
     "ImportCode",
@@ -63,17 +70,18 @@ __all__ = [  # the results and the PDF-alone import have their own modules; impo
     "TrustDecision",
     "check_can_import",
     "check_file",
+    "check_files",
     "content_digest",
     "expand_paths",
     "import_file",
     "import_paths",
+    "is_encrypted_name",
     "not_imported_after_full_disk",
     "signer_is_unknown",
     "store",
     "summary_counts",
 ]
 
-BUNDLE_SUFFIX = ".oscb"
 #: What a folder is searched for: plain and encrypted bundles.
 BUNDLE_SUFFIXES = (BUNDLE_SUFFIX, BUNDLE_SUFFIX + ENVELOPE_SUFFIX)
 
@@ -128,73 +136,6 @@ def check_can_import(ws: Workspace) -> None:
         raise ImportRefusedError(f"Nothing was imported: {failure.detail}. {WHAT_TO_DO[failure.full]}") from None
 
 
-@dataclass(frozen=True)
-class Checked:
-    """One file after step 1: its bytes and the verdict on everything but whether its signer is trusted."""
-
-    path: Path
-    result: VerifyResult
-    data: bytes | None = None
-
-    @property
-    def signer(self) -> tuple[str, str] | None:
-        """(fingerprint, agency name as compared) of a sound bundle; the key a trust question is asked once for."""
-        if not self.result.ok or self.result.manifest is None or not self.result.signer_fingerprint:
-            return None
-        return self.result.signer_fingerprint, normalise_agency_name(self.result.manifest.agency.name)
-
-
-def check_file(path: str | Path, forms: FormRegistry, key: UnlockedKey | None = None) -> Checked:
-    """Step 1: read the file once and verify it whole, except the signer's trust (no database needed).
-
-    A ``.pdf`` is a signed submission PDF sent without its bundle (:func:`oscb_desktop.bundle.verify_return_pdf`).
-    An encrypted bundle (``.oscb.p7m``) is opened in memory with ``key``, the Business Unit's, then verified.
-    """
-    path = Path(path)
-    if path.suffix.lower() == PDF_SUFFIX:
-        return Checked(path, *import_pdf.check_pdf(path, forms))
-    try:
-        # Read once: the bytes verified are the bytes stored, even if the file changes meanwhile.
-        data = read_zip(path, ENVELOPE_RULES) if is_encrypted_name(path) else read_zip(path, BUNDLE_RULES)
-        if is_encrypted_name(path) or envelope.is_envelope(data):
-            data = read_zip(_opened(data, key), BUNDLE_RULES)
-    except Rejection as rejection:
-        return Checked(path, VerifyResult.refused(rejection))
-    return Checked(path, verify_bundle(data, forms=forms, trusted=None), data)
-
-
-#: An encrypted bundle is a bundle and a little envelope around it; the plain bundle's limits apply once opened.
-ENVELOPE_RULES = dataclasses.replace(BUNDLE_RULES, max_bytes=BUNDLE_RULES.max_bytes + 64 * 1024)
-_OPEN_IT = "Import it in the partnership's Business Unit workspace, with its key's passphrase."
-
-
-def is_encrypted_name(path: Path) -> bool:
-    return path.name.lower().endswith(BUNDLE_SUFFIX + ENVELOPE_SUFFIX)
-
-
-def _opened(data: bytes, key: UnlockedKey | None) -> bytes:
-    """The plain bundle inside an encrypted one, in memory; a :class:`Rejection` with its own code if not."""
-    if key is None:
-        raise Rejection(
-            Code.KEY_NEEDED,
-            "This bundle is encrypted for the Business Unit: give its key's passphrase (oscb import "
-            "--passphrase-file F, or the app asks for it) to open it. Nothing was stored.",
-        )
-    try:
-        return envelope.decrypt(data, key)
-    except envelope.EnvelopeError as exc:
-        if exc.kind == "not_for_you":
-            raise Rejection(
-                Code.ENCRYPTED_FOR_ANOTHER,
-                "This bundle is encrypted for another key than this Business Unit's: it was sent to another "
-                f"partnership, or encrypted for a key this Business Unit no longer has. {_OPEN_IT}",
-            ) from None
-        raise Rejection(
-            Code.BAD_ENVELOPE,
-            f"{exc} Ask the agency to export the return again and send the new file.",
-        ) from None
-
-
 @uses_workspace
 def addressed_elsewhere(ws: Workspace, res: VerifyResult) -> str | None:
     """Why a return addressed to another partnership is refused here (None: it is for this Business Unit, or
@@ -231,10 +172,12 @@ def import_paths(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     key: UnlockedKey | None = None,
+    processes: int | None = None,
 ) -> list[ImportResult]:
     """Import every bundle found in ``paths``, one transaction each; one result per file, in order.
 
     ``key``: the Business Unit's key, unlocked once for the run, which opens encrypted bundles (``.oscb.p7m``).
+    ``processes``: how many processes verify the bundles (one per core by default, see :mod:`.checking`).
 
     ``trust_new`` answers for a sound bundle whose signer is not on the register: True trusts every such
     signer (``oscb import --trust-new``), a callable is asked once per signer and agency.
@@ -244,12 +187,13 @@ def import_paths(
     files = expand_paths(paths)
     results = []
     answers: dict[tuple[str, str], bool] = {}
-    for n, path in enumerate(files):
+    checks = check_files(files, ws.forms, key, processes=processes, cancelled=cancelled)
+    for n, checked in enumerate(checks):
         if cancelled is not None and cancelled():
             break
+        path = checked.path
         if progress is not None:
             progress(n, len(files), path.name)
-        checked = check_file(path, ws.forms, key)
         confirmed = False
         if checked.signer is not None and signer_is_unknown(ws, checked):
             if checked.signer not in answers:

@@ -12,4 +12,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    # The import verifies many bundles in a pool of processes; a frozen app starts them through this launcher.
+    import multiprocessing
+
+    multiprocessing.freeze_support()
     sys.exit(main())

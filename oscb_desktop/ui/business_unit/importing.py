@@ -256,12 +256,14 @@ def run_import(
         backups.before(ws, "import")
         checked: list[imports.Checked] = []
         unknown: list[bool] = []
-        for n, path in enumerate(files):
+        job.progress(0, total, f"Checking {shown(files[0].name)} (1 of {total})…")
+        # In a pool of processes for many files (imports.check_files), in file order.
+        for n, item in enumerate(imports.check_files(files, forms, key), start=1):
             job.check()  # nothing is written in this step: stopping anywhere is safe
-            job.progress(n, total, f"Checking {shown(path.name)} ({n + 1} of {total})…")
-            item = imports.check_file(path, forms, key)
             checked.append(item)
             unknown.append(imports.signer_is_unknown(ws, item))
+            if n < total:
+                job.progress(n, total, f"Checking {shown(files[n].name)} ({n + 1} of {total})…")
         return checked, unknown
 
     def checked_all(outcome: Checks) -> None:
