@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 
 # Before anything imports Qt: tests never need a display.
@@ -23,6 +24,10 @@ from oscb_desktop.forms import FormRegistry
 from oscb_desktop.services.agencies import create_agency
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import Agency
+
+# The test run itself too, for what it loads from here on.
+sys.dont_write_bytecode = False
+sys.pycache_prefix = os.environ["PYTHONPYCACHEPREFIX"]
 
 #: Real signed bundles (tests/helpers/bundle_fixtures.py), shared by the bundle, CLI and import tests.
 pytest_plugins = ["helpers.bundle_fixtures"]

@@ -101,15 +101,12 @@ def demo_needed(folder: Path, forms: FormRegistry) -> bool:
 
 
 def build_demo(args: argparse.Namespace, folder: Path, forms: FormRegistry, progress: demo.Progress | None) -> None:
-    """Fill the empty workspace in ``folder`` with demo data (any thread; it opens and closes its workspaces)."""
-    from oscb_desktop import demo  # on the worker thread, behind the progress window (see Launcher.start)
+    """Fill the empty workspace in ``folder`` with demo data (any thread; it opens and closes its workspaces): a
+    copy of the one made last time, if the user's cache holds it (see oscb_desktop.demo.cache)."""
+    from oscb_desktop.demo import cache  # on the worker thread, behind the progress window (see Launcher.start)
 
-    if args.business_unit:
-        demo.build_business_unit(
-            folder, agencies=args.demo_agencies or DEMO_BU_AGENCIES, forms=forms, progress=progress
-        )
-    else:
-        demo.build_agencies(folder, agencies=args.demo_agencies or DEMO_AGENCIES, forms=forms, progress=progress)
+    agencies = args.demo_agencies or (DEMO_BU_AGENCIES if args.business_unit else DEMO_AGENCIES)
+    cache.build_or_copy(folder, business_unit=args.business_unit, agencies=agencies, forms=forms, progress=progress)
 
 
 #: Titles of the dialogs for a workspace that cannot be opened at all.

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from oscb_desktop.services import agencies, returns
 from oscb_desktop.services.workspace import Workspace
@@ -168,6 +168,7 @@ def test_each_rating_shows_once_and_scopes_and_numbers_read_as_words(qtbot, wind
     # Scopes in words.
     scopes = {i.scope for i in editor.form.items() if i.scope}
     assert scopes == {"children", "adults", "both"}
+    editor.build_all_sections()
     for item_id, frame in editor.frames.items():
         item = editor.form.item(item_id)
         if item.scope:
@@ -176,6 +177,7 @@ def test_each_rating_shows_once_and_scopes_and_numbers_read_as_words(qtbot, wind
             assert "both" not in text
 
     impact = open_form(window, "impact")
+    impact.build_all_sections()
     numbers = [f.input for f in impact.frames.values() if f.item.type == "number"]
     assert numbers
     for item_input in numbers:
@@ -187,3 +189,56 @@ def test_each_rating_shows_once_and_scopes_and_numbers_read_as_words(qtbot, wind
     item = impact.form.item("impact.staff_trained")
     if item.maximum == 1_000_000:
         assert staff.input.edit.placeholderText().startswith("0 to 1,000,000")
+
+
+def test_a_section_is_built_when_first_shown_and_kept(qtbot, window: MainWindow) -> None:
+    """A return opens with its first section's widgets; the others are built when shown (or one of their items is
+    asked for), once, showing the problems the last check found."""
+    editor = open_form(window, "section11")
+    first, second = editor.form.sections[0], editor.form.sections[1]
+    assert {i.id for i in first.items} <= set(editor.frames)
+    assert not any(i.id in editor.frames for i in second.items), "not built before it is shown"
+    opened = len(editor.findChildren(QWidget))
+    editor.next_section()
+    frame = editor.frames[second.items[0].id]
+    assert frame.isVisible() and len(editor.findChildren(QWidget)) > opened
+    editor.previous_section()
+    editor.next_section()
+    assert editor.frames[second.items[0].id] is frame, "kept, not built again"
+    # A problem found while its section was not built shows once it is.
+    later = next(i for s in editor.form.sections[2:] for i in s.items if i.type == "rating")
+    assert later.id not in editor.frames
+    editor.answers[later.id] = {"level": "green", "evidence": "", "example": "", "reason": ""}
+    editor.revalidate()
+    editor.jump_to(later.id)  # asking for an item builds its section
+    frame = editor.frames[later.id]
+    qtbot.waitUntil(lambda: "needs evidence" in frame.problems.text())
+    assert frame.isVisible()
+
+
+class _WindowsShown(QObject):
+    """Records every widget shown as a window of its own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: list[str] = []
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(obj, QWidget) and obj.isWindow():
+            self.shown.append(f"{type(obj).__name__} {obj.objectName()!r}")
+        return False
+
+
+def test_no_part_of_the_editor_flashes_as_a_window_of_its_own(qtbot, window: MainWindow) -> None:
+    """A widget made without a parent and shown before it is put in a layout is a window for a moment (it took
+    the focus from the editor when a section was built on screen)."""
+    watch = _WindowsShown()
+    QApplication.instance().installEventFilter(watch)
+    try:
+        for form_id in ("section11", "impact"):
+            editor = open_form(window, form_id)
+            editor.build_all_sections()
+            qtbot.wait(10)
+    finally:
+        QApplication.instance().removeEventFilter(watch)
+    assert watch.shown == []

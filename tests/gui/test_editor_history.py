@@ -129,6 +129,7 @@ def test_every_item_has_a_history_button_outside_the_tab_order(qtbot, window: Ma
     window.agency.open_return(draft_id)
     editor = window.agency.editor
     assert editor is not None
+    editor.build_all_sections()
     for item_id, frame in editor.frames.items():
         assert frame.history_button.accessibleName().startswith("Answer history: ")
         assert frame.history_button.focusPolicy() == Qt.FocusPolicy.NoFocus

@@ -231,6 +231,7 @@ def test_every_input_has_an_accessible_name(window: MainWindow) -> None:
         start(window, form_id)
         editor = window.agency.editor
         # Add a row to each table so the row editors are checked too.
+        editor.build_all_sections()
         for frame in editor.frames.values():
             if isinstance(frame.input, TableInput):
                 frame.input.add_button.click()

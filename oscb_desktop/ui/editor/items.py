@@ -262,7 +262,7 @@ class ItemFrame(QFrame):
         self.addAction(history_action)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         scope = scope_text(item.scope)
-        self.scope = QLabel(scope)
+        self.scope = QLabel(scope, self)  # a child from the start: shown while parentless it would be a window
         self.scope.setObjectName("muted")
         self.scope.setVisible(bool(scope))
 

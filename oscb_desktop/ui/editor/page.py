@@ -3,6 +3,7 @@ the right; every change autosaved."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
@@ -37,6 +38,20 @@ from oscb_desktop.ui.editor.items import ItemFrame, make_input, scope_text
 from oscb_desktop.ui.editor.lists import WrappingList
 from oscb_desktop.ui.editor.missing import MissingPanel
 from oscb_desktop.ui.editor.problems import InlineProblems, frame_of
+
+
+class _Frames(dict[str, ItemFrame]):
+    """The item frames built so far; looking up an item not built yet builds its section first."""
+
+    def __init__(self, build_section_of: Callable[[str], None]) -> None:
+        super().__init__()
+        self._build_section_of = build_section_of
+
+    def __missing__(self, item_id: str) -> ItemFrame:
+        self._build_section_of(item_id)
+        if not dict.__contains__(self, item_id):
+            raise KeyError(item_id)
+        return dict.__getitem__(self, item_id)
 
 
 class EditorPage(QWidget):
@@ -87,7 +102,8 @@ class EditorPage(QWidget):
         self.autosave.sig_state_changed.connect(self._save_state)
         self.autosave.sig_saved.connect(self._saved)
         self.autosave.sig_refused.connect(self._refused)
-        self.frames: dict[str, ItemFrame] = {}
+        #: Item id -> frame, of the sections built so far; asking for another item's frame builds its section.
+        self.frames: _Frames = _Frames(self._build_section_of)
         ws, sub_id = self.ws, self.submission.id
         #: Evidence files: checked and stored on a worker thread, opened from a read-only copy.
         self.file_actions = FileActions(
@@ -137,7 +153,7 @@ class EditorPage(QWidget):
         self.status = QLabel()
         self.status.setObjectName("statusChip")
 
-        self.sign_off_button = QPushButton("Sign off…")
+        self.sign_off_button = QPushButton("Sign off…", self)  # a child at once: shown parentless, a window
         self.sign_off_button.setObjectName("primary")
         self.sign_off_button.setToolTip("Sign this return off (Ctrl+Shift+S)")
         self.sign_off_button.clicked.connect(self.sig_sign_off_requested)
@@ -156,9 +172,16 @@ class EditorPage(QWidget):
         self.sections.currentRowChanged.connect(self._section_chosen)
         self.stack = QStackedWidget()
         self.scrolls: list[QScrollArea] = []
-        for n, section in enumerate(self.form.sections):
+        #: A section's widgets are built when it is first shown (or one of its items is asked for), then kept:
+        #: a return opens with its first section's widgets, not the four thousand of all of them.
+        self._built: set[int] = set()
+        for section in self.form.sections:
             self.sections.addItem(QListWidgetItem(self.form.section_label(section)))
-            self.stack.addWidget(self._section_page(n, section))
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            self.scrolls.append(scroll)
+            self.stack.addWidget(scroll)
 
         self.prev_button = QPushButton("← Previous section")
         self.prev_button.setToolTip("Ctrl+Page Up")
@@ -216,7 +239,27 @@ class EditorPage(QWidget):
         layout.addWidget(split, 1)
         self._update_status()
 
-    def _section_page(self, n: int, section: Any) -> QScrollArea:
+    def _build_section(self, n: int) -> None:
+        """The widgets of section ``n``, once; the problems the last check found shown on them."""
+        if n in self._built:
+            return
+        self._built.add(n)
+        section = self.form.sections[n]
+        page = self._section_page(section)
+        self.scrolls[n].setWidget(page)
+        page.show()  # a widget given to a scroll area already on screen is not shown by it
+        self.inline.show_items([item.id for item in section.items])
+
+    def build_all_sections(self) -> None:
+        """Every section's widgets, now (each is otherwise built when first shown)."""
+        for n in range(len(self.form.sections)):
+            self._build_section(n)
+
+    def _build_section_of(self, item_id: str) -> None:
+        if self.form.has_item(item_id):
+            self._build_section(self.form.sections.index(self.form.section_of(item_id)))
+
+    def _section_page(self, section: Any) -> QWidget:
         page = QWidget()
         page.setObjectName("sectionPage")
         col = QVBoxLayout(page)
@@ -244,12 +287,7 @@ class EditorPage(QWidget):
             self.frames[item.id] = frame
             col.addWidget(frame)
         col.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(page)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scrolls.append(scroll)
-        return scroll
+        return page
 
     # Navigation -------------------------------------------------------------------------------------
 
@@ -259,6 +297,7 @@ class EditorPage(QWidget):
 
     def go_to_section(self, index: int) -> None:
         index = max(0, min(index, len(self.form.sections) - 1))
+        self._build_section(index)
         if self.sections.currentRow() != index:
             self.sections.setCurrentRow(index)
         self.stack.setCurrentIndex(index)

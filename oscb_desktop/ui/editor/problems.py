@@ -45,6 +45,11 @@ class InlineProblems(QObject):
         for item_id in self.frames:
             self._show(item_id)
 
+    def show_items(self, item_ids: list[str]) -> None:
+        """Frames just built (a section shown the first time): they show what the last check found."""
+        for item_id in item_ids:
+            self._show(item_id)
+
     def reveal(self) -> None:
         """Show every item's problems, the one being edited too."""
         editing, self._editing = self._editing, None
