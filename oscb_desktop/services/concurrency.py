@@ -9,6 +9,7 @@ that follow one step.
 
 from __future__ import annotations
 
+from oscb_desktop.dates import local_moment
 from oscb_desktop.services import registry
 from oscb_desktop.services.workspace import Workspace, uses_workspace
 from oscb_desktop.store.models import ReceivedReturn
@@ -38,3 +39,25 @@ def newer_stored(ws: Workspace, agency_name: str, form_id: str, period: str, ver
         )
         .exists()
     )
+
+
+class StaleChangeError(Exception):
+    """A save refused because another officer changed the same thing since this screen read it (optimistic
+    versioning: nothing is lost silently). The message says who and when, and to reload; ``by`` and ``at`` are
+    theirs (``at`` as stored)."""
+
+    def __init__(self, what: str, by: str | None, at: str | None) -> None:
+        self.by, self.at = by, at
+        who = by or "another officer"
+        when = f" on {local_moment(at)}" if at else ""
+        super().__init__(
+            f"{who} changed {what}{when}, after you opened it, so your change was not saved. Reload to see their "
+            "change, then make yours again if it is still needed."
+        )
+
+
+class Unchecked:
+    """``seen=UNCHECKED``: save whatever the stored state (a script, a command, a first save)."""
+
+
+UNCHECKED = Unchecked()
