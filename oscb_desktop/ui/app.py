@@ -19,7 +19,9 @@ from oscb_desktop import __version__, logs, paths
 from oscb_desktop.services import backups
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import (
+    DatabaseAddressError,
     DatabaseTooNewError,
+    ServerUnavailableError,
     WorkspaceDamagedError,
     WorkspaceError,
     WorkspaceInUseError,
@@ -47,6 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="oscb-desktop", description="OSCB Desktop: Section 11 and impact returns.")
     p.add_argument("--version", action="version", version=f"oscb-desktop {__version__}")
     p.add_argument("--data-dir", type=Path, metavar="DIR", help="workspace folder (default: your user data folder)")
+    p.add_argument(
+        "--database",
+        metavar="URL",
+        default=os.environ.get("OSCB_DATABASE") or None,
+        help="a Business Unit workspace on a PostgreSQL server: postgresql://user@host:port/dbname (the password "
+        "from PGPASSWORD or ~/.pgpass, else asked; default: $OSCB_DATABASE)",
+    )
     p.add_argument("--demo", action="store_true", help="open a fresh temporary workspace filled with demo data")
     p.add_argument("--demo-agencies", type=int, default=None, metavar="N", help=argparse.SUPPRESS)
     p.add_argument(
@@ -124,14 +133,24 @@ UNAVAILABLE_TITLES = {
 
 
 def open_workspace(
-    args: argparse.Namespace, folder: Path | None, forms: FormRegistry | None = None, *, read_only: bool = False
+    args: argparse.Namespace,
+    folder: Path | None,
+    forms: FormRegistry | None = None,
+    *,
+    read_only: bool = False,
+    password: str | None = None,
 ) -> Workspace:
     """Open the workspace the window shows. Raises :class:`StartError` with words for the user, or the
     workspace's own :class:`~oscb_desktop.store.WorkspaceInUseError` and
     :class:`~oscb_desktop.store.WorkspaceDamagedError`, which have ways out (open read-only, restore)."""
+    database = None if args.demo else getattr(args, "database", None)
     try:
-        ws = Workspace.open(folder, forms=forms, read_only=read_only, daily_backup=False)
-    except DatabaseTooNewError as exc:
+        ws = Workspace.open(
+            folder, forms=forms, read_only=read_only, daily_backup=False, database=database, password=password
+        )
+    except ServerUnavailableError:
+        raise  # the launcher may ask for the password
+    except (DatabaseAddressError, DatabaseTooNewError) as exc:
         raise StartError("Workspace made by a newer version", str(exc)) from exc
     except WorkspaceUnavailableError as exc:
         raise StartError(UNAVAILABLE_TITLES[exc.kind], str(exc)) from exc
@@ -163,6 +182,8 @@ class Launcher(QObject):
         self.instance: InstanceServer | None = None
         #: the dialog asking what to do (a damaged workspace, one open elsewhere, a failed start), while open
         self.dialog: QMessageBox | None = None
+        #: A PostgreSQL password the user typed (libpq had none): kept in memory only, never written.
+        self._password: str | None = None
         restore.set_handler(self.restore_and_reopen)
 
     def start(self) -> None:
@@ -196,9 +217,15 @@ class Launcher(QObject):
 
     def _open(self, folder: Path | None, forms: FormRegistry | None = None, *, read_only: bool = False) -> None:
         try:
-            ws = open_workspace(self.args, folder, forms, read_only=read_only)
+            ws = open_workspace(self.args, folder, forms, read_only=read_only, password=self._password)
         except StartError as exc:
             self._fail(exc)
+            return
+        except ServerUnavailableError as exc:
+            if exc.needs_password and self.args.screenshot is None:
+                self._ask_password(str(exc), lambda: self._open(folder, forms, read_only=read_only))
+            else:
+                self._fail(StartError("The database cannot be opened", str(exc)))
             return
         except WorkspaceError as exc:
             self._cannot_open(exc, folder, forms)
@@ -227,6 +254,25 @@ class Launcher(QObject):
                 window.agency.open_return(first.id)
         if self.args.screenshot is not None:
             QTimer.singleShot(SCREENSHOT_SETTLE_MS, self._shoot)
+
+    def _ask_password(self, why: str, then: Callable[[], None]) -> None:
+        """Ask for the database password (window-modal, not blocking); ``then`` opens again with it."""
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        dialog = QInputDialog()
+        dialog.setWindowTitle("Database password")
+        dialog.setLabelText(f"{why}\n\nPassword:")
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def typed(text: str) -> None:
+            self._password = text
+            then()
+
+        dialog.textValueSelected.connect(typed)
+        dialog.rejected.connect(self._quit)
+        self.password_dialog = dialog  # kept until answered (no parent window yet)
+        dialog.open()
 
     def _shoot(self) -> None:
         assert self.window is not None

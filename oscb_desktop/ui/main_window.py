@@ -46,7 +46,7 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
         self.modes = QStackedWidget()
         self.setCentralWidget(self.modes)
-        self.statusBar().showMessage(f"Workspace: {ws.folder}")
+        self.statusBar().showMessage(f"Workspace: {ws.where}")
         if ws.read_only:  # open elsewhere: nothing typed here can be saved, so say so where it stays in view
             self.statusBar().addPermanentWidget(QLabel("Read-only: this workspace is open somewhere else"))
         help_menu = QMenu("&Help", self)
@@ -92,7 +92,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, timeout_ms)
 
     def set_title(self, text: str) -> None:
-        self.setWindowTitle(f"OSCB Desktop — {text}{' (read-only)' if self._ws.read_only else ''}")
+        on = f" — {self._ws.where}" if self._ws.engine != "sqlite" else ""  # which shared database
+        self.setWindowTitle(f"OSCB Desktop — {text}{on}{' (read-only)' if self._ws.read_only else ''}")
 
     def quit(self) -> None:
         self.close()
