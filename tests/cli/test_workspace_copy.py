@@ -50,6 +50,11 @@ def test_a_business_unit_workspace_is_copied_verified_and_works_there(
         # New rows take new ids (the sequences were moved past the copied ones).
         changed = review.set_status(pg, row.id, "accepted", "Checked on the server.")
         assert changed.reviewed_by == pg.user
+    # The board's report from the server, as from the folder.
+    docx = tmp_path / "board.docx"
+    args = ["--database", url, "--data-dir", str(tmp_path / "me"), "collate", "--period", "2026/27"]
+    assert main([*args, "--docx", str(docx)]) == 0
+    assert f"Wrote {docx}" in capsys.readouterr().out and docx.stat().st_size > 10_000
     counts = pg_cluster.psql(url.rsplit("/", 1)[1], "SELECT count(*) FROM business_unit_log").stdout.strip()
     with Workspace.open(bu_folder, forms=shipped_forms) as lite, lite.bound():
         assert int(counts) == BusinessUnitLog.select().count() + 1
