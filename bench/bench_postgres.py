@@ -152,13 +152,9 @@ def main() -> None:
     args = parser.parse_args()
 
     forms = FormRegistry.load()
-    cluster = start_cluster()
+    cluster = start_cluster(durable=args.durable)
     if cluster is None:
         sys.exit("PostgreSQL server binaries (initdb, pg_ctl, psql) are not installed")
-    if args.durable:
-        cluster.psql("postgres", "ALTER SYSTEM SET fsync = on")
-        cluster.psql("postgres", "ALTER SYSTEM SET full_page_writes = on")
-        cluster.psql("postgres", "SELECT pg_reload_conf()")
     server_version = cluster.psql("postgres", "SHOW server_version").stdout.strip()
     fsync = cluster.psql("postgres", "SHOW fsync").stdout.strip()
     try:

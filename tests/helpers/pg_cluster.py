@@ -84,8 +84,9 @@ class Cluster:
         )  # fmt: skip
 
 
-def start_cluster() -> Cluster | None:
-    """Start a cluster (None when the server binaries are not installed)."""
+def start_cluster(*, durable: bool = False) -> Cluster | None:
+    """Start a cluster (None when the server binaries are not installed). ``durable``: with ``fsync`` on (the
+    tests turn it off: nothing they write needs to survive a power cut)."""
     bin_dir = server_bin()
     if bin_dir is None or shutil.which("psql") is None:
         return None
@@ -104,7 +105,9 @@ def start_cluster() -> Cluster | None:
          "--no-sync"],
         check=True, capture_output=True, env=env, cwd=root, timeout=120,
     )  # fmt: skip
-    options = f"-c listen_addresses='' -c unix_socket_directories='{socket_dir}' -c fsync=off -c full_page_writes=off"
+    options = f"-c listen_addresses='' -c unix_socket_directories='{socket_dir}'"
+    if not durable:
+        options += " -c fsync=off -c full_page_writes=off"
     subprocess.run(
         [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "server.log"),
          "-w", "-t", "60", "start"],

@@ -13,7 +13,7 @@ from oscb_desktop.store import CURRENT_VERSION
 from oscb_desktop.store.blobs import AttachmentError
 from oscb_desktop.store.connection import open_database
 from oscb_desktop.store.models import ALL_MODELS
-from oscb_desktop.store.pg_schema import schema_version
+from oscb_desktop.store.pg_schema import schema_version, step, translate
 from oscb_desktop.store.postgres import (
     DatabaseAddressError,
     PgBlobStore,
@@ -212,3 +212,47 @@ def test_an_address_with_a_password_or_without_a_database_is_refused() -> None:
 def test_a_database_that_does_not_exist_is_refused_in_plain_words(pg_cluster: Cluster) -> None:
     with pytest.raises(ServerUnavailableError, match=r"cannot be opened .*nothing was changed"):
         open_postgres(pg_cluster.url("no_such_database"))
+
+
+# --- the migrations, rendered -------------------------------------------------------------------------------------
+
+
+def test_sqlite_statements_are_rendered_in_postgresqls_dialect() -> None:
+    booleans = {"thing": {"flag", "on"}}
+    assert translate("CREATE TRIGGER t BEFORE UPDATE ON thing BEGIN SELECT 1; END", booleans) is None
+    assert translate("DROP TRIGGER t", booleans) is None
+    made = translate(
+        "CREATE TABLE thing (id INTEGER NOT NULL PRIMARY KEY, user VARCHAR(255) NOT NULL, "
+        "flag INTEGER NOT NULL DEFAULT 1, on INTEGER NOT NULL, count INTEGER NOT NULL DEFAULT 0)",
+        booleans,
+    )
+    assert made == (
+        'CREATE TABLE thing (id SERIAL NOT NULL PRIMARY KEY, "user" VARCHAR(255) NOT NULL, '
+        "flag BOOLEAN NOT NULL DEFAULT TRUE, on BOOLEAN NOT NULL, count INTEGER NOT NULL DEFAULT 0)"
+    )
+    assert translate("ALTER TABLE thing ADD COLUMN flag INTEGER NOT NULL DEFAULT 0", booleans) == (
+        "ALTER TABLE thing ADD COLUMN flag BOOLEAN NOT NULL DEFAULT FALSE"
+    )
+    assert translate("CREATE UNIQUE INDEX one ON thing (flag) WHERE flag = 1", booleans) == (
+        "CREATE UNIQUE INDEX one ON thing (flag) WHERE flag"
+    )
+    assert step(1)[-1][0].startswith("CREATE TABLE stored_file")
+
+
+def test_an_older_server_schema_is_brought_up_to_date_with_its_guarantees(pg_cluster: Cluster) -> None:
+    url = pg_cluster.new_database()
+    name = url.rsplit("/", 1)[1]
+    old = CURRENT_VERSION - 2
+    script = ["CREATE TABLE schema_version (version INTEGER NOT NULL)", f"INSERT INTO schema_version VALUES ({old})"]
+    for version in range(1, old + 1):
+        script += [sql for sql, params in step(version) if params is None]
+    pg_cluster.psql(name, ";\n".join(script))
+    db = open_postgres(url)
+    try:
+        assert schema_version(db) == CURRENT_VERSION
+        assert set(db.get_tables()) == {m._meta.table_name for m in ALL_MODELS} | {"schema_version", "stored_file"}
+    finally:
+        db.close()
+    pg_cluster.psql(name, _RECEIVED)
+    done = pg_cluster.psql(name, "DELETE FROM received_return", check=False)
+    assert done.returncode != 0 and "cannot be deleted" in done.stderr
