@@ -1,6 +1,7 @@
 """Several officers on one Business Unit workspace on a real PostgreSQL server, each in a process of their own:
-the same 100 bundles imported at once are stored once each (the other officer sees "duplicate"), and an import
-killed half way leaves only whole returns."""
+the same 100 bundles imported at once are stored once each (the other officer sees "duplicate"), an import
+killed half way leaves only whole returns, and of two saves of the same review from the same state one is refused,
+naming the other officer."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from pathlib import Path
 import pytest
 from helpers.lineages import make_lineages
 from helpers.pg_cluster import Cluster
+
+from oscb_desktop.services import imports, review
+from oscb_desktop.services.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = ROOT / "tests" / "helpers" / "import_child.py"
@@ -138,3 +142,39 @@ def test_an_import_killed_half_way_leaves_whole_returns_and_the_next_one_complet
     outcomes = [line.split(" ")[0] for line in out.splitlines()[:-1] if not line.startswith("AT ")]
     assert outcomes.count("duplicate") == done and outcomes.count("imported") == COUNT - done
     assert rows(pg_cluster, url, "SELECT count(*) FROM received_return") == [[str(COUNT)]]
+
+
+REVIEW_CHILD = ROOT / "tests" / "helpers" / "review_child.py"
+
+
+def test_two_officers_saving_the_same_review_at_once_one_is_refused_and_told_who(
+    pg_cluster: Cluster, agency_side: Path, tmp_path: Path
+) -> None:
+    url = pg_cluster.new_database()
+    with Workspace.open(tmp_path / "importer", database=url) as ws:
+        assert {r.outcome for r in imports.import_paths(ws, [agency_side / "bundles"], trust_new=True)} == {"imported"}
+        received_id = review.list_received(ws)[0].id
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests")}
+    officers = {}
+    for name, status in (("Bea Unit", "accepted"), ("Olu Officer", "has_issues")):
+        child = subprocess.Popen(
+            [sys.executable, str(REVIEW_CHILD), url, str(tmp_path / name), name, str(received_id), status],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env,
+        )  # fmt: skip
+        assert child.stdout is not None and child.stdout.readline().strip() == "READY"
+        officers[name] = child
+    for child in officers.values():  # both have read the return; now both save
+        assert child.stdin is not None
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    said = {}
+    for name, child in officers.items():
+        out, err = child.communicate(timeout=120)
+        assert child.returncode == 0, err
+        said[name] = out.strip()
+    assert sorted(v.split(" ")[0] for v in said.values()) == ["REFUSED", "SAVED"], said
+    winner = next(n for n, v in said.items() if v == "SAVED")
+    loser = next(n for n in said if n != winner)
+    assert said[loser].startswith(f"REFUSED {winner} (") and "changed the review of this return on" in said[loser]
+    row = rows(pg_cluster, url, f"SELECT review_notes, reviewed_by FROM received_return WHERE id = {received_id}")
+    assert row[0][0] == f"by {winner}" and row[0][1].startswith(f"{winner} (")
