@@ -9,8 +9,8 @@ Two measurements, each alternating the engines round by round so both see the sa
   Every result must be ``imported``. On PostgreSQL the bundles and PDFs go into the database (``stored_file``).
 - **collation of 1,000 returns**: the 1,000 received returns of ``bench_collate.py`` (100 agencies x 2 forms x 5
   periods, real answers, every tenth moderated) written as rows of a SQLite workspace, then moved to the server
-  with ``oscb workspace copy`` (timed too, once); per round ``review.collation_input(ws, "2026/27")`` (reading
-  every row: the database's part) and ``collate`` of it.
+  with ``oscb workspace copy`` (timed too, once); per round (one warm-up round dropped)
+  ``review.collation_input(ws, "2026/27")`` (reading every row: the database's part) and ``collate`` of it.
 
 The server: ``--database URL`` (an empty database is made per import round with ``CREATE DATABASE``; the user must
 be allowed to), else a throwaway cluster on a unix socket (``tests/helpers/pg_cluster.py``: ``initdb`` as an
@@ -186,6 +186,7 @@ def main() -> None:
                 Workspace.open(lite_folder, forms=forms) as lite,
                 Workspace.open(tmp / "pg-thousand", forms=forms, database=url) as pg,
             ):
+                time_collation(lite), time_collation(pg)  # warm-up, dropped (forms parsed, caches filled)
                 collated = alternate(args.rounds + 2, {"sqlite": lambda: time_collation(lite),
                                                        "postgresql": lambda: time_collation(pg)})  # fmt: skip
     finally:

@@ -8,6 +8,7 @@ locally, and fail when ``CI=true``: in CI they never silently skip.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import pwd
@@ -113,7 +114,9 @@ def start_cluster(*, durable: bool = False) -> Cluster | None:
          "-w", "-t", "60", "start"],
         check=True, capture_output=True, env=env, cwd=root, timeout=120,
     )  # fmt: skip
-    return Cluster(root, socket_dir, user, prefix, bin_dir)
+    cluster = Cluster(root, socket_dir, user, prefix, bin_dir)
+    atexit.register(cluster.stop)  # also when the run is interrupted before the fixture's teardown
+    return cluster
 
 
 @pytest.fixture(scope="session")
