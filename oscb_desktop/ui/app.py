@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from oscb_desktop import __version__, logs, paths
 from oscb_desktop.services import backups
@@ -248,12 +248,37 @@ class Launcher(QObject):
             window.agency.replay_journal()  # what an earlier run could not save: stored now, and said
             # The first start of a day backs the database up, in the background.
             Job(window, "Daily backup", lambda _job: ws.daily_backup(), show_progress=False).start()
+        if ws.engine != "sqlite" and not str(ws.setting("user_name") or "").strip() and self.args.screenshot is None:
+            self._ask_officer_name(window, ws)  # several officers share the database: whose changes are whose
         if self.args.open_first_return:
             first = window.agency.home.selected()
             if first is not None:
                 window.agency.open_return(first.id)
         if self.args.screenshot is not None:
             QTimer.singleShot(SCREENSHOT_SETTLE_MS, self._shoot)
+
+    def _ask_officer_name(self, window: QWidget, ws: Workspace) -> None:
+        """Ask, once on this computer, the officer's name that every change they make on a shared server records
+        (window-modal, not blocking; kept in their own folder, see ``Workspace.set_setting``)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        dialog = QInputDialog(window)
+        dialog.setWindowTitle("Your name")
+        dialog.setLabelText(
+            f"Several officers work on {ws.where}.\nYour name is recorded with every import, review and moderation "
+            "you make here\n(with your login), and signs your feedback letters.\n\nYour name:"
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def typed(text: str) -> None:
+            name = " ".join(text.split())[:200]
+            if name:
+                ws.set_setting("user_name", name)
+
+        dialog.textValueSelected.connect(typed)
+        self.name_dialog = dialog
+        dialog.open()
 
     def _ask_password(self, why: str, then: Callable[[], None]) -> None:
         """Ask for the database password (window-modal, not blocking); ``then`` opens again with it."""

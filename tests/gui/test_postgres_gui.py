@@ -26,6 +26,14 @@ def test_the_window_says_which_database_it_is_on(qapp, qtbot, pg_cluster: Cluste
         assert "PostgreSQL: officers_gui on the local server as " in title, title
         assert "PostgreSQL: officers_gui" in launcher.window.statusBar().currentMessage()
         assert launcher.window.business_unit.active
+        # No name yet on this computer: asked once, and every change names the officer by it.
+        dialog = launcher.name_dialog
+        qtbot.waitUntil(dialog.isVisible)
+        assert "Several officers work on PostgreSQL: officers_gui" in dialog.labelText()
+        dialog.setTextValue("  Bea   Unit ")
+        dialog.accept()
+        assert launcher.ws is not None and launcher.ws.setting("user_name") == "Bea Unit"
+        assert launcher.ws.user.startswith("Bea Unit (")
         shot = tmp_path / "on-postgres.png"
         assert launcher.window.grab().save(str(shot), "PNG") and QImage(str(shot)).width() >= 1000
     finally:
@@ -33,6 +41,7 @@ def test_the_window_says_which_database_it_is_on(qapp, qtbot, pg_cluster: Cluste
         launcher.close()
     with Workspace.open(tmp_path / "other", database=url) as ws:  # made the Business Unit's, on the server
         assert registry.is_business_unit(ws)
+        assert ws.setting("user_name") is None, "each officer's name is theirs, on their computer"
 
 
 def test_another_officers_import_appears_on_switching_tabs(
