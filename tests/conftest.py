@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.engines import ENGINES
 
 from oscb_desktop import paths
 from oscb_desktop.forms import FormRegistry
@@ -30,7 +31,20 @@ sys.dont_write_bytecode = False
 sys.pycache_prefix = os.environ["PYTHONPYCACHEPREFIX"]
 
 #: Real signed bundles (tests/helpers/bundle_fixtures.py), shared by the bundle, CLI and import tests.
-pytest_plugins = ["helpers.bundle_fixtures"]
+pytest_plugins = ["helpers.bundle_fixtures", "helpers.pg_cluster"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test or fixture asking for ``engine`` runs on SQLite and on PostgreSQL (``helpers.engines``)."""
+    if "engine" in metafunc.fixturenames:
+        only_sqlite = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        metafunc.parametrize("engine", ["sqlite"] if only_sqlite else list(ENGINES))
+
+
+@pytest.fixture
+def engine() -> str:
+    """Overridden by the parametrization above; here so that fixtures may name it."""
+    return "sqlite"
 
 
 @pytest.fixture(autouse=True)

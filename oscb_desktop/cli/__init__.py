@@ -23,7 +23,7 @@ from oscb_desktop.cli import (
     verify_cmd,
     workspace_cmd,
 )
-from oscb_desktop.cli.common import CommandError, data_dir
+from oscb_desktop.cli.common import DATABASE_ENV, CommandError, data_dir
 from oscb_desktop.store import WorkspaceError
 from oscb_desktop.store.errors import PeeweeDatabaseError, unavailable
 
@@ -55,6 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="DIR",
         help="workspace folder (default: the platform's user data folder, or $OSCB_DATA_DIR)",
+    )
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        default=os.environ.get(DATABASE_ENV) or None,
+        help="a Business Unit workspace on a PostgreSQL server: postgresql://user@host:port/dbname (the password "
+        f"from PGPASSWORD or ~/.pgpass; default: ${DATABASE_ENV}, else the SQLite workspace of --data-dir)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMAND_MODULES:

@@ -14,6 +14,9 @@ from oscb_desktop.store import WorkspaceInUseError
 
 #: The commands that change the workspace. They need its lock (one writer per workspace) and are refused while
 #: another program has it open; the others read, so they open it read-only then.
+#: The environment variable a Business Unit officer may set instead of passing --database every time.
+DATABASE_ENV = "OSCB_DATABASE"
+
 WRITING_COMMANDS = frozenset({"import", "demo", "partnership", "feedback"})
 
 
@@ -37,6 +40,11 @@ def data_dir(args: argparse.Namespace) -> Path:
 def open_workspace(args: argparse.Namespace, *, daily_backup: bool = True) -> Workspace:
     """Open the workspace of ``--data-dir``; raises :class:`~oscb_desktop.store.WorkspaceError` with words for
     the user (a damaged database, a workspace open elsewhere for a writing command...)."""
+    database = getattr(args, "database", None)
+    if database:  # a Business Unit's shared server: several officers at once, no lock
+        ws = Workspace.open(args.data_dir, daily_backup=False, database=database)
+        ws.bind()
+        return ws
     try:
         ws = Workspace.open(args.data_dir, daily_backup=daily_backup)
     except WorkspaceInUseError as exc:

@@ -1,4 +1,4 @@
-"""``oscb workspace backup [--to DIR] | backups [--json] | restore BACKUP | keep-current``.
+"""``oscb workspace backup [--to DIR] | backups [--json] | restore BACKUP | keep-current | copy --from DIR --to URL``.
 
 Scripts drive these: ``backup`` prints the backup's path as its last line; ``backups --json`` lists the kept
 backups newest first with the result of each one's integrity check; ``restore`` sets the database in use (or
@@ -11,7 +11,7 @@ import argparse
 import json
 from pathlib import Path
 
-from oscb_desktop.cli.common import data_dir, open_workspace
+from oscb_desktop.cli.common import CommandError, data_dir, open_workspace
 from oscb_desktop.services import backups
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import DB_FILENAME
@@ -44,6 +44,37 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="after a lost journal (workspace.db-wal): carry on with what workspace.db holds",
     )
     k.set_defaults(func=cmd_keep_current)
+    c = wsub.add_parser(
+        "copy",
+        help="move a Business Unit workspace to a PostgreSQL server: copy every row and stored file, then verify",
+        description=(
+            "Copy the workspace in a folder into a new, empty PostgreSQL database (in one transaction), then check "
+            "that every table has the same rows (counted and hashed) and every stored file its hash. The folder is "
+            "not changed. The password comes from PGPASSWORD or ~/.pgpass."
+        ),
+    )
+    c.add_argument("--from", dest="source", type=Path, required=True, metavar="DIR", help="the workspace folder")
+    c.add_argument("--to", dest="target", required=True, metavar="URL", help="postgresql://user@host:port/dbname")
+    c.set_defaults(func=cmd_copy)
+
+
+def cmd_copy(args: argparse.Namespace) -> int:
+    from oscb_desktop.services.server_copy import copy_to_server
+
+    if not (args.source / DB_FILENAME).is_file():
+        raise CommandError(f"There is no workspace in {args.source} ({DB_FILENAME} not found).")
+    report = copy_to_server(args.source, args.target)
+    for t in report.tables:
+        verdict = "same" if t.same else "DIFFERENT"
+        print(f"{t.table:<22} {t.rows:>7} rows  {t.copied:>7} copied  {verdict}")
+    print(f"{'stored files':<22} {report.files:>7} files {report.files_found:>7} copied  "
+          f"{'same' if report.files == report.files_found else 'DIFFERENT'} ({report.file_bytes:,} bytes)")  # fmt: skip
+    if not report.verified:
+        print(f"The copy to {report.target} does NOT match {report.source}: do not use it; copy again into a new "
+              "database.")  # fmt: skip
+        return 1
+    print(f"Copied and verified: {report.source} -> {report.target}. Open it with: oscb --database {args.target}")
+    return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

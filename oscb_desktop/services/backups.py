@@ -57,6 +57,11 @@ def backup_now(ws: Workspace, *, to: Path | None = None, reason: str = "manual")
 
     Works on a read-only workspace too (it only reads). Raises :class:`BackupError` (a full disk...).
     """
+    if ws.engine != "sqlite":
+        raise BackupError(
+            f"The workspace is on a PostgreSQL server ({ws.where}): its backups are the server's, made by its "
+            "administrator (pg_dump)."
+        )
     folder = Path(to) if to is not None else backups_folder(ws.folder)
     made = store.make_backup(ws.db.connection(), folder, reason)
     if to is None and not ws.read_only:
@@ -67,7 +72,7 @@ def backup_now(ws: Workspace, *, to: Path | None = None, reason: str = "manual")
 def before(ws: Workspace, what: str) -> BackupInfo | None:
     """A backup before ``what`` ("sign-off", "import") changes the workspace. Never stops the work: a backup
     that fails is logged (the work itself then meets the same full disk and says so)."""
-    if ws.read_only:
+    if ws.read_only or ws.engine != "sqlite":  # a server's backups are its administrator's
         return None
     try:
         return backup_now(ws, reason=what)

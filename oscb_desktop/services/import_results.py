@@ -15,6 +15,7 @@ from typing import Any
 from oscb_desktop.bundle import VerifyResult
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.services.write_failures import WriteFailure
+from oscb_desktop.store.blobs import BlobStore
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,10 @@ def not_stored(path: Path, res: VerifyResult, failure: WriteFailure) -> ImportRe
 
 
 def remove_new_files(ws: Workspace, shas: Iterable[str]) -> None:
-    """Files this import wrote before its rows could not be: no row points to them, so they go again."""
+    """Files this import wrote before its rows could not be: no row points to them, so they go again. On a server
+    they stay (another officer may have stored and named the same file meanwhile; see ``store.postgres``)."""
+    if not isinstance(ws.blobs, BlobStore):
+        return
     for sha in shas:
         try:
             ws.blobs.path(sha).unlink(missing_ok=True)

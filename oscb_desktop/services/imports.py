@@ -23,6 +23,8 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import peewee
+
 from oscb_desktop.bundle import Code, Trust, VerifyResult, with_trust
 from oscb_desktop.bundle.trust import decide, normalise_agency_name
 from oscb_desktop.services import backups, import_pdf, partnerships, registry, write_failures
@@ -34,6 +36,7 @@ from oscb_desktop.services.checking import (
     check_files,
     is_encrypted_name,
 )
+from oscb_desktop.services.concurrency import newer_stored, serialise
 from oscb_desktop.services.import_pdf import PDF_SUFFIX
 from oscb_desktop.services.import_results import (
     WHAT_TO_DO,
@@ -240,10 +243,26 @@ def content_digest(res: VerifyResult) -> str:
     return digest.hexdigest()
 
 
+class _LostRace(Exception):
+    """Another officer stored the same return, agency or certificate, or a newer version, between the checks and
+    this transaction (a Business Unit on a shared server): the checks are made again."""
+
+
 @uses_workspace
 def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> ImportResult:
     """Step 3: the register's verdict on the signer (``confirmed``: the user has just vouched for an unknown
-    one), then duplicate, conflict and replay, then the bundle stored in one transaction."""
+    one), then duplicate, conflict and replay, then the bundle stored in one transaction.
+
+    Two officers importing the same bundle at once: one stores it, the other's transaction fails on the unique
+    key and is checked again, finding a duplicate (or, for an older version that lost to a newer one, a replay).
+    """
+    try:
+        return _store(ws, checked, confirmed=confirmed)
+    except _LostRace:
+        return _store(ws, checked, confirmed=confirmed, again=True)
+
+
+def _store(ws: Workspace, checked: Checked, *, confirmed: bool, again: bool = False) -> ImportResult:
     path, data = checked.path, checked.data
     policy = RegisterPolicy(ws)
     res = checked.result
@@ -266,6 +285,19 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
     agency_name, form_id, period = manifest.agency.name, manifest.form.id, manifest.period
     digest = content_digest(res)
 
+    agency = registry.find_agency(ws, agency_name)
+    # Read before the duplicate check: what another officer commits in between is then a duplicate, not a conflict.
+    same_return = (
+        list(
+            ReceivedReturn.select().where(
+                (ReceivedReturn.agency == agency.id)
+                & (ReceivedReturn.form_id == form_id)
+                & (ReceivedReturn.period == period)
+            )
+        )
+        if agency is not None
+        else []
+    )
     existing = ReceivedReturn.get_or_none((ReceivedReturn.submission_id == sid) & (ReceivedReturn.version == version))
     if existing is not None:
         if existing.content_digest == digest:
@@ -290,13 +322,7 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
             f"{existing.imported_at[:10]} from {existing.file_name}. Two different returns cannot carry the same "
             "id and version: ask the agency which one it signed off, and to reopen the return and send a new version.",
         )
-    agency = registry.find_agency(ws, agency_name)
     if agency is not None:
-        same_return = ReceivedReturn.select().where(
-            (ReceivedReturn.agency == agency.id)
-            & (ReceivedReturn.form_id == form_id)
-            & (ReceivedReturn.period == period)
-        )
         newest = max((r.version for r in same_return), default=0)
         if newest > version:
             return make_result(
@@ -327,6 +353,10 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
         bundle_sha256 = "" if pdf_alone else ws.blobs.add_bytes(data, path.name).sha256
         pdf_ref = ws.blobs.add_bytes(pdf, "submission.pdf")
         with ws.db.atomic():
+            lineage = (agency_name, form_id, period)
+            serialise(ws, "import", *lineage)
+            if not again and newer_stored(ws, *lineage, version):
+                raise _LostRace()
             if newly_trusted:
                 cert = registry.read_certificate(res.signer_pem)
                 registry.trust_certificate(ws, agency_name, cert, source="import", sector=manifest.agency.sector)
@@ -361,6 +391,11 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
                 & (ReceivedReturn.version < version)
             ).execute()
             registry.log(ws, "import", file=path.name, agency=agency.name, form=form_id, period=period, version=version)
+    except (peewee.IntegrityError, _LostRace) as exc:
+        if not again:
+            raise _LostRace() from None
+        remove_new_files(ws, new_files)
+        return not_stored(path, res, write_failures.explain(exc, ws.folder))
     except RegisterError as exc:
         remove_new_files(ws, new_files)
         return make_result(

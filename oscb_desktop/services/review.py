@@ -6,10 +6,14 @@ Moderation is stored apart from the signed return (table ``moderation``), which 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
+
+from peewee import IntegrityError
 
 from oscb_desktop.collate.levels import rating_items, standard_scale
 from oscb_desktop.collate.model import CollationInput, RegisteredAgency, ReturnRecord
@@ -19,6 +23,7 @@ from oscb_desktop.forms import FormDefinition
 from oscb_desktop.forms.model import Level, Scale
 from oscb_desktop.fsutil import atomic_write
 from oscb_desktop.services import registry
+from oscb_desktop.services.concurrency import UNCHECKED, StaleChangeError, Unchecked
 from oscb_desktop.services.values import ModerationInfo, ReceivedInfo
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
 from oscb_desktop.store.models import Moderation, ReceivedReturn
@@ -82,17 +87,29 @@ def signed_pdf(ws: Workspace, row: ReceivedInfo) -> bytes:
 
 
 @uses_workspace
-def set_status(ws: Workspace, received_id: int, status: str, notes: str | None = None) -> ReceivedInfo:
+def set_status(
+    ws: Workspace, received_id: int, status: str, notes: str | None = None, *, seen: ReceivedInfo | None = None
+) -> ReceivedInfo:
+    """Set the review status (and notes) of a received return, naming the officer (``ws.user``).
+
+    ``seen``: the return as the screen showed it. If another officer has saved its review since, the save is
+    refused with :class:`ReviewChangedError` (who and when), never silently lost.
+    """
     if status not in REVIEW_STATUSES:
         raise ReviewError(f"{status!r} is not a review status ({', '.join(REVIEW_STATUSES)}).")
     if notes is not None and len(notes) > MAX_NOTE_CHARS:
         raise ReviewError(f"The notes are too long (at most {MAX_NOTE_CHARS:,} characters).")
     with ws.db.atomic():
         row = _row(received_id)
-        fields = {"review_status": status, "reviewed_at": now_iso(), "reviewed_by": ws.user}
+        fields = {"review_status": status, "reviewed_at": _after(row.reviewed_at), "reviewed_by": ws.user}
         if notes is not None:
             fields["review_notes"] = notes
-        ReceivedReturn.update(**fields).where(ReceivedReturn.id == row.id).execute()
+        where = ReceivedReturn.id == row.id
+        if seen is not None:  # the stamp is the row's version: unchanged since the screen read it, or refused
+            where &= _same(ReceivedReturn.reviewed_at, seen.reviewed_at)
+        if not ReceivedReturn.update(**fields).where(where).execute():
+            now = _row(received_id)
+            raise ReviewChangedError("the review of this return", now.reviewed_by, now.reviewed_at)
         registry.log(ws, "review", agency=row.agency.name, form=row.form_id, period=row.period, status=status)
         return ReceivedInfo.from_row(ReceivedReturn.get_by_id(row.id))
 
@@ -107,9 +124,13 @@ def set_moderation(
     *,
     level: str | None,
     note: str | None = None,
+    seen: ModerationInfo | Unchecked | None = UNCHECKED,
 ) -> ModerationInfo | None:
     """Set (or, with no level and no note, clear) the moderated rating / challenge note for a standard,
-    a statement (``target`` = section or item id) or the return as a whole (``target`` = "")."""
+    a statement (``target`` = section or item id) or the return as a whole (``target`` = "").
+
+    ``seen``: the entry as the screen showed it (None: there was none). Another officer's change since is
+    refused with :class:`ReviewChangedError`."""
     if note is not None and len(note) > MAX_NOTE_CHARS:
         raise ReviewError(f"The note is too long (at most {MAX_NOTE_CHARS:,} characters).")
     with ws.db.atomic():
@@ -121,32 +142,76 @@ def set_moderation(
             & (Moderation.target == target)
         )
         existing = Moderation.get_or_none(key)
+        if not isinstance(seen, Unchecked) and (seen.updated_at if seen else None) != (
+            existing.updated_at if existing else None
+        ):
+            raise _moderation_changed(existing, agency_id, form_id, period, target)
+        guard = key if existing is None else key & (Moderation.updated_at == existing.updated_at)
         note_value = note if note is not None else (existing.note if existing else "")
         if not level and not note_value:
             if existing is not None:
-                Moderation.delete().where(key).execute()
+                if not Moderation.delete().where(guard).execute():
+                    raise _moderation_changed(Moderation.get_or_none(key), agency_id, form_id, period, target)
                 registry.log(
                     ws, "moderate", agency_id=agency_id, form=form_id, period=period, target=target, level=None
                 )
             return None
-        stamp = now_iso()
+        stamp = _after(existing.updated_at if existing else None)
         if existing is None:
-            Moderation.create(
-                agency=agency_id,
-                form_id=form_id,
-                period=period,
-                target=target,
-                level=level or None,
-                note=note_value,
-                updated_at=stamp,
-                updated_by=ws.user,
-            )
-        else:
-            Moderation.update(level=level or None, note=note_value, updated_at=stamp, updated_by=ws.user).where(
-                key
-            ).execute()
+            try:
+                with ws.db.atomic():  # a savepoint: another officer may be creating the same entry
+                    _create_moderation(agency_id, form_id, period, target, level, note_value, stamp, ws.user)
+            except IntegrityError:
+                raise _moderation_changed(Moderation.get_or_none(key), agency_id, form_id, period, target) from None
+        elif not (
+            Moderation.update(level=level or None, note=note_value, updated_at=stamp, updated_by=ws.user)
+            .where(guard)
+            .execute()
+        ):
+            raise _moderation_changed(Moderation.get_or_none(key), agency_id, form_id, period, target)
         registry.log(ws, "moderate", agency_id=agency_id, form=form_id, period=period, target=target, level=level)
         return ModerationInfo.from_row(Moderation.get(key))
+
+
+def _create_moderation(
+    agency_id: int, form_id: str, period: str, target: str, level: str | None, note: str, stamp: str, user: str
+) -> None:
+    Moderation.create(
+        agency=agency_id,
+        form_id=form_id,
+        period=period,
+        target=target,
+        level=level or None,
+        note=note,
+        updated_at=stamp,
+        updated_by=user,
+    )
+
+
+class ReviewChangedError(StaleChangeError, ReviewError):
+    """Another officer saved this review or moderation since the screen read it; reload (the message says who)."""
+
+
+def _moderation_changed(
+    now: Moderation | None, agency_id: int, form_id: str, period: str, target: str
+) -> ReviewChangedError:
+    what = f"the moderation of {target or 'the return as a whole'}"
+    if now is None:
+        return ReviewChangedError(what + " (and cleared it)", None, None)
+    return ReviewChangedError(what, now.updated_by, now.updated_at)
+
+
+def _same(column: Any, value: str | None) -> Any:
+    return column.is_null() if value is None else column == value
+
+
+def _after(previous: str | None) -> str:
+    """Now, as the new version stamp of a row: always other than the one it replaces (same millisecond)."""
+    stamp = now_iso()
+    while stamp == previous:
+        time.sleep(0.001)
+        stamp = now_iso()
+    return stamp
 
 
 def _check_target(ws: Workspace, agency_id: int, form_id: str, period: str, target: str, level: str | None) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import getpass
+import json
 import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -26,7 +27,7 @@ import peewee
 from oscb_desktop import paths
 from oscb_desktop.forms import FormDefinition, FormRegistry
 from oscb_desktop.forms.loader import FormDefinitionError, load_text
-from oscb_desktop.fsutil import make_folder, make_private, remove_leftover_parts
+from oscb_desktop.fsutil import atomic_write, make_folder, make_private, remove_leftover_parts, safe_stem
 from oscb_desktop.partnership import Partnership, shipped_profile
 from oscb_desktop.store import DB_FILENAME, Setting, open_database
 from oscb_desktop.store import backup as store_backup
@@ -37,6 +38,7 @@ from oscb_desktop.store.lock import WorkspaceLock
 from oscb_desktop.store.models import Agency, RegisteredAgency, database_proxy
 from oscb_desktop.store.models import Partnership as PartnershipRow
 from oscb_desktop.store.models import PartnershipForm as PartnershipFormRow
+from oscb_desktop.store.postgres import PgBlobStore, WorkspacePostgres, describe, is_database_url, open_postgres
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,10 @@ def release_thread_connection() -> None:
     database_proxy.close_thread_connections()
 
 
+#: Settings each officer has for themself when several share a server's workspace (kept in their local folder).
+PER_OFFICER_SETTINGS = frozenset({"user_name"})
+OFFICER_SETTINGS = "officer.json"
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -105,8 +111,15 @@ class Workspace:
     """An open workspace. Close it (or use it as a context manager) to release the database and the lock."""
 
     def __init__(
-        self, folder: Path, db: WorkspaceSqlite, forms: FormRegistry, *, lock: WorkspaceLock | None = None
+        self,
+        folder: Path,
+        db: WorkspaceSqlite | WorkspacePostgres,
+        forms: FormRegistry,
+        *,
+        lock: WorkspaceLock | None = None,
     ) -> None:
+        #: The workspace's folder; for a workspace on a PostgreSQL server, this officer's local folder (the
+        #: officer's name, exports), the database and its stored files being on the server.
         self.folder = folder
         self.db = db
         #: The forms shipped with the app (or given); ``forms`` adds those of the partnerships set up or joined.
@@ -114,7 +127,9 @@ class Workspace:
         self.forms = forms
         #: The partnership screens and documents name when no return says otherwise (:meth:`refresh_partnerships`).
         self.profile: Partnership = shipped_profile()
-        self.blobs = BlobStore(folder / "attachments")
+        self.blobs: BlobStore | PgBlobStore = (
+            PgBlobStore(db) if isinstance(db, WorkspacePostgres) else BlobStore(folder / "attachments")
+        )
         #: held while open for writing; None when read-only (or built around a database opened elsewhere)
         self.lock = lock
         self._user: str | None = None
@@ -127,8 +142,13 @@ class Workspace:
         *,
         read_only: bool = False,
         daily_backup: bool = True,
+        database: str | None = None,
+        password: str | None = None,
     ) -> Workspace:
         """Open the workspace in ``folder`` (the user's data folder if None), creating it if there is none.
+
+        ``database``: a PostgreSQL URL (``postgresql://user@host:port/dbname``): a Business Unit workspace on a
+        shared server (:meth:`open_server`); ``folder`` is then this officer's local folder.
 
         ``read_only``: look without changing anything and without taking the lock (another process has it).
         ``daily_backup``: back the database up if no backup was made today (the GUI does it after start-up,
@@ -139,6 +159,8 @@ class Workspace:
         ``WalMissingError`` (the newest good backup named), ``DatabaseTooNewError``,
         ``WorkspaceUnavailableError`` (a read-only folder, a full disk).
         """
+        if database:
+            return cls.open_server(database, forms, folder=folder, password=password)
         folder = Path(folder) if folder else paths.default_data_dir()
         forms = forms if forms is not None else FormRegistry.load()
         lock = None
@@ -170,6 +192,49 @@ class Workspace:
             if daily_backup and existed:
                 ws.daily_backup()
         return ws
+
+    @classmethod
+    def open_server(
+        cls,
+        url: str,
+        forms: FormRegistry | None = None,
+        *,
+        folder: str | Path | None = None,
+        password: str | None = None,
+    ) -> Workspace:
+        """Open the Business Unit workspace in the PostgreSQL database at ``url`` (schema made or brought up to
+        date). Several officers open it at once: no lock, no file backups (the server's are the backups).
+
+        ``folder``: this officer's local folder (default: one per database under the user's data folder).
+        ``password``: typed by the user, held in memory only (else libpq's ``PGPASSWORD`` or ``~/.pgpass``).
+        Raises :class:`~oscb_desktop.store.postgres.ServerUnavailableError` or ``DatabaseAddressError``.
+        """
+        if not is_database_url(url):
+            raise ValueError(f"not a PostgreSQL URL: {url!r}")
+        forms = forms if forms is not None else FormRegistry.load()
+        local = Path(folder) if folder else paths.default_data_dir() / "servers" / safe_stem(describe(url))
+        db = open_postgres(url, password=password)
+        try:
+            make_folder(local, private=True)
+        except OSError as exc:
+            db.close()
+            raise unavailable(local, exc) from exc
+        ws = cls(local, db, forms)
+        ws.bind()
+        ws.refresh_partnerships()
+        return ws
+
+    @property
+    def engine(self) -> str:
+        """``sqlite`` (a workspace folder) or ``postgresql`` (a Business Unit's shared server)."""
+        return str(getattr(self.db, "engine", "sqlite"))
+
+    @property
+    def where(self) -> str:
+        """Which database this is, in words for a title bar: the folder, or the server's database."""
+        if isinstance(self.db, WorkspacePostgres):
+            return f"PostgreSQL: {self.db.where}"
+        return str(self.folder)
 
     def refresh_partnerships(self) -> None:
         """Read the partnerships of this workspace again: their forms join ``forms`` and ``profile`` is the
@@ -212,7 +277,7 @@ class Workspace:
 
     def daily_backup(self) -> store_backup.BackupInfo | None:
         """Back the database up unless a backup was made today; never raises (a failure is logged)."""
-        if self.read_only:
+        if self.read_only or self.engine != "sqlite":  # a server is backed up by its administrator
             return None
         folder = self.folder / store_backup.BACKUP_DIR
         newest = store_backup.list_backups(folder)[:1]
@@ -230,7 +295,7 @@ class Workspace:
     def close(self) -> None:
         try:
             if not self.db.is_closed():
-                if not self.read_only:
+                if not self.read_only and self.engine == "sqlite":
                     # Fold the WAL back so the single .db file is complete on its own. On a full disk it may not:
                     # the WAL then stays beside the database, which reads it at the next opening.
                     try:
@@ -262,18 +327,38 @@ class Workspace:
     # Settings -------------------------------------------------------------------------------------
 
     def setting(self, key: str, default: Any = None) -> Any:
+        if self._officer_setting(key):
+            return self._officer_settings().get(key, default)
         with self.bound():
             row = Setting.get_or_none(Setting.key == key)
         return default if row is None else row.value
 
     def set_setting(self, key: str, value: Any) -> None:
-        with self.bound(), self.db.atomic():
-            Setting.insert(key=key, value=value).on_conflict_replace().execute()
         self.forget_user()
+        if self._officer_setting(key):
+            settings = self._officer_settings()
+            settings[key] = value
+            atomic_write(self.folder / OFFICER_SETTINGS, json.dumps(settings, indent=1).encode(), private=True)
+            return
+        with self.bound(), self.db.atomic():
+            Setting.insert(key=key, value=value).on_conflict(
+                conflict_target=[Setting.key], update={Setting.value: value}
+            ).execute()
 
     def forget_user(self) -> None:
         """The name the audit trail uses may have changed (a setting, an agency's lead): work it out again."""
         self._user = None
+
+    def _officer_setting(self, key: str) -> bool:
+        """On a shared server, each officer's own name is kept on their computer, not in the shared database."""
+        return key in PER_OFFICER_SETTINGS and self.engine != "sqlite"
+
+    def _officer_settings(self) -> dict[str, Any]:
+        try:
+            found = json.loads((self.folder / OFFICER_SETTINGS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return found if isinstance(found, dict) else {}
 
     @property
     def user(self) -> str:

@@ -42,6 +42,8 @@ PRAGMAS = {
 class WorkspaceSqlite(SqliteDatabase):
     """The database of one workspace: immediate transactions; a read-only one refuses to change anything."""
 
+    engine = "sqlite"
+
     def __init__(self, path: str | Path, *, read_only: bool = False, pragmas: dict[str, Any] | None = None) -> None:
         pragmas = dict(PRAGMAS if pragmas is None else pragmas)
         if read_only:

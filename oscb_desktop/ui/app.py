@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from oscb_desktop import __version__, logs, paths
 from oscb_desktop.textsafe import shown
@@ -43,6 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="oscb-desktop", description="OSCB Desktop: Section 11 and impact returns.")
     p.add_argument("--version", action="version", version=f"oscb-desktop {__version__}")
     p.add_argument("--data-dir", type=Path, metavar="DIR", help="workspace folder (default: your user data folder)")
+    p.add_argument(
+        "--database",
+        metavar="URL",
+        default=os.environ.get("OSCB_DATABASE") or None,
+        help="a Business Unit workspace on a PostgreSQL server: postgresql://user@host:port/dbname (the password "
+        "from PGPASSWORD or ~/.pgpass, else asked; default: $OSCB_DATABASE)",
+    )
     p.add_argument("--demo", action="store_true", help="open a fresh temporary workspace filled with demo data")
     p.add_argument("--demo-agencies", type=int, default=None, metavar="N", help=argparse.SUPPRESS)
     p.add_argument(
@@ -118,7 +125,12 @@ UNAVAILABLE_TITLES = {
 
 
 def open_workspace(
-    args: argparse.Namespace, folder: Path | None, forms: FormRegistry | None = None, *, read_only: bool = False
+    args: argparse.Namespace,
+    folder: Path | None,
+    forms: FormRegistry | None = None,
+    *,
+    read_only: bool = False,
+    password: str | None = None,
 ) -> Workspace:
     """Open the workspace the window shows. Raises :class:`StartError` with words for the user, or the
     workspace's own :class:`~oscb_desktop.store.WorkspaceInUseError` and
@@ -126,11 +138,21 @@ def open_workspace(
 
     Any thread: the launcher opens it on a worker, with the modules of the window's modes loaded beside it."""
     from oscb_desktop.services.workspace import Workspace
-    from oscb_desktop.store import DatabaseTooNewError, WorkspaceUnavailableError
+    from oscb_desktop.store import (
+        DatabaseAddressError,
+        DatabaseTooNewError,
+        ServerUnavailableError,
+        WorkspaceUnavailableError,
+    )
 
+    database = None if args.demo else getattr(args, "database", None)
     try:
-        ws = Workspace.open(folder, forms=forms, read_only=read_only, daily_backup=False)
-    except DatabaseTooNewError as exc:
+        ws = Workspace.open(
+            folder, forms=forms, read_only=read_only, daily_backup=False, database=database, password=password
+        )
+    except ServerUnavailableError:
+        raise  # the launcher may ask for the password
+    except (DatabaseAddressError, DatabaseTooNewError) as exc:
         raise StartError("Workspace made by a newer version", str(exc)) from exc
     except WorkspaceUnavailableError as exc:
         raise StartError(UNAVAILABLE_TITLES[exc.kind], str(exc)) from exc
@@ -165,6 +187,8 @@ class Launcher(QObject):
         self.instance: InstanceServer | None = None
         #: the dialog asking what to do (a damaged workspace, one open elsewhere, a failed start), while open
         self.dialog: QMessageBox | None = None
+        #: A PostgreSQL password the user typed (libpq had none): kept in memory only, never written.
+        self._password: str | None = None
 
     def start(self) -> None:
         args = self.args
@@ -220,7 +244,7 @@ class Launcher(QObject):
 
             from oscb_desktop.services import registry
 
-            ws = open_workspace(args, folder, forms, read_only=read_only)
+            ws = open_workspace(args, folder, forms, read_only=read_only, password=self._password)
             # Loaded here, so the window fills without a pause: the modes, and a Business Unit's page.
             import oscb_desktop.ui.agency
             import oscb_desktop.ui.business_unit  # noqa: F401
@@ -232,11 +256,16 @@ class Launcher(QObject):
             return ws
 
         def failed(exc: BaseException) -> None:
-            from oscb_desktop.store import WorkspaceError
+            from oscb_desktop.store import ServerUnavailableError, WorkspaceError
 
+            if isinstance(exc, ServerUnavailableError) and exc.needs_password and self.args.screenshot is None:
+                self._ask_password(str(exc), lambda: self._open(folder, forms, read_only=read_only, then=then))
+                return
             if self.frame is not None:
                 self.frame.opening.setText("The workspace could not be opened.")
-            if isinstance(exc, StartError):
+            if isinstance(exc, ServerUnavailableError):
+                self._fail(StartError("The database cannot be opened", str(exc)))
+            elif isinstance(exc, StartError):
                 self._fail(exc)
             elif isinstance(exc, WorkspaceError):
                 self._cannot_open(exc, folder, forms)
@@ -272,6 +301,8 @@ class Launcher(QObject):
             window.agency.replay_journal()  # what an earlier run could not save: stored now, and said
             # The first start of a day backs the database up, in the background.
             Job(window, "Daily backup", lambda _job: ws.daily_backup(), show_progress=False).start()
+        if ws.engine != "sqlite" and not str(ws.setting("user_name") or "").strip() and self.args.screenshot is None:
+            self._ask_officer_name(window, ws)  # several officers share the database: whose changes are whose
         if self.args.open_first_return:
             first = window.agency.home.selected()
             if first is not None:
@@ -280,6 +311,48 @@ class Launcher(QObject):
             then(window)
         if self.args.screenshot is not None:
             QTimer.singleShot(SCREENSHOT_SETTLE_MS, self._shoot)
+
+    def _ask_officer_name(self, window: QWidget, ws: Workspace) -> None:
+        """Ask, once on this computer, the officer's name that every change they make on a shared server records
+        (window-modal, not blocking; kept in their own folder, see ``Workspace.set_setting``)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        dialog = QInputDialog(window)
+        dialog.setWindowTitle("Your name")
+        dialog.setLabelText(
+            f"Several officers work on {ws.where}.\nYour name is recorded with every import, review and moderation "
+            "you make here\n(with your login), and signs your feedback letters.\n\nYour name:"
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def typed(text: str) -> None:
+            name = " ".join(text.split())[:200]
+            if name:
+                ws.set_setting("user_name", name)
+
+        dialog.textValueSelected.connect(typed)
+        self.name_dialog = dialog
+        dialog.open()
+
+    def _ask_password(self, why: str, then: Callable[[], None]) -> None:
+        """Ask for the database password (window-modal, not blocking); ``then`` opens again with it."""
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        dialog = QInputDialog(self.frame)
+        dialog.setWindowTitle("Database password")
+        dialog.setLabelText(f"{why}\n\nPassword:")
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def typed(text: str) -> None:
+            self._password = text
+            then()
+
+        dialog.textValueSelected.connect(typed)
+        dialog.rejected.connect(self._quit)
+        self.password_dialog = dialog  # kept until answered
+        dialog.open()
 
     def _shoot(self) -> None:
         assert self.window is not None

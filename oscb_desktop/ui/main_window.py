@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
 
         assert self._ws is None, "a window shows one workspace"
         self._ws = ws
-        self.statusBar().showMessage(f"Workspace: {ws.folder}")
+        self.statusBar().showMessage(f"Workspace: {ws.where}")
         if ws.read_only:  # open elsewhere: nothing typed here can be saved, so say so where it stays in view
             self.statusBar().addPermanentWidget(QLabel("Read-only: this workspace is open somewhere else"))
         self.agency_mode = AgencyMode(self)
@@ -123,7 +123,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, timeout_ms)
 
     def set_title(self, text: str) -> None:
-        self.setWindowTitle(f"OSCB Desktop — {text}{' (read-only)' if self.ws.read_only else ''}")
+        ws = self.ws
+        on = f" — {ws.where}" if ws.engine != "sqlite" else ""  # which shared database
+        self.setWindowTitle(f"OSCB Desktop — {text}{on}{' (read-only)' if ws.read_only else ''}")
 
     def quit(self) -> None:
         self.close()

@@ -8,7 +8,9 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
 from helpers.bundle_kit import members_of, rebuild
+from helpers.engines import open_bu
 from helpers.feedback_kit import PASSPHRASE, build, open_ws
 from helpers.workspaces import run_oscb
 
@@ -20,30 +22,39 @@ def ok(result: subprocess.CompletedProcess[str]) -> str:
     return result.stdout
 
 
-def test_export_import_list_and_refusal(tmp_path: Path, shipped_forms: FormRegistry) -> None:
+def test_export_import_list_and_refusal(
+    request: pytest.FixtureRequest, engine: str, tmp_path: Path, shipped_forms: FormRegistry
+) -> None:
+    """The Business Unit on each engine (on PostgreSQL: ``--database URL``, its officer's folder ``--data-dir``)."""
     agency = open_ws(tmp_path / "agency", shipped_forms)
-    s = build(tmp_path, shipped_forms, agency)
+    s = build(tmp_path, shipped_forms, agency, lambda folder, forms: open_bu(request, engine, folder, forms))
+    url = getattr(s.bu.db, "url", None)
     s.bu.close()
     agency.close()
-    bu, ag = str(tmp_path / "bu"), str(tmp_path / "agency")
+    ag = str(tmp_path / "agency")
+    bu = ["--data-dir", str(tmp_path / "bu"), *(["--database", url] if url else [])]
+
+    def run_bu(*args: str) -> subprocess.CompletedProcess[str]:
+        return run_oscb(*bu, *args)
+
     secret = tmp_path / "passphrase.txt"
     secret.write_text(PASSPHRASE + "\n", encoding="utf-8")
 
-    out = ok(run_oscb("--data-dir", bu, "feedback", "required-action", "add", "--agency",
+    out = ok(run_bu("feedback", "required-action", "add", "--agency",
                       "Example Community Health Trust", "--period", "2026/27", "--what", "Audit supervision",
                       "--due", "2027-12-31", "--standard", "s3.2"))  # fmt: skip
     assert "Required action 3 added" in out
-    listed = json.loads(ok(run_oscb("--data-dir", bu, "feedback", "required-action", "list", "--period", "2026/27",
+    listed = json.loads(ok(run_bu("feedback", "required-action", "list", "--period", "2026/27",
                                     "--json")))["required_actions"]  # fmt: skip
     assert [(a["standard"], a["due"]) for a in listed] == [("s3", "2027-09-30"), ("", None), ("s3.2", "2027-12-31")]
     assert set(listed[0]) == {"id", "uid", "agency", "form", "period", "standard", "what", "due"}
     wrong = tmp_path / "wrong.txt"
     wrong.write_text("not it\n", encoding="utf-8")
-    refused = run_oscb("--data-dir", bu, "feedback", "export", "--period", "2026/27", "--out", str(tmp_path / "x"),
+    refused = run_bu("feedback", "export", "--period", "2026/27", "--out", str(tmp_path / "x"),
                        "--passphrase-file", str(wrong))  # fmt: skip
     assert refused.returncode == 2 and "No feedback was written" in refused.stderr
     out_dir = tmp_path / "out"
-    out = ok(run_oscb("--data-dir", bu, "feedback", "export", "--period", "2026/27", "--out", str(out_dir),
+    out = ok(run_bu("feedback", "export", "--period", "2026/27", "--out", str(out_dir),
                       "--passphrase-file", str(secret)))  # fmt: skip
     assert "Wrote 1 signed feedback file" in out and "3 required actions" in out
     [file] = sorted(out_dir.glob("*.oscbfeedback"))

@@ -5,6 +5,7 @@ it, moderates (Green said, Amber moderated), requires an action and exports the 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -46,9 +47,17 @@ def open_ws(folder: Path, forms: FormRegistry) -> Workspace:
 
 
 def business_unit(
-    folder: Path, forms: FormRegistry, *, name: str, short: str, form_dir: Path | None = None
+    folder: Path,
+    forms: FormRegistry,
+    *,
+    name: str,
+    short: str,
+    form_dir: Path | None = None,
+    opener: Callable[[Path, FormRegistry], Workspace] | None = None,
 ) -> Workspace:
-    ws = open_ws(folder, forms)
+    """``opener``: how to open a new workspace (helpers.engines: on PostgreSQL too); a SQLite folder by default."""
+    ws = (opener or open_ws)(folder, forms)
+    ws.bind()
     ws.set_setting("user_name", "Bea Unit")
     partnership_admin.init(ws, name=name, short_name=short, passphrase=PASSPHRASE, members=[(AGENCY, "health")],
                            contact_name="Jo Bloggs", contact_email="jo.bloggs@bscp.example")  # fmt: skip
@@ -72,10 +81,15 @@ def agency_id(ws: Workspace) -> int:
     return list_agencies(ws)[0].id
 
 
-def build(tmp: Path, forms: FormRegistry, agency_ws: Workspace) -> Scenario:
+def build(
+    tmp: Path,
+    forms: FormRegistry,
+    agency_ws: Workspace,
+    opener: Callable[[Path, FormRegistry], Workspace] | None = None,
+) -> Scenario:
     """Everything up to the feedback file (the agency has not imported it yet)."""
     bu = business_unit(tmp / "bu", forms, name="Buckinghamshire Safeguarding Children Partnership", short="BSCP",
-                       form_dir=tmp)  # fmt: skip
+                       form_dir=tmp, opener=opener)  # fmt: skip
     pack = tmp / "bscp.oscbpack"
     partnership_admin.publish(bu, pack, passphrase=PASSPHRASE)
     ws = agency_ws

@@ -7,10 +7,14 @@ from typing import Any
 
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store.models import ALL_MODELS
+from oscb_desktop.store.postgres import PgBlobStore
 
 
 def stored_files(ws: Workspace) -> list[str]:
-    """Every file under the workspace's blob store (temporary ``.part`` files included), relative to the workspace."""
+    """Every file under the workspace's blob store (temporary ``.part`` files included), relative to the workspace;
+    on PostgreSQL, the SHA-256 of every stored file."""
+    if isinstance(ws.blobs, PgBlobStore):
+        return sorted(ws.blobs.hashes())
     if not ws.blobs.folder.is_dir():
         return []
     return sorted(str(p.relative_to(ws.folder)) for p in ws.blobs.folder.rglob("*") if p.is_file())

@@ -38,7 +38,7 @@ from oscb_desktop.ui.business_unit.evidence import EvidenceHints, ReceivedEviden
 from oscb_desktop.ui.business_unit.models import short_fingerprint
 from oscb_desktop.ui.business_unit.required_actions import RequiredActions
 from oscb_desktop.ui.business_unit.review_pane import ReviewPane, Standard
-from oscb_desktop.ui.common import html, message, safe_file_name
+from oscb_desktop.ui.common import ask, html, message, safe_file_name
 
 
 class ReturnViewer(QDialog):
@@ -230,6 +230,8 @@ class ReturnViewer(QDialog):
     def load_review(self) -> None:
         row = review.received(self.ws, self.newest.id)
         mods = review.moderation_for(self.ws, row.agency_id, row.form_id, row.period)
+        #: What this screen shows: a save is refused if another officer changed it since (``seen=``).
+        self._seen = (row, mods)
         self._loading = True
         try:
             self.review.set_status(row.review_status)
@@ -275,18 +277,24 @@ class ReturnViewer(QDialog):
         """Write what changed; all or nothing."""
         now, before = self._values(), self._loaded
         row = self.newest
+        seen_row, seen_mods = self._seen
         try:
             with self.ws.db.atomic():
                 if now["status"] != before["status"]:
                     status, notes = now["status"]
-                    review.set_status(self.ws, row.id, status or "received", notes)
+                    review.set_status(self.ws, row.id, status or "received", notes, seen=seen_row)
                 for target, value in now.items():
                     if target == "status" or value == before.get(target):
                         continue
                     level, note = value
                     review.set_moderation(
-                        self.ws, row.agency_id, row.form_id, row.period, target, level=level, note=note
-                    )
+                        self.ws, row.agency_id, row.form_id, row.period, target, level=level, note=note,
+                        seen=seen_mods.get(target),
+                    )  # fmt: skip
+        except review.ReviewChangedError as exc:
+            ask(self, "Review changed by someone else", str(exc), "Reload shows their change; yours is not kept.",
+                "&Reload", self.load_review, icon=QMessageBox.Icon.Warning)  # fmt: skip
+            return False
         except review.ReviewError as exc:
             message(self, "Review not saved", str(exc), icon=QMessageBox.Icon.Warning)
             return False

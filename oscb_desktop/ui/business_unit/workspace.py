@@ -101,6 +101,8 @@ class BusinessUnitWorkspace(QWidget):
         for page in (self.cycle, self.agencies, self.report):
             page.sig_message.connect(self.sig_message)
         self.agencies.sig_changed.connect(self.refresh)
+        if ws.engine != "sqlite":  # other officers change the shared database: show their changes on every switch
+            self.tabs.currentChanged.connect(lambda _i: self.refresh())
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)

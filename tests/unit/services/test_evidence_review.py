@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers.engines import ENGINES, open_bu
 from PIL import Image
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
@@ -68,8 +69,9 @@ def sign_and_export(ws: Workspace, sub_id: str, folder: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def cycle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cycle]:
+@pytest.fixture(scope="module", params=ENGINES)
+def cycle(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cycle]:
+    """An agency's two years of returns with evidence, imported by a Business Unit on each engine in turn."""
     folder = tmp_path_factory.mktemp("evidence-cycle")
     files = folder / "files"
     files.mkdir()
@@ -96,7 +98,7 @@ def cycle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cycle]:
         evidence.add_file(ws, new.id, "s1.3", files / "Scanned audit.pdf")
         evidence.add_file(ws, new.id, "s1.4", files / "Safeguarding policy.pdf")  # same file, another statement
         second = sign_and_export(ws, new.id, folder)
-    bu = Workspace.open(folder / "bu", forms=forms)
+    bu = open_bu(request, request.param, folder / "bu", forms)
     bu.bind()
     results = imports.import_paths(bu, [first, second], trust_new=True)
     assert [r.outcome for r in results] == ["imported", "imported"], [r.reason for r in results]

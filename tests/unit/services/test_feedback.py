@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from helpers.bundle_kit import members_of, rebuild
+from helpers.engines import open_bu
 from helpers.feedback_kit import PASSPHRASE, Scenario, agency_id, build, business_unit, stored
 
 from oscb_desktop.bundle.model import parse_json
@@ -23,8 +24,11 @@ from oscb_desktop.signing import WrongPassphraseError, verify_pdf
 
 
 @pytest.fixture
-def scenario(tmp_path: Path, shipped_forms: FormRegistry, workspace: Workspace) -> Iterator[Scenario]:
-    s = build(tmp_path, shipped_forms, workspace)
+def scenario(
+    request: pytest.FixtureRequest, engine: str, tmp_path: Path, shipped_forms: FormRegistry, workspace: Workspace
+) -> Iterator[Scenario]:
+    """The Business Unit on each engine in turn (the agency is always on SQLite)."""
+    s = build(tmp_path, shipped_forms, workspace, lambda folder, forms: open_bu(request, engine, folder, forms))
     yield s
     s.bu.close()
 

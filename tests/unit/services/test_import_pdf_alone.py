@@ -3,12 +3,12 @@ signed PDF forwarded alone is imported as a return whose bundle, arriving later,
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from helpers.bundle_kit import members_of, rebuild
+from helpers.engines import raw_sql_error
 from helpers.workspace_state import snapshot
 
 from oscb_desktop.bundle import canonical_json, parse_json
@@ -115,25 +115,25 @@ def test_a_folder_import_leaves_pdfs_alone(bu: Workspace, files: dict[str, Path]
 
 
 def test_the_database_lets_a_bundle_complete_a_pdf_alone_once_and_nothing_else(
-    bu: Workspace, files: dict[str, Path]
+    request: pytest.FixtureRequest, bu: Workspace, files: dict[str, Path]
 ) -> None:
+    """Outside the app (plain sqlite3, plain psql) as much as inside it."""
     [alone] = imports.import_paths(bu, [files["pdf"]], trust_new=True)
-    db = sqlite3.connect(bu.folder / "workspace.db")
-    try:
-        with pytest.raises(sqlite3.IntegrityError, match="cannot be changed"):
-            db.execute("UPDATE received_return SET answers = '{}' WHERE id = ?", (alone.received_id,))
-        with pytest.raises(sqlite3.IntegrityError, match="cannot be changed"):
-            db.execute("UPDATE received_return SET signatory_name = 'X' WHERE id = ?", (alone.received_id,))
-    finally:
-        db.close()
+    for column in ("answers", "signatory_name"):
+        refused = raw_sql_error(
+            request, bu, f"UPDATE received_return SET {column} = '{{}}' WHERE id = {alone.received_id}"
+        )
+        assert refused is not None and "cannot be changed" in refused
     imports.import_paths(bu, [files["bundle"]])
-    db = sqlite3.connect(bu.folder / "workspace.db")
-    try:
-        for column in ("bundle_sha256", "signatory_name", "signed_at"):
-            with pytest.raises(sqlite3.IntegrityError, match="cannot be changed"):
-                db.execute(f"UPDATE received_return SET {column} = 'X' WHERE id = ?", (alone.received_id,))
-    finally:
-        db.close()
+    for column in ("bundle_sha256", "signatory_name", "signed_at"):
+        refused = raw_sql_error(
+            request, bu, f"UPDATE received_return SET {column} = 'X' WHERE id = {alone.received_id}"
+        )
+        assert refused is not None and "cannot be changed" in refused
+    assert (
+        raw_sql_error(request, bu, f"UPDATE received_return SET review_notes = 'ok' WHERE id = {alone.received_id}")
+        is None
+    )
 
 
 def test_cli_import_and_verify_of_a_pdf_alone(

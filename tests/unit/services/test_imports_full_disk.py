@@ -23,6 +23,9 @@ from oscb_desktop.services.imports import ImportCode, ImportResult
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store.models import ReceivedReturn
 
+#: A full disk, a killed process's leftover files: what a workspace folder meets (a server has its own).
+pytestmark = pytest.mark.sqlite_only
+
 
 def fill_up(db: Database) -> None:
     """From now on this connection cannot grow the database by a single page (its free pages are given back

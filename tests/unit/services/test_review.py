@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from helpers.bundle_kit import AGENCY_A, AGENCY_B, payload
+from helpers.engines import open_bu
 from peewee import IntegrityError
 
 from oscb_desktop import demo
@@ -34,8 +35,8 @@ def bundles(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def bu(tmp_path: Path, bundles: Path) -> Workspace:
-    ws = Workspace.open(tmp_path / "bu")
+def bu(request: pytest.FixtureRequest, engine: str, tmp_path: Path, bundles: Path) -> Workspace:
+    ws = open_bu(request, engine, tmp_path / "bu")
     ws.bind()
     results = imports.import_paths(ws, [bundles], trust_new=True)
     assert {r.outcome for r in results} == {"imported"}

@@ -1,0 +1,45 @@
+"""The Business Unit's tests on both engines: a workspace folder on SQLite, or a fresh database on the session's
+PostgreSQL cluster (:mod:`helpers.pg_cluster`).
+
+A test (or fixture) that asks for ``engine`` runs once per engine (``tests/conftest.py`` parametrizes it), unless
+marked ``sqlite_only`` (what only a file can do: a full disk, the workspace lock, file backups).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from oscb_desktop.forms import FormRegistry
+from oscb_desktop.services.workspace import Workspace
+from oscb_desktop.store import DB_FILENAME
+
+ENGINES = ("sqlite", "postgresql")
+
+
+def open_bu(request: pytest.FixtureRequest, engine: str, folder: Path, forms: FormRegistry | None = None) -> Workspace:
+    """A new, empty workspace on ``engine`` (``folder``: the workspace's, or the officer's local one)."""
+    if engine == "postgresql":
+        cluster = request.getfixturevalue("pg_cluster")
+        return Workspace.open(folder, forms=forms, database=cluster.new_database())
+    return Workspace.open(folder, forms=forms)
+
+
+def raw_sql_error(request: pytest.FixtureRequest, ws: Workspace, sql: str) -> str | None:
+    """Run ``sql`` outside the app — plain ``sqlite3`` on the file, plain ``psql`` on the server — and return the
+    database's error message (None if it was accepted). SQL parameters are not supported: write literals."""
+    if ws.engine == "postgresql":
+        cluster = request.getfixturevalue("pg_cluster")
+        dbname = ws.db.database.rsplit("/", 1)[1]
+        done = cluster.psql(dbname, sql, check=False)
+        return None if done.returncode == 0 else done.stderr
+    con = sqlite3.connect(ws.folder / DB_FILENAME, isolation_level=None)
+    try:
+        con.execute(sql)
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    finally:
+        con.close()
+    return None
