@@ -189,6 +189,8 @@ class Launcher(QObject):
         self.dialog: QMessageBox | None = None
         #: A PostgreSQL password the user typed (libpq had none): kept in memory only, never written.
         self._password: str | None = None
+        #: Closed (the app is ending): nothing more is opened.
+        self._closed = False
 
     def start(self) -> None:
         args = self.args
@@ -274,7 +276,8 @@ class Launcher(QObject):
 
         job = Job(self.frame, "Opening the workspace", work, show_progress=False)
         # Started once the event loop turns: the window is painted first, without a busy worker beside it.
-        QTimer.singleShot(0, job.on_success(lambda ws: self._show(ws, then)).on_failure(failed).start)
+        job.on_success(lambda ws: self._show(ws, then)).on_failure(failed)
+        QTimer.singleShot(0, lambda: None if self._closed else job.start())
 
     def _show(self, ws: Workspace, then: Callable[[MainWindow], None] | None = None) -> None:
         from oscb_desktop.ui import restore
@@ -460,6 +463,7 @@ class Launcher(QObject):
         self._restore(folder, forms, backup)
 
     def close(self) -> None:
+        self._closed = True
         if "oscb_desktop.ui.restore" in sys.modules:
             from oscb_desktop.ui import restore
 

@@ -21,6 +21,7 @@ def test_the_window_says_which_database_it_is_on(qapp, qtbot, pg_cluster: Cluste
     launcher = app.Launcher(qapp, args)
     launcher.start()
     try:
+        qtbot.waitUntil(lambda: launcher.window is not None, timeout=20000)  # the workspace opens on a worker
         assert launcher.window is not None
         title = launcher.window.windowTitle()
         assert "PostgreSQL: officers_gui on the local server as " in title, title
