@@ -19,7 +19,7 @@ from typing import Any
 from oscb_desktop import paths
 from oscb_desktop.datafiles import DataFileError, parse_yaml, read_text, validate
 from oscb_desktop.forms import files as evidence_files
-from oscb_desktop.forms.known import ROLE_TYPES
+from oscb_desktop.forms.known import PRACTITIONER_SURVEY, ROLE_TYPES
 from oscb_desktop.forms.model import (
     NOT_APPLICABLE,
     Column,
@@ -33,6 +33,7 @@ from oscb_desktop.forms.model import (
     Rule,
     Scale,
     Section,
+    SurveyRules,
     default_max_length,
 )
 from oscb_desktop.forms.versions import version_key
@@ -115,6 +116,7 @@ class _Builder:
             source=self.source,
             kind=d.get("kind"),
             same_as={s["form"]: dict(s.get("items", {})) for s in d.get("same_as", [])},
+            survey=self._survey(d),
         )
         for i, s in enumerate(d.get("same_as", [])):
             for mine in s.get("items", {}):
@@ -122,6 +124,37 @@ class _Builder:
                     raise self.fail(f"same_as[{i}].items", f"{mine!r} is not an item of this form")
         self._check_references(form)
         return form
+
+    def _survey(self, d: dict[str, Any]) -> SurveyRules | None:
+        """A practitioner survey's rules; its questions are single choices (counted per option), and the
+        survey keys belong to surveys only."""
+        if d.get("kind") != PRACTITIONER_SURVEY:
+            if "survey" in d:
+                raise self.fail("survey", "only a form of kind practitioner_survey takes survey settings")
+            for si, s in enumerate(d["sections"]):
+                for ii, i in enumerate(s["items"]):
+                    for key in ("bears_on", "favourable"):
+                        if key in i:
+                            raise self.fail(f"sections[{si}].items[{ii}].{key}", "only survey questions take " + key)
+            return None
+        for si, s in enumerate(d["sections"]):
+            for ii, i in enumerate(s["items"]):
+                path = f"sections[{si}].items[{ii}]"
+                if i["type"] != "choice":
+                    raise self.fail(f"{path}.type", f"a survey question is a choice (one answer), not {i['type']}")
+                ids = {o.id for o in self._options(i["options"], f"{path}.options")}
+                for fav in i.get("favourable", ()):
+                    if fav not in ids:
+                        raise self.fail(f"{path}.favourable", f"{fav!r} is not one of the question's options")
+                if i.get("bears_on") and not i.get("favourable"):
+                    raise self.fail(f"{path}.favourable", "a question that bears on a statement needs favourable")
+        raw = d.get("survey", {})
+        div = raw.get("divergence", {})
+        return SurveyRules(
+            threshold=raw.get("threshold", SurveyRules.threshold),
+            divergence_ratings=tuple(div.get("ratings", ())),
+            divergence_below_percent=div.get("below_percent"),
+        )
 
     def _date(self, value: str | None, path: str) -> date | None:
         if value is None:
@@ -268,6 +301,8 @@ class _Builder:
             files=files,
             carry_forward=i.get("carry_forward", True),
             role=i.get("role"),
+            bears_on=tuple(i.get("bears_on", ())),
+            favourable=tuple(i.get("favourable", ())),
         )
 
     def _item_files(self, i: dict[str, Any], path: str) -> FilesPolicy | None:
@@ -434,8 +469,14 @@ class FormRegistry:
             raise KeyError(f"No form definition {form_id} version {version} is installed") from None
 
     def for_period(self, period: str) -> list[FormDefinition]:
-        """The newest version of each form made for a reporting period."""
-        return self._newest(period)
+        """The newest version of each form an agency answers in the app (a return) for a reporting period;
+        practitioner surveys are answered outside it (:meth:`survey_for`)."""
+        return [f for f in self._newest(period) if f.kind != PRACTITIONER_SURVEY]
+
+    def survey_for(self, period: str) -> FormDefinition | None:
+        """The newest practitioner survey for a reporting period (the first by id if there were several)."""
+        found = [f for f in self._newest(period) if f.kind == PRACTITIONER_SURVEY]
+        return found[0] if found else None
 
     def _newest(self, period: str | None) -> list[FormDefinition]:
         best: dict[str, FormDefinition] = {}
