@@ -27,7 +27,7 @@ from oscb_desktop.bundle import Code, Rejection, Trust, VerifyResult, verify_bun
 from oscb_desktop.bundle.safezip import BUNDLE_RULES, read_zip
 from oscb_desktop.bundle.trust import decide, normalise_agency_name
 from oscb_desktop.forms import FormRegistry
-from oscb_desktop.services import backups, import_pdf, partnerships, registry, write_failures
+from oscb_desktop.services import backups, import_pdf, partnerships, registry, survey, write_failures
 from oscb_desktop.services.import_pdf import PDF_SUFFIX
 from oscb_desktop.services.import_results import (
     WHAT_TO_DO,
@@ -410,6 +410,7 @@ def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> Import
                 imported_at=stamp,
                 imported_by=ws.user,
             )
+            survey.keep_received(ws, row.id, res.submission.survey)  # the practitioners' counts, if it brought them
             ReceivedReturn.update(superseded=True).where(
                 (ReceivedReturn.agency == agency.id)
                 & (ReceivedReturn.form_id == form_id)

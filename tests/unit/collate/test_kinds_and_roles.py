@@ -17,7 +17,7 @@ from oscb_desktop.forms.known import ENABLERS, IMPACT_ASSESSMENT, PRESSURES, SEL
 from oscb_desktop.forms.loader import load_data
 
 #: The shipped forms' ids -> those of the other partnership.
-FORM_IDS = {"section11": "selfcheck", "impact": "annual"}
+FORM_IDS = {"section11": "selfcheck", "impact": "annual", "practitioner_survey": "staff_voice"}
 #: Item ids of the impact form: ``impact.pressures`` becomes ``annual.pressures``.
 _ITEM = re.compile(r"\bimpact\.(?=[a-z])")
 
