@@ -178,6 +178,7 @@ def document(ws: Workspace, sub: ReturnInfo, **overrides: Any) -> ReturnDocument
         "certificate_fingerprint": format_fingerprint(fingerprint) if fingerprint else None,
         "generated_at": now_iso(),
         "partnership": profile.name,
+        "survey": survey.view(ws, sub),
     }
     values.update(overrides)
     return ReturnDocument(**values)

@@ -19,7 +19,7 @@ from oscb_desktop.services.values import ReturnInfo
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
 from oscb_desktop.store.models import Agency
 from oscb_desktop.store.survey_tables import ReceivedSurvey, SignedSurvey, SurveyMapping, SurveyResult
-from oscb_desktop.survey.compare import beside_ratings, rule_words
+from oscb_desktop.survey.compare import SurveyView, beside_ratings, rule_words
 from oscb_desktop.survey.counts import SurveyCounts
 from oscb_desktop.survey.layout import questions_csv, responses_template_csv
 from oscb_desktop.survey.responses import ColumnMapping, parse, read_mapping
@@ -44,12 +44,12 @@ def write_questions(ws: Workspace, out: str | Path, period: str | None = None) -
     form = survey_form(ws, period)
     folder = Path(out)
     make_folder(folder, private=False)
-    stem = safe_stem(f"{form.short_title} {form.period}")
+    stem = f"{form.short_title} {form.period}"
     written = []
     for name, data in (
-        (f"{stem} questionnaire.pdf", render_questionnaire_pdf(form, ws.profile.name)),
-        (f"{stem} questions.csv", questions_csv(form)),
-        (f"{stem} responses sheet.csv", responses_template_csv(form)),
+        (safe_stem(f"{stem} questionnaire") + ".pdf", render_questionnaire_pdf(form, ws.profile.name)),
+        (safe_stem(f"{stem} questions") + ".csv", questions_csv(form)),
+        (safe_stem(f"{stem} responses sheet") + ".csv", responses_template_csv(form)),
     ):
         atomic_write(folder / name, data)
         written.append(folder / name)
@@ -220,6 +220,20 @@ def beside(ws: Workspace, submission_id: str) -> SurveyBeside:
     info = current(ws, sub.agency_id, sub.period)
     pairs = beside_ratings(form, counts, assessment, load_answers(ws, sub.id))
     return SurveyBeside(info, tuple(pairs), rule_words(form))
+
+
+@uses_workspace
+def view(ws: Workspace, sub: ReturnInfo) -> SurveyView | None:
+    """What the return's PDF prints of the survey: the counts it carries, beside its ratings."""
+    counts = _counts_of_return(ws, sub)
+    if counts is None:
+        return None
+    try:
+        form = ws.forms.get(counts.form_id, counts.form_version)
+    except KeyError:
+        return None
+    pairs = beside_ratings(form, counts, form_of(ws, sub), load_answers(ws, sub.id))
+    return SurveyView(form, counts, tuple(pairs), rule_words(form))
 
 
 # The Business Unit's side ---------------------------------------------------------------------------------

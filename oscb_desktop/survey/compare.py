@@ -106,3 +106,18 @@ def rule_words(survey: FormDefinition) -> str:
         f"A statement diverges when it is rated {levels} and fewer than {rules.divergence_below_percent:g} % of the "
         "practitioners who answered a question bearing on it gave a favourable answer."
     )
+
+
+@dataclass(frozen=True)
+class SurveyView:
+    """A survey's counts with what is needed to print them: its definition, and the pairs beside the ratings."""
+
+    form: FormDefinition
+    counts: SurveyCounts
+    pairs: tuple[Beside, ...] = ()
+    #: The survey's divergence rule in words (:func:`rule_words`).
+    rule: str = ""
+
+    @property
+    def divergent(self) -> tuple[Beside, ...]:
+        return tuple(p for p in self.pairs if p.diverges)

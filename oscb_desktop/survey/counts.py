@@ -110,6 +110,17 @@ class SurveyCounts:
     def question(self, question_id: str) -> QuestionCounts | None:
         return next((q for q in self.questions if q.question == question_id), None)
 
+    def in_order(self, form: FormDefinition, question_id: str) -> list[tuple[str, str, int | None]]:
+        """(option id, label, count) of a question in the order the survey offers its answers (stored JSON sorts
+        them by id); options the counts do not know come last."""
+        q = self.question(question_id)
+        if q is None:
+            return []
+        item = form.item(question_id) if form.has_item(question_id) else None
+        order = [o.id for o in item.options] if item else []
+        ids = sorted(q.counts, key=lambda o: (order.index(o) if o in order else len(order), o))
+        return [(o, item.option_label(o) if item else o, q.counts[o]) for o in ids]
+
     @classmethod
     def from_raw(cls, form: FormDefinition, respondents: int, raw: Mapping[str, Mapping[str, int]]) -> SurveyCounts:
         """Suppress exact counts (question id -> option id -> count) by the survey's threshold. Questions missing

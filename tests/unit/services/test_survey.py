@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from helpers.pdf import run, squash
 from helpers.survey_kit import make_rows, sample, write
 
 from oscb_desktop import demo
@@ -129,6 +130,15 @@ def test_the_signed_return_carries_the_counts_and_the_business_unit_keeps_them(
     assert sent["survey"] == frozen
     carried = signoff.carried_submission(members["submission.pdf"])
     assert carried is not None and carried.survey == frozen
+    pdf_file = tmp_path / "signed.pdf"
+    pdf_file.write_bytes(members["submission.pdf"])
+    text = squash(run("pdftotext", str(pdf_file), "-"))
+    assert "What practitioners said" in text
+    assert "48 practitioners answered the agency's safeguarding practitioner survey" in text
+    assert "fewer than 5" in text
+    assert "Beside the agency's ratings" in text and "You rated" in text
+    q = frozen["questions"]["learning.trained"]
+    assert f"Yes {q['counts']['yes']}" in text.replace("·", " ").replace("  ", " ")
     verified = verify_bundle(bundle.read_bytes(), forms=shipped_forms, trusted=None)
     assert verified.submission is not None and verified.submission.survey == frozen
     ws.close()
