@@ -250,3 +250,9 @@ def keep_received(ws: Workspace, received_id: int, survey: Any) -> None:
 def received(ws: Workspace, received_id: int) -> SurveyCounts | None:
     row = ReceivedSurvey.get_or_none(ReceivedSurvey.received == received_id)
     return SurveyCounts.from_json(row.counts) if row is not None else None
+
+
+@uses_workspace
+def received_all(ws: Workspace) -> dict[int, dict[str, Any]]:
+    """Received return id -> the survey counts it brought (as ``submission.json`` had them)."""
+    return {row.received_id: row.counts for row in ReceivedSurvey.select()}

@@ -11,7 +11,11 @@ from pathlib import Path
 
 import openpyxl
 
+from helpers.answers import complete_answers
+from oscb_desktop.collate import Collation, CollationInput, RegisteredAgency, ReturnRecord, collate
+from oscb_desktop.forms import FormRegistry
 from oscb_desktop.forms.model import FormDefinition
+from oscb_desktop.survey.counts import SurveyCounts
 
 TOOLS = ("msforms", "google", "surveymonkey")
 
@@ -34,10 +38,19 @@ def _metadata(tool: str, n: int, rnd: random.Random) -> tuple[list[str], list[st
     if tool == "google":
         return ["Timestamp", "Email address"], [stamp, f"p{n}@example.org" if rnd.random() < 0.3 else ""]
     return (
-        ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address", "First Name",
-         "Last Name", "Custom Data 1"],
+        [
+            "Respondent ID",
+            "Collector ID",
+            "Start Date",
+            "End Date",
+            "IP Address",
+            "Email Address",
+            "First Name",
+            "Last Name",
+            "Custom Data 1",
+        ],
         [str(11400000000 + n), "4321", stamp, stamp, "", "", "", "", ""],
-    )  # fmt: skip
+    )
 
 
 def make_rows(
@@ -99,3 +112,56 @@ def write(rows: list[list[str]], path: Path) -> Path:
 def sample(form: FormDefinition, path: Path, n: int = 48, **kw: object) -> Sample:
     rows, counts = make_rows(form, n, **kw)  # type: ignore[arg-type]
     return Sample(write(rows, path), rows, counts, n)
+
+
+#: (agency, sector, respondents, share giving favourable answers, level given to every statement)
+AGENCIES = [
+    ("Northgate Council", "local_authority", 240, 0.9, "green"),
+    ("Southbank Council", "local_authority", 180, 0.5, "green"),  # its staff disagree: divergent
+    ("Riverside Health Trust", "health", 150, 0.3, "amber"),  # low, but it said so itself: not divergent
+    ("Hilltop School", "education", 30, 0.97, "green"),  # nearly all favourable: small counts suppressed
+    ("Tiny Charity", "voluntary", 4, 0.9, "green"),  # too few to show anything
+]
+
+
+def survey_collation(forms: FormRegistry) -> tuple[Collation, dict[str, dict[str, Counter[str]]]]:
+    """A collation of :data:`AGENCIES`' Section 11 returns carrying survey counts, and the exact counts
+    (agency -> question id -> option id -> count) made from the responses themselves."""
+    survey = forms.survey_for("2026/27")
+    assert survey is not None
+    s11 = forms.get("section11", "2026.1")
+    exact, records = {}, []
+    for n, (name, sector, respondents, favour, level) in enumerate(AGENCIES):
+        _rows, counts = make_rows(survey, respondents, favour=favour, seed=n + 1, skip=0.0)
+        exact[name] = counts
+        answers = complete_answers(s11)
+        for item in s11.items():
+            if item.type == "rating" and item.id in answers:
+                answers[item.id] = {"level": level, "evidence": "Evidence."}
+        records.append(
+            ReturnRecord(
+                agency=name,
+                sector=sector,
+                form_id="section11",
+                form_version="2026.1",
+                period="2026/27",
+                version=1,
+                submission_id=f"sub-{n}",
+                answers=answers,
+                survey=SurveyCounts.from_raw(survey, respondents, counts).to_json(),
+            )
+        )
+    inp = CollationInput(
+        period="2026/27",
+        forms=forms,
+        returns=records,
+        agencies=[RegisteredAgency(a[0], a[1]) for a in AGENCIES],
+        sector_labels={
+            "local_authority": "Local authorities",
+            "health": "Health",
+            "education": "Schools",
+            "voluntary": "Voluntary sector",
+        },
+        partnership="Testshire Safeguarding Partnership",
+    )
+    return collate(inp), exact

@@ -20,7 +20,7 @@ def answers_text(form: FormDefinition, counts: SurveyCounts, question_id: str) -
     found = counts.in_order(form, question_id)
     if not found:
         return "not asked"
-    return " · ".join(f"{label} {in_words(n, counts.threshold)}" for _, label, n in found)
+    return " · ".join(f"{label}: {in_words(n, counts.threshold)}" for _, label, n in found)
 
 
 def favourable_text(form: FormDefinition, counts: SurveyCounts, question_id: str) -> str:
