@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
 from oscb_desktop import dates
 from oscb_desktop.forms import Problem
 from oscb_desktop.report.words import plural
-from oscb_desktop.services import identities, returns, signoff
+from oscb_desktop.services import identities, returns, signoff, survey
+from oscb_desktop.services.survey_values import SurveyBeside
 from oscb_desktop.services.values import IdentityInfo, ReturnInfo
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import UnlockedKey, WrongPassphraseError
@@ -171,6 +172,11 @@ class SignOffDialog(QDialog):
         review_col = QVBoxLayout(review)
         review_col.addWidget(self.ratings, 1)
         review_col.addWidget(self.totals)
+        #: Where the agency's ratings and its practitioners' survey answers diverge (hidden when nowhere).
+        self.divergences = QLabel()
+        self.divergences.setWordWrap(True)
+        self.divergences.setObjectName("problem")
+        review_col.addWidget(self.divergences)
 
         signatory = QGroupBox("Who signs")
         self.name = QLineEdit()
@@ -284,6 +290,8 @@ class SignOffDialog(QDialog):
             else "no actions in the action plans"
         )
         files = plural(summary.attachments, "evidence file") if summary.attachments else "no evidence files"
+        self.divergences.setText(divergence_text(survey.beside(self.ws, self.sub.id)))
+        self.divergences.setVisible(bool(self.divergences.text()))
         self.totals.setText(
             ("" if summary.sections else "This form has no ratings. ")
             + f"{actions[0].upper()}{actions[1:]} · {files} attached · {summary.percent_complete} % complete."
@@ -376,3 +384,11 @@ class SignOffDialog(QDialog):
         if self.job is not None:  # the key is being used: cancelling now could leave nobody to say what happened
             return
         super().reject()
+
+
+def divergence_text(found: SurveyBeside) -> str:
+    """The statements where the practitioners' answers diverge from the ratings being signed, as plain text."""
+    if not found.divergent:
+        return ""
+    lines = "\n".join(f"• {p.text}" for p in found.divergent)
+    return f"Your practitioners' survey answers diverge from {plural(len(found.divergent), 'rating')}:\n{lines}"
