@@ -124,7 +124,9 @@ AGENCIES = [
 ]
 
 
-def survey_collation(forms: FormRegistry) -> tuple[Collation, dict[str, dict[str, Counter[str]]]]:
+def survey_collation(
+    forms: FormRegistry, *, earlier: bool = False
+) -> tuple[Collation, dict[str, dict[str, Counter[str]]]]:
     """A collation of :data:`AGENCIES`' Section 11 returns carrying survey counts, and the exact counts
     (agency -> question id -> option id -> count) made from the responses themselves."""
     survey = forms.survey_for("2026/27")
@@ -151,6 +153,18 @@ def survey_collation(forms: FormRegistry) -> tuple[Collation, dict[str, dict[str
                 survey=SurveyCounts.from_raw(survey, respondents, counts).to_json(),
             )
         )
+    if earlier:  # last year's returns of the two councils carried a survey too, answered less favourably
+        last = forms.get("section11", "2025.1")
+        for n, (name, sector, respondents, favour, _level) in enumerate(AGENCIES[:2]):
+            _rows, counts = make_rows(survey, respondents, favour=favour - 0.2, seed=n + 50, skip=0.0)
+            exact[f"{name} 2025/26"] = counts
+            data = SurveyCounts.from_raw(survey, respondents, counts).to_json()
+            data["period"] = "2025/26"
+            records.append(
+                ReturnRecord(agency=name, sector=sector, form_id="section11", form_version="2025.1",
+                             period="2025/26", version=1, submission_id=f"old-{n}",
+                             answers=complete_answers(last), survey=data)
+            )  # fmt: skip
     inp = CollationInput(
         period="2026/27",
         forms=forms,

@@ -86,3 +86,16 @@ def test_divergences_follow_the_rule(collation: Collation, exact: dict) -> None:
     yes = exact["Southbank Council"]["learning.trained"]["yes"]
     answered = sum(exact["Southbank Council"]["learning.trained"].values())
     assert training[0].share == f"{round(100 * yes / answered)} %"
+
+
+def test_year_on_year(shipped_forms: FormRegistry) -> None:
+    c, exact = survey_collation(shipped_forms, earlier=True)
+    p = c.practitioners
+    assert p is not None and p.compared_with == ("2025/26",)
+    trained = next(q for q in p.questions if q.id == "learning.trained")
+    [(period, last)] = trained.earlier
+    names = ("Northgate Council 2025/26", "Southbank Council 2025/26")
+    yes = sum(exact[n]["learning.trained"]["yes"] for n in names)
+    answered = sum(sum(exact[n]["learning.trained"].values()) for n in names)
+    assert period == "2025/26" and last.answered == answered and last.low <= yes <= last.high
+    assert p.respondents == sum(a[2] for a in AGENCIES if a[2] >= 5), "this year's respondents only"

@@ -78,3 +78,13 @@ def test_xlsx_sheets(collation: Collation, tmp_path: Path) -> None:
     agencies = [row[0] for row in wb["Divergences"].iter_rows(min_row=2, values_only=True)]
     assert set(agencies) == {"Southbank Council"}
     assert wb["Practitioners by sector"]["A1"].value == "Question code"
+
+
+def test_year_on_year_in_pdf_and_docx(shipped_forms: FormRegistry, tmp_path: Path) -> None:
+    c = survey_collation(shipped_forms, earlier=True)[0]
+    pdf = tmp_path / "board.pdf"
+    pdf.write_bytes(render_collation_pdf(c))
+    chapter = _chapter(squash(run("pdftotext", str(pdf), "-")))
+    assert "Year on year" in chapter and "2025/26" in chapter and "This year" in chapter
+    doc = Document(io.BytesIO(render_board_docx(c)))
+    assert "Year on year" in [p.text for p in doc.paragraphs]
