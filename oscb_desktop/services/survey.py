@@ -206,23 +206,6 @@ def freeze(ws: Workspace, submission_id: str, data: SubmissionPayload) -> None:
 
 
 @uses_workspace
-def beside(ws: Workspace, submission_id: str) -> SurveyBeside:
-    """The return's rated statements beside what its practitioners answered, divergences marked."""
-    sub = get_submission(ws, submission_id)
-    counts = _counts_of_return(ws, sub)
-    assessment = form_of(ws, sub)
-    if counts is None or assessment.kind != SELF_ASSESSMENT:
-        return SurveyBeside(None, (), "")
-    try:
-        form = ws.forms.get(counts.form_id, counts.form_version)
-    except KeyError:
-        return SurveyBeside(None, (), "")
-    info = current(ws, sub.agency_id, sub.period)
-    pairs = beside_ratings(form, counts, assessment, load_answers(ws, sub.id))
-    return SurveyBeside(info, tuple(pairs), rule_words(form))
-
-
-@uses_workspace
 def view(ws: Workspace, sub: ReturnInfo) -> SurveyView | None:
     """What the return's PDF prints of the survey: the counts it carries, beside its ratings."""
     counts = _counts_of_return(ws, sub)
@@ -234,6 +217,16 @@ def view(ws: Workspace, sub: ReturnInfo) -> SurveyView | None:
         return None
     pairs = beside_ratings(form, counts, form_of(ws, sub), load_answers(ws, sub.id))
     return SurveyView(form, counts, tuple(pairs), rule_words(form))
+
+
+@uses_workspace
+def beside(ws: Workspace, submission_id: str) -> SurveyBeside:
+    """The return's rated statements beside what its practitioners answered, divergences marked."""
+    sub = get_submission(ws, submission_id)
+    v = view(ws, sub)
+    if v is None:
+        return SurveyBeside(None, (), "")
+    return SurveyBeside(current(ws, sub.agency_id, sub.period), v.pairs, v.rule)
 
 
 # The Business Unit's side ---------------------------------------------------------------------------------
