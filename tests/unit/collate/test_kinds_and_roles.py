@@ -38,7 +38,10 @@ def other_partnership(shipped: FormRegistry) -> FormRegistry:
 
 
 def renamed(r: ReturnRecord) -> ReturnRecord:
-    return dataclasses.replace(r, form_id=FORM_IDS[r.form_id], answers={_item_id(k): v for k, v in r.answers.items()})
+    survey = r.survey and {**r.survey, "form": {**r.survey["form"], "id": FORM_IDS[r.survey["form"]["id"]]}}
+    return dataclasses.replace(
+        r, form_id=FORM_IDS[r.form_id], answers={_item_id(k): v for k, v in r.answers.items()}, survey=survey
+    )
 
 
 def as_plain(c: Collation, rename: bool) -> Any:
