@@ -33,9 +33,9 @@ from oscb_desktop.forms.model import (
     Rule,
     Scale,
     Section,
-    SurveyRules,
     default_max_length,
 )
+from oscb_desktop.forms.survey_rules import survey_rules
 from oscb_desktop.forms.versions import version_key
 
 SCHEMA_FILE = "form-definition.schema.json"
@@ -116,7 +116,7 @@ class _Builder:
             source=self.source,
             kind=d.get("kind"),
             same_as={s["form"]: dict(s.get("items", {})) for s in d.get("same_as", [])},
-            survey=self._survey(d),
+            survey=survey_rules(self, d),
         )
         for i, s in enumerate(d.get("same_as", [])):
             for mine in s.get("items", {}):
@@ -124,37 +124,6 @@ class _Builder:
                     raise self.fail(f"same_as[{i}].items", f"{mine!r} is not an item of this form")
         self._check_references(form)
         return form
-
-    def _survey(self, d: dict[str, Any]) -> SurveyRules | None:
-        """A practitioner survey's rules; its questions are single choices (counted per option), and the
-        survey keys belong to surveys only."""
-        if d.get("kind") != PRACTITIONER_SURVEY:
-            if "survey" in d:
-                raise self.fail("survey", "only a form of kind practitioner_survey takes survey settings")
-            for si, s in enumerate(d["sections"]):
-                for ii, i in enumerate(s["items"]):
-                    for key in ("bears_on", "favourable"):
-                        if key in i:
-                            raise self.fail(f"sections[{si}].items[{ii}].{key}", "only survey questions take " + key)
-            return None
-        for si, s in enumerate(d["sections"]):
-            for ii, i in enumerate(s["items"]):
-                path = f"sections[{si}].items[{ii}]"
-                if i["type"] != "choice":
-                    raise self.fail(f"{path}.type", f"a survey question is a choice (one answer), not {i['type']}")
-                ids = {o.id for o in self._options(i["options"], f"{path}.options")}
-                for fav in i.get("favourable", ()):
-                    if fav not in ids:
-                        raise self.fail(f"{path}.favourable", f"{fav!r} is not one of the question's options")
-                if i.get("bears_on") and not i.get("favourable"):
-                    raise self.fail(f"{path}.favourable", "a question that bears on a statement needs favourable")
-        raw = d.get("survey", {})
-        div = raw.get("divergence", {})
-        return SurveyRules(
-            threshold=raw.get("threshold", SurveyRules.threshold),
-            divergence_ratings=tuple(div.get("ratings", ())),
-            divergence_below_percent=div.get("below_percent"),
-        )
 
     def _date(self, value: str | None, path: str) -> date | None:
         if value is None:
