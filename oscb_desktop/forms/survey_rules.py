@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 from oscb_desktop.forms.known import PRACTITIONER_SURVEY
-from oscb_desktop.forms.model import Option, SurveyRules
+from oscb_desktop.forms.model import FormDefinition, Option, SurveyRules
 
 if TYPE_CHECKING:
     from oscb_desktop.forms.loader import FormDefinitionError
@@ -50,3 +50,14 @@ def survey_rules(b: Builder, d: dict[str, Any]) -> SurveyRules | None:
         divergence_ratings=tuple(div.get("ratings", ())),
         divergence_below_percent=div.get("below_percent"),
     )
+
+
+def unknown_statements(survey: FormDefinition, assessments: list[FormDefinition]) -> list[str]:
+    """``B.1 bears on s5.9``, for each statement a survey question names that no self-assessment of the survey's
+    period (``assessments``) rates: its answers would show beside nothing."""
+    out = []
+    for item in survey.items():
+        for statement in item.bears_on:
+            if not any(f.has_item(statement) and f.item(statement).type == "rating" for f in assessments):
+                out.append(f"{survey.item_code(item.id)} bears on {statement}")
+    return out

@@ -3,8 +3,12 @@ suppression threshold and divergence rule. It is never offered as a return."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from oscb_desktop import paths
+from oscb_desktop.cli import main
 from oscb_desktop.forms.known import PRACTITIONER_SURVEY
 from oscb_desktop.forms.loader import FormDefinitionError, FormRegistry, load_text
 
@@ -87,3 +91,16 @@ def test_a_broken_survey_is_refused_with_where(text: str, where: str, words: str
         load_text(text)
     assert where in str(caught.value)
     assert words in str(caught.value)
+
+
+def test_forms_check_warns_of_a_statement_no_self_assessment_rates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = (paths.forms_dir() / "survey" / "2026-27.yaml").read_text(encoding="utf-8")
+    assert main(["forms", "check", str(paths.forms_dir() / "survey" / "2026-27.yaml")]) == 0
+    assert "WARNING" not in capsys.readouterr().out
+    file = tmp_path / "survey.yaml"
+    file.write_text(source.replace("bears_on: [s3.1]", "bears_on: [s3.9]"), encoding="utf-8")
+    assert main(["forms", "check", str(file)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("OK ") and "WARNING B.2 bears on s3.9, which no installed self-assessment" in out
