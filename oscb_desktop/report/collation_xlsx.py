@@ -107,7 +107,7 @@ def write_collation_xlsx(c: Collation, path: str | Path) -> None:
     _impact(wb["Impact"], c)
     _matrix(wb["Matrix"], c)
     _not_received(wb["Not received"], c)
-    survey_xlsx.fill([wb[name] for name in survey_xlsx.SHEETS], c, _table, _freeze_and_filter)
+    survey_xlsx.fill([wb[name] for name in survey_xlsx.SHEETS], c, _table, _freeze_and_filter, _widths)
     wb.properties.title = f"Safeguarding assurance report {c.period}"
     wb.properties.creator = "OSCB Desktop"
     wb.properties.subject = c.partnership

@@ -17,6 +17,7 @@ DIVERGENCES_HEADER = ("Agency", "Sector", "Statement", "Standard", "Rated", "Que
 
 Table = Callable[..., None]
 Freeze = Callable[[Worksheet, int, int, int], None]
+Widths = Callable[..., None]
 
 
 def _count(known: int, hidden: int, words: str) -> Any:
@@ -24,13 +25,20 @@ def _count(known: int, hidden: int, words: str) -> Any:
     return known if hidden == 0 and words == str(known) else words
 
 
-def fill(sheets: Sequence[Worksheet], c: Collation, table: Table, freeze: Freeze) -> None:
-    """Fill the three sheets (``table`` and ``freeze`` are the spreadsheet's own helpers)."""
+def fill(sheets: Sequence[Worksheet], c: Collation, table: Table, freeze: Freeze, widths: Widths) -> None:
+    """Fill the three sheets (``table``, ``freeze`` and ``widths`` are the spreadsheet's own helpers)."""
+    _fill(sheets, c, table, freeze)
+    for ws in sheets:
+        widths(ws, fixed={2: 60} if ws.title == SHEETS[0] else None)
+
+
+def _fill(sheets: Sequence[Worksheet], c: Collation, table: Table, freeze: Freeze) -> None:
     answers, by_sector, divergences = sheets
     p = c.practitioners
     if p is None:
         for ws in sheets:
             table(ws, ("Note",), [("No return for this period carried a practitioner survey.",)])
+            freeze(ws, 1, 1, 2)
         return
     rows = []
     for q in p.questions:
@@ -40,7 +48,6 @@ def fill(sheets: Sequence[Worksheet], c: Collation, table: Table, freeze: Freeze
                          fav))  # fmt: skip
     table(answers, PRACTITIONERS_HEADER, rows, wrap=("Question",))
     freeze(answers, 1, len(PRACTITIONERS_HEADER), len(rows) + 1)
-    answers.column_dimensions["B"].width = 60
     sectors = list(dict.fromkeys(label for q in p.questions for label, _ in q.by_sector))
     header = ("Question code", "Favourable answers", *sectors)
     srows = []
