@@ -67,7 +67,8 @@ def _questions_json(form: FormDefinition, counts: SurveyCounts) -> list[dict[str
     """Each question with its text and its answers' labels and counts (suppressed ones as ``"<5"``)."""
     data = counts.to_json()["questions"]
     out = []
-    for q in counts.questions:
+    order = {item.id: n for n, item in enumerate(form.items())}
+    for q in sorted(counts.questions, key=lambda q: (order.get(q.question, len(order)), q.question)):
         item = form.item(q.question) if form.has_item(q.question) else None
         out.append(
             {
@@ -157,7 +158,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(shown(_summary(info).replace("Stored the", "The")))
     t = info.counts.threshold
     for q in _questions_json(info.form, info.counts):
-        answers = ", ".join(f"{a['label']} {in_words(None if isinstance(a['count'], str) else a['count'], t)}"
+        answers = "; ".join(f"{a['label']}: {in_words(None if isinstance(a['count'], str) else a['count'], t)}"
                             for a in q["answers"])  # fmt: skip
         print(shown(f"  {q['code']} {q['question']}: {answers}"))
     return 0
