@@ -13,15 +13,17 @@ from helpers.survey_kit import make_rows, sample, write
 from PySide6.QtWidgets import QApplication, QMessageBox
 from shiboken6 import isValid
 
-from oscb_desktop.services import agencies, returns, survey
+from oscb_desktop.services import agencies, identities, returns, survey
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import Agency
 from oscb_desktop.ui import file_dialogs, ops
 from oscb_desktop.ui.agency.survey_import import SurveyPreviewDialog
 from oscb_desktop.ui.main_window import MainWindow
+from oscb_desktop.ui.signing import SignOffDialog
 from oscb_desktop.ui.signing.signoff_dialog import divergence_text
 
 SHOTS = os.environ.get("OSCB_SURVEY_SCREENSHOTS")
+PASSPHRASE = "a long enough passphrase"
 
 
 def _trigger(qtbot, monkeypatch: pytest.MonkeyPatch, win: MainWindow, path: Path) -> None:
@@ -100,10 +102,22 @@ def test_import_preview_store_and_beside_the_ratings(
         editor.scrolls[editor.current_section].ensureWidgetVisible(frame)
         QApplication.processEvents()
         win.grab().save(str(Path(SHOTS) / "survey-editor.png"))
-    # and in the sign-off review
+    # and in the sign-off review, before the signatory signs
     words = divergence_text(survey.beside(ws, sub.id))
     assert words.startswith("Your practitioners' survey answers diverge from")
     assert "Training (S5.1) Green" in words
+    identities.create(ws, agency.id, person_name="Jo Director", role="Director", email=None, passphrase=PASSPHRASE)
+    review = SignOffDialog(ws, sub.id, win)
+    qtbot.addWidget(review)
+    review.show_state()
+    review.show()
+    assert review.state == review.READY
+    assert review.divergences_box.isVisible() and review.divergences.text() == words
+    if SHOTS:
+        review.resize(900, 820)
+        QApplication.processEvents()
+        review.grab().save(str(Path(SHOTS) / "survey-signoff.png"))
+    review.reject()
 
 
 def test_a_file_that_cannot_be_mapped_is_refused_and_nothing_stored(

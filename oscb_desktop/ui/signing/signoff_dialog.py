@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHeaderView,
     QLabel,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -176,7 +178,15 @@ class SignOffDialog(QDialog):
         self.divergences = QLabel()
         self.divergences.setWordWrap(True)
         self.divergences.setObjectName("problem")
-        review_col.addWidget(self.divergences)
+        self.divergences.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        #: Scrolls when practitioners diverge from many ratings, so the review keeps its size.
+        self.divergences_box = QScrollArea()
+        self.divergences_box.setWidget(self.divergences)
+        self.divergences_box.setWidgetResizable(True)
+        self.divergences_box.setFrameShape(QFrame.Shape.NoFrame)
+        self.divergences_box.setMaximumHeight(140)
+        self.divergences_box.setAccessibleName("Where your practitioners' survey answers diverge from your ratings")
+        review_col.addWidget(self.divergences_box)
 
         signatory = QGroupBox("Who signs")
         self.name = QLineEdit()
@@ -291,7 +301,7 @@ class SignOffDialog(QDialog):
         )
         files = plural(summary.attachments, "evidence file") if summary.attachments else "no evidence files"
         self.divergences.setText(divergence_text(survey.beside(self.ws, self.sub.id)))
-        self.divergences.setVisible(bool(self.divergences.text()))
+        self.divergences_box.setVisible(bool(self.divergences.text()))
         self.totals.setText(
             ("" if summary.sections else "This form has no ratings. ")
             + f"{actions[0].upper()}{actions[1:]} · {files} attached · {summary.percent_complete} % complete."
