@@ -143,3 +143,21 @@ def test_a_file_that_cannot_be_mapped_is_refused_and_nothing_stored(
     assert "Nothing was stored." in box.informativeText()
     assert survey.current(workspace, agency.id, "2026/27") is None
     box.close()
+
+
+def test_the_business_units_glance_says_what_practitioners_said(qtbot, shipped_forms) -> None:
+    from helpers.survey_kit import survey_collation
+
+    from oscb_desktop.ui.business_unit.glance import GlancePage
+
+    c = survey_collation(shipped_forms)[0]
+    page = GlancePage(lambda _period: c)  # type: ignore[arg-type]  # the page only calls it
+    qtbot.addWidget(page)
+    page.set_period("2026/27")
+    text = page.practitioners_text.text()
+    p = c.practitioners
+    assert p is not None
+    assert f"{p.respondents} practitioners in all" in text
+    assert "Southbank Council: S5.1 Training rated Green, but" in text
+    assert "Northgate Council" not in text
+    assert all(f"{q.code} " in text for q in p.questions if q.favourable is not None)
