@@ -343,6 +343,8 @@ class SubmissionPayload:
     answers: Mapping[str, Any]
     ratings: Mapping[str, Any] | None = None
     partnership: PartnershipName | None = None
+    #: The agency's practitioner survey counts (suppressed), set beside a self-assessment; absent in older bundles.
+    survey: Mapping[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -358,6 +360,8 @@ class SubmissionPayload:
             data["partnership"] = self.partnership.to_json()
         if self.ratings is not None:
             data["ratings"] = dict(self.ratings)
+        if self.survey is not None:
+            data["survey"] = dict(self.survey)
         return data
 
     @classmethod
@@ -370,6 +374,7 @@ class SubmissionPayload:
             answers=dict(data["answers"]),
             ratings=data.get("ratings"),
             partnership=PartnershipName.from_json(data.get("partnership")),
+            survey=data.get("survey"),
         )
 
 

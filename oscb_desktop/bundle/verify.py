@@ -55,6 +55,7 @@ from oscb_desktop.signing import (
     format_fingerprint,
     verify_pdf,
 )
+from oscb_desktop.survey.counts import SurveyCounts
 
 _T = TypeVar("_T")
 
@@ -406,6 +407,7 @@ def check_submission(
                 f"{in_manifest!r}), so it is not clear what was signed. {RESEND}",
                 "submission.json",
             )
+    _check_survey(submission)
     unknown = sorted(item_id for item_id in submission.answers if not form.has_item(item_id))
     if unknown:
         names = ", ".join(unknown[:5]) + (", …" if len(unknown) > 5 else "")
@@ -418,6 +420,22 @@ def check_submission(
         return submission
     _check_evidence_files(submission, form, listed)
     return submission
+
+
+def _check_survey(submission: SubmissionPayload) -> None:
+    """Survey counts must be for the return's period and never show a small group (they are not recomputed)."""
+    if submission.survey is None:
+        return
+    counts = SurveyCounts.from_json(submission.survey)
+    problems = counts.problems()
+    if counts.period != submission.period:
+        problems.append(f"they are for {counts.period}, not {submission.period}")
+    if problems:
+        raise Rejection(
+            Code.BAD_SUBMISSION,
+            f"The practitioner survey counts in submission.json cannot be kept ({'; '.join(problems[:3])}). {RESEND}",
+            "submission.json",
+        )
 
 
 def _check_evidence_files(

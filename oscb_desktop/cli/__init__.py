@@ -20,6 +20,7 @@ from oscb_desktop.cli import (
     import_cmd,
     partnership_cmd,
     submissions_cmd,
+    survey_cmd,
     verify_cmd,
     workspace_cmd,
 )
@@ -37,6 +38,7 @@ COMMAND_MODULES = (
     collate_cmd,
     partnership_cmd,
     feedback_cmd,
+    survey_cmd,
     workspace_cmd,
 )
 log = logging.getLogger(__name__)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from oscb_desktop.cli.common import data_dir
 from oscb_desktop.forms import FormDefinitionError, FormRegistry, load_file
+from oscb_desktop.forms.known import PRACTITIONER_SURVEY, SELF_ASSESSMENT
+from oscb_desktop.forms.survey_rules import unknown_statements
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import DB_FILENAME
 from oscb_desktop.textsafe import shown
@@ -57,4 +59,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             f"{len(form.sections)} sections, {n_items} items, {n_rules} rules, {takes}"
         )
     )
+    if form.kind == PRACTITIONER_SURVEY:
+        installed = FormRegistry.load()
+        s11 = [f for f in installed.for_period(form.period) if f.kind == SELF_ASSESSMENT]
+        for where in unknown_statements(form, s11):
+            print(shown(f"WARNING {where}, which no installed self-assessment for {form.period} rates"))
     return 0

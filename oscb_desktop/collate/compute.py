@@ -32,6 +32,7 @@ from oscb_desktop.collate.levels import (
     standard_scale,
 )
 from oscb_desktop.collate.model import CollationInput, ReturnRecord
+from oscb_desktop.collate.practitioners import practitioners
 from oscb_desktop.collate.records import (
     answer_date,
     answer_text,
@@ -210,6 +211,9 @@ class _Collator(HeadlineParts):
             compared_with=tuple(sorted(compared_with, key=period_key)),
             notes=tuple(dict.fromkeys(self.notes)),
             returns=self._returns(forms),
+            practitioners=practitioners(
+                self.inp.forms, self.period, self.s11, self.records, self.s11_form, self.sector_label, self.order
+            ),
         )
 
     def _registered(self, agency: str) -> bool:

@@ -38,6 +38,8 @@ class ReturnRecord:
     moderated: Mapping[str, str] = field(default_factory=dict)
     #: Challenge-event notes per section id ("" for the return as a whole).
     challenge_notes: Mapping[str, str] = field(default_factory=dict)
+    #: The practitioner survey counts the return carried (``submission.json``'s ``survey``), if any.
+    survey: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from oscb_desktop.collate.practitioners import Practitioners
 from oscb_desktop.forms.known import ENABLERS, PRESSURES
 from oscb_desktop.forms.model import NOT_APPLICABLE, Level, Scale
 
@@ -443,6 +444,8 @@ class Collation:
     contact: tuple[str, str, str] = ("", "", "")
     #: The name of the Business Unit officer who made this collation (signs the feedback letters).
     officer: str = ""
+    #: What practitioners said: the survey counts the Section 11 returns carried (None: none carried any).
+    practitioners: Practitioners | None = None
 
     def standard(self, standard_id: str) -> StandardSummary:
         return next(s for s in self.standards if s.id == standard_id)

@@ -12,6 +12,7 @@ from typing import Any
 
 from oscb_desktop.demo import evidence as demo_evidence
 from oscb_desktop.demo import impact, people, section11
+from oscb_desktop.demo import survey as demo_survey
 from oscb_desktop.demo.common import (
     ABSENT,
     BARELY_STARTED,
@@ -96,6 +97,7 @@ def generate(
         impacts[ag.index] = impact.plan_impact(rng, ag, p, e, low)
     evidence_for = [ag.index for ag in with_impact if ag.impact_stage == COMPLETE][:2]
 
+    practitioner_survey = ws.forms.survey_for(CURRENT_PERIOD)
     previous_user = ws.setting("user_name")
     created = 0
     try:
@@ -106,6 +108,8 @@ def generate(
             if ag.index in impacts:
                 with_file = evidence_for.index(ag.index) if ag.index in evidence_for else None
                 _write_impact(ws, agency_id, ag, impacts[ag.index], with_file)
+            if practitioner_survey is not None:
+                demo_survey.write(ws, agency_id, ag, practitioner_survey, currents[ag.index], seed)
             _sign(ws, agency_id, ag, signatories, sign_all=sign_all, reopen=sign_all and ag.index % 7 == 3)
             created += 1
     finally:

@@ -18,7 +18,11 @@ SELF_ASSESSMENT = "self_assessment"
 #: The annual impact assessment: ranked pressures and enablers, improvement areas, service changes, risks.
 IMPACT_ASSESSMENT = "impact_assessment"
 
-KINDS: tuple[str, ...] = (SELF_ASSESSMENT, IMPACT_ASSESSMENT)
+#: A practitioner survey: questions put to the agency's staff outside the app (printed, or copied into an online
+#: survey tool); only the counts per answer come back, set beside the self-assessment's ratings. Never a return.
+PRACTITIONER_SURVEY = "practitioner_survey"
+
+KINDS: tuple[str, ...] = (SELF_ASSESSMENT, IMPACT_ASSESSMENT, PRACTITIONER_SURVEY)
 
 # Roles of items (of an impact assessment) ------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from oscb_desktop import paths
 from oscb_desktop.datafiles import DataFileError, parse_yaml, read_text, validate
 from oscb_desktop.forms import cache as form_cache
 from oscb_desktop.forms import files as evidence_files
-from oscb_desktop.forms.known import ROLE_TYPES
+from oscb_desktop.forms.known import PRACTITIONER_SURVEY, ROLE_TYPES
 from oscb_desktop.forms.model import (
     NOT_APPLICABLE,
     Column,
@@ -36,6 +36,7 @@ from oscb_desktop.forms.model import (
     Section,
     default_max_length,
 )
+from oscb_desktop.forms.survey_rules import survey_rules
 from oscb_desktop.forms.versions import version_key
 
 SCHEMA_FILE = "form-definition.schema.json"
@@ -133,6 +134,7 @@ class _Builder:
             source=self.source,
             kind=d.get("kind"),
             same_as={s["form"]: dict(s.get("items", {})) for s in d.get("same_as", [])},
+            survey=survey_rules(self, d),
         )
         for i, s in enumerate(d.get("same_as", [])):
             for mine in s.get("items", {}):
@@ -286,6 +288,8 @@ class _Builder:
             files=files,
             carry_forward=i.get("carry_forward", True),
             role=i.get("role"),
+            bears_on=tuple(i.get("bears_on", ())),
+            favourable=tuple(i.get("favourable", ())),
         )
 
     def _item_files(self, i: dict[str, Any], path: str) -> FilesPolicy | None:
@@ -452,8 +456,14 @@ class FormRegistry:
             raise KeyError(f"No form definition {form_id} version {version} is installed") from None
 
     def for_period(self, period: str) -> list[FormDefinition]:
-        """The newest version of each form made for a reporting period."""
-        return self._newest(period)
+        """The newest version of each form an agency answers in the app (a return) for a reporting period;
+        practitioner surveys are answered outside it (:meth:`survey_for`)."""
+        return [f for f in self._newest(period) if f.kind != PRACTITIONER_SURVEY]
+
+    def survey_for(self, period: str) -> FormDefinition | None:
+        """The newest practitioner survey for a reporting period (the first by id if there were several)."""
+        found = [f for f in self._newest(period) if f.kind == PRACTITIONER_SURVEY]
+        return found[0] if found else None
 
     def _newest(self, period: str | None) -> list[FormDefinition]:
         best: dict[str, FormDefinition] = {}

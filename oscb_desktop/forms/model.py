@@ -197,9 +197,31 @@ class Item:
     #: What the item holds for the board report (:data:`oscb_desktop.forms.known.ROLES`), so code finds it by
     #: role rather than by id; at most one item of a form has a given role.
     role: str | None = None
+    #: A practitioner survey's question: the self-assessment statements (item ids) its answers bear on, and the
+    #: option ids that confirm what a good rating of them claims.
+    bears_on: tuple[str, ...] = ()
+    favourable: tuple[str, ...] = ()
 
     def option_label(self, option_id: str) -> str:
         return next((o.label for o in self.options if o.id == option_id), option_id)
+
+
+#: Counts under this are never shown, stored or sent (only "fewer than 5"), unless a survey says otherwise.
+DEFAULT_SURVEY_THRESHOLD = 5
+
+
+@dataclass(frozen=True)
+class SurveyRules:
+    """What a practitioner survey's definition says about its counts.
+
+    ``threshold``: the smallest count shown (smaller ones are "fewer than N"). A statement *diverges* when the
+    agency rated it one of ``divergence_ratings`` and fewer than ``divergence_below_percent`` % of the
+    practitioners who answered a question bearing on it gave a favourable answer.
+    """
+
+    threshold: int = DEFAULT_SURVEY_THRESHOLD
+    divergence_ratings: tuple[str, ...] = ()
+    divergence_below_percent: float | None = None
 
 
 @dataclass(frozen=True)
@@ -249,6 +271,8 @@ class FormDefinition:
     #: Answer once: other form id -> {this form's item id: that form's item id} where the ids differ
     #: (items with the same id match anyway). The form itself always matches its own id.
     same_as: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: A practitioner survey's threshold and divergence rule (None for every other kind of form).
+    survey: SurveyRules | None = None
     _items: dict[str, Item] = field(default_factory=dict, repr=False, compare=False)
     _item_section: dict[str, Section] = field(default_factory=dict, repr=False, compare=False)
     _roles: dict[str, Item] = field(default_factory=dict, repr=False, compare=False)

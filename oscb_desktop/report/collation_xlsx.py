@@ -42,6 +42,7 @@ from oscb_desktop.forms.model import Level
 from oscb_desktop.fsutil import atomic_write
 from oscb_desktop.report import xlsx_charts
 from oscb_desktop.report.board.impact import RANKED_TITLES
+from oscb_desktop.report.survey import xlsx as survey_xlsx
 from oscb_desktop.report.words import ARROWS, arrow
 
 __all__ = ["SHEETS", "write_collation_xlsx"]
@@ -55,6 +56,7 @@ SHEETS = (
     "Impact",
     "Matrix",
     "Not received",
+    *survey_xlsx.SHEETS,
 )
 
 RATINGS_HEADER = (
@@ -105,6 +107,7 @@ def write_collation_xlsx(c: Collation, path: str | Path) -> None:
     _impact(wb["Impact"], c)
     _matrix(wb["Matrix"], c)
     _not_received(wb["Not received"], c)
+    survey_xlsx.fill([wb[name] for name in survey_xlsx.SHEETS], c, _table, _freeze_and_filter, _widths)
     wb.properties.title = f"Safeguarding assurance report {c.period}"
     wb.properties.creator = "OSCB Desktop"
     wb.properties.subject = c.partnership

@@ -27,7 +27,7 @@ import peewee
 
 from oscb_desktop.bundle import Code, Trust, VerifyResult, with_trust
 from oscb_desktop.bundle.trust import decide, normalise_agency_name
-from oscb_desktop.services import backups, import_pdf, partnerships, registry, write_failures
+from oscb_desktop.services import backups, import_pdf, partnerships, registry, survey, write_failures
 from oscb_desktop.services.checking import (
     BUNDLE_SUFFIX,
     ENVELOPE_RULES,
@@ -384,6 +384,7 @@ def _store(ws: Workspace, checked: Checked, *, confirmed: bool, again: bool = Fa
                 imported_at=stamp,
                 imported_by=ws.user,
             )
+            survey.keep_received(ws, row.id, res.submission.survey)  # the practitioners' counts, if it brought them
             ReceivedReturn.update(superseded=True).where(
                 (ReceivedReturn.agency == agency.id)
                 & (ReceivedReturn.form_id == form_id)

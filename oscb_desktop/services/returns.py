@@ -16,6 +16,7 @@ from peewee import JOIN
 from oscb_desktop.forms import FormDefinition, Problem
 from oscb_desktop.forms import files as evidence_files
 from oscb_desktop.forms import rules as form_rules
+from oscb_desktop.forms.known import PRACTITIONER_SURVEY
 from oscb_desktop.forms.model import RATING_PARTS, Item
 from oscb_desktop.forms.rules import is_answered
 from oscb_desktop.forms.versions import version_key
@@ -380,6 +381,8 @@ def offered_forms(ws: Workspace, period: str | None = None, partnership_id: str 
         forms = [ws.forms.forms[key] for key in ((r.form_id, r.form_version) for r in rows) if key in ws.forms.forms]
     newest: dict[tuple[str, str], FormDefinition] = {}
     for form in sorted(forms, key=lambda f: (f.id, version_key(f.version))):
+        if form.kind == PRACTITIONER_SURVEY:  # answered outside the app, never a return
+            continue
         if period is None or form.period == period:
             newest[(form.id, form.period)] = form
     return sorted(newest.values(), key=lambda f: (f.period, f.id), reverse=False)

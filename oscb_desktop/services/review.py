@@ -22,7 +22,7 @@ from oscb_desktop.collate.result import Collation
 from oscb_desktop.forms import FormDefinition
 from oscb_desktop.forms.model import Level, Scale
 from oscb_desktop.fsutil import atomic_write
-from oscb_desktop.services import registry
+from oscb_desktop.services import registry, survey
 from oscb_desktop.services.concurrency import UNCHECKED, StaleChangeError, Unchecked
 from oscb_desktop.services.values import ModerationInfo, ReceivedInfo
 from oscb_desktop.services.workspace import Workspace, now_iso, uses_workspace
@@ -417,7 +417,7 @@ def periods(ws: Workspace) -> list[str]:
 # Collation ---------------------------------------------------------------------------------------
 
 
-def _record(row: ReceivedInfo, moderation: Mapping[str, Moderation]) -> ReturnRecord:
+def _record(row: ReceivedInfo, moderation: Mapping[str, Moderation], surveys: Mapping[int, Any]) -> ReturnRecord:
     return ReturnRecord(
         agency=row.agency.name,
         sector=row.agency.sector,
@@ -433,6 +433,7 @@ def _record(row: ReceivedInfo, moderation: Mapping[str, Moderation]) -> ReturnRe
         review_notes=row.review_notes,
         moderated={t: m.level for t, m in moderation.items() if m.level},
         challenge_notes={t: m.note for t, m in moderation.items() if m.note},
+        survey=surveys.get(row.id),
     )
 
 
@@ -442,8 +443,9 @@ def collation_input(ws: Workspace, period: str) -> CollationInput:
     mods: dict[tuple[int, str, str], dict[str, Moderation]] = {}
     for m in Moderation.select():
         mods.setdefault((m.agency_id, m.form_id, m.period), {})[m.target] = m
+    surveys = survey.received_all(ws)
     records = [
-        _record(row, mods.get((row.agency_id, row.form_id, row.period), {}))
+        _record(row, mods.get((row.agency_id, row.form_id, row.period), {}), surveys)
         for row in list_received(ws)  # superseded versions left out
     ]
     return CollationInput(

@@ -29,7 +29,7 @@ from oscb_desktop.forms import FormDefinition, Problem
 from oscb_desktop.forms import files as evidence_files
 from oscb_desktop.forms.model import NOT_APPLICABLE
 from oscb_desktop.fsutil import atomic_write, safe_stem
-from oscb_desktop.services import backups, identities, partnerships
+from oscb_desktop.services import backups, identities, partnerships, survey
 from oscb_desktop.services.returns import (
     ReturnError,
     ReturnLockedError,
@@ -173,6 +173,7 @@ def document(ws: Workspace, sub: ReturnInfo, **overrides: Any) -> ReturnDocument
         "certificate_fingerprint": format_fingerprint(fingerprint) if fingerprint else None,
         "generated_at": now_iso(),
         "partnership": profile.name,
+        "survey": survey.view(ws, sub),
     }
     values.update(overrides)
     return ReturnDocument(**values)
@@ -302,7 +303,7 @@ def sign_off(
         box=rendered.signature_box,
         page=rendered.signature_page,
         # The answers the PDF shows, as the exact bytes of the bundle's submission.json: signed with it.
-        embed=[submission_attachment(payload(ws, sub))],
+        embed=[submission_attachment(data := payload(ws, sub))],
     )
     say("Saving…")
     backups.before(ws, "sign-off")
@@ -313,6 +314,7 @@ def sign_off(
             raise ReturnLockedError(f"This return (version {current.version}) was signed meanwhile.")
         if dumps(load_answers(ws, sub.id)) != answers_before:
             raise ReturnError("The return changed while it was being signed. Check it and sign it off again.")
+        survey.freeze(ws, sub.id, data)  # the survey counts signed with it, for every later export
         AuditEntry.create(
             submission=sub.id,
             item_id="",
@@ -405,6 +407,7 @@ def payload(ws: Workspace, sub: ReturnInfo) -> SubmissionPayload:
         agency=BundleAgency(name=sub.agency.name, sector=sub.agency.sector or ""),
         answers=load_answers(ws, sub.id),
         partnership=partnerships.addressed_to(ws, sub),
+        survey=survey.carried(ws, sub),
     )
 
 

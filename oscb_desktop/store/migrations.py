@@ -287,8 +287,34 @@ def _v7(db: SqliteDatabase) -> None:
         db.execute_sql(sql)
 
 
+def _v8_survey(db: SqliteDatabase) -> None:
+    """The practitioner survey: an agency's counts per period and its remembered column mapping, the counts
+    frozen into each signed return, and those a Business Unit received (store/survey_tables.py)."""
+    for sql in (
+        """CREATE TABLE survey_result (
+            id INTEGER NOT NULL PRIMARY KEY,
+            agency_id INTEGER NOT NULL REFERENCES agency (id) ON DELETE CASCADE,
+            form_id VARCHAR(255) NOT NULL, form_version VARCHAR(255) NOT NULL, period VARCHAR(255) NOT NULL,
+            counts TEXT NOT NULL, file_name VARCHAR(255) NOT NULL,
+            imported_at VARCHAR(255) NOT NULL, imported_by VARCHAR(255) NOT NULL)""",
+        "CREATE UNIQUE INDEX survey_result_key ON survey_result (agency_id, form_id, period)",
+        """CREATE TABLE survey_mapping (
+            id INTEGER NOT NULL PRIMARY KEY,
+            agency_id INTEGER NOT NULL REFERENCES agency (id) ON DELETE CASCADE,
+            form_id VARCHAR(255) NOT NULL, mapping TEXT NOT NULL, updated_at VARCHAR(255) NOT NULL)""",
+        "CREATE UNIQUE INDEX survey_mapping_key ON survey_mapping (agency_id, form_id)",
+        """CREATE TABLE signed_survey (
+            submission_id VARCHAR(255) NOT NULL PRIMARY KEY REFERENCES submission (id) ON DELETE CASCADE,
+            counts TEXT NOT NULL)""",
+        """CREATE TABLE received_survey (
+            received_id INTEGER NOT NULL PRIMARY KEY REFERENCES received_return (id) ON DELETE CASCADE,
+            counts TEXT NOT NULL)""",
+    ):
+        db.execute_sql(sql)
+
+
 #: Index = version reached after the step (1-based). Append only; never edit a released step.
-MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8_survey]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

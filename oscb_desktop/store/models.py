@@ -440,6 +440,9 @@ class BusinessUnitLog(BaseModel):
     detail = JsonField()
 
 
+# The survey's tables live in their own module, which builds on the models above.
+from oscb_desktop.store.survey_tables import SURVEY_MODELS  # noqa: E402
+
 ALL_MODELS = (
     Setting,
     Partnership,
@@ -457,4 +460,5 @@ ALL_MODELS = (
     RequiredAction,
     ReceivedFeedback,
     BusinessUnitLog,
+    *SURVEY_MODELS,
 )

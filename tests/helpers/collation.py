@@ -30,6 +30,7 @@ def return_record(bundle: Path) -> ReturnRecord:
         submission_id=manifest.submission.id,
         answers=dict(submission.answers),
         signed_at=manifest.signed_at,
+        survey=submission.survey,
     )
 
 

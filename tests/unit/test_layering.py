@@ -136,6 +136,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"__init__", "paths", "fsutil", "dates", "datafiles", "textsafe"}),
     frozenset({"signing", "logs"}),
     frozenset({"forms", "store", "partnership"}),
+    frozenset({"survey"}),
     frozenset({"bundle", "collate"}),
     frozenset({"report", "packs", "feedback"}),
     frozenset({"services"}),

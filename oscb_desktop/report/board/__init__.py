@@ -20,6 +20,7 @@ from reportlab.platypus import Flowable, NextPageTemplate, PageBreak
 from oscb_desktop.collate.result import Collation
 from oscb_desktop.report import fonts
 from oscb_desktop.report.board.impact import impact
+from oscb_desktop.report.board.practitioners import practitioners
 from oscb_desktop.report.board.section11 import actions, findings, matrix, ratings
 from oscb_desktop.report.board.summary import cover, headline, method
 from oscb_desktop.report.board.template import BoardStyles, abbreviations, board_template
@@ -41,6 +42,8 @@ def render_collation_pdf(c: Collation) -> bytes:
     if c.standards:
         chapters.append(matrix)
     chapters.append(impact)
+    if c.practitioners is not None:
+        chapters.append(practitioners)
     if rated:
         chapters += [findings, actions]
     chapters.append(method)

@@ -25,6 +25,7 @@ from oscb_desktop.report import fonts
 from oscb_desktop.report.board.template import REPORT_SUBTITLE, REPORT_TITLE, Abbreviations, abbreviations
 from oscb_desktop.report.board_docx.document import BoardDocument
 from oscb_desktop.report.board_docx.impact import impact
+from oscb_desktop.report.board_docx.practitioners import practitioners
 from oscb_desktop.report.board_docx.section11 import actions, findings, matrix, ratings
 from oscb_desktop.report.board_docx.summary import cover, headline, method
 from oscb_desktop.report.house.text import clean, format_date
@@ -39,6 +40,7 @@ CHAPTERS = (
     "Ratings by standard",
     "Agencies and standards",
     "Impact assessment",
+    "What practitioners said",
     "Findings by standard",
     "Actions",
     "How the figures are worked out",
@@ -55,6 +57,8 @@ def chapters(c: Collation) -> list[Chapter]:
     if c.standards:
         out.append(matrix)
     out.append(impact)
+    if c.practitioners is not None:
+        out.append(practitioners)
     if rated:
         out += [findings, actions]
     out.append(method)

@@ -25,6 +25,7 @@ from oscb_desktop.forms.model import FormDefinition
 from oscb_desktop.report import fonts
 from oscb_desktop.report.submission.story import build_story
 from oscb_desktop.report.submission.template import SubmissionStyles, SubmissionTemplate, number_indent
+from oscb_desktop.survey.compare import SurveyView
 
 __all__ = ["RenderedPdf", "ReturnDocument", "render_submission_pdf"]
 
@@ -48,6 +49,8 @@ class ReturnDocument:
     generated_at: str = ""  # ISO time, shown in the footer/cover
     #: The partnership the return is for, named on the cover's band.
     partnership: str = ""
+    #: The practitioner survey counts the return carries, printed before the sign-off (None: it carries none).
+    survey: SurveyView | None = None
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from oscb_desktop.report.house.text import clean, format_date, format_time, mark
 from oscb_desktop.report.submission.answers import answer
 from oscb_desktop.report.submission.flowables import Chip, SignatureBox, rating_text
 from oscb_desktop.report.submission.template import BODY_WIDTH, DRAFT_RED, SubmissionStyles, status_label
+from oscb_desktop.report.survey.tables import survey_section
 from oscb_desktop.report.words import mean
 
 if TYPE_CHECKING:
@@ -59,6 +60,9 @@ def build_story(doc: ReturnDocument, s: SubmissionStyles, *, draft: bool, on_pla
         story += _summary(doc, s)
     for n, section in enumerate(doc.form.sections, start=1):
         story += _section(doc, s, n, section, first=n == 1, has_summary=has_summary)
+    if doc.survey is not None:
+        story += [CondPageBreak(60 * mm), s.heading("What practitioners said", "survey")]
+        story += survey_section(doc.survey, s, BODY_WIDTH)
     story += [PageBreak(), *_sign_off(doc, s, draft=draft, on_place=on_place)]
     return story
 

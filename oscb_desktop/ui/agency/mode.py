@@ -13,12 +13,12 @@ from PySide6.QtCore import QMetaObject, QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QMessageBox
 
-from oscb_desktop.services import agencies, returns, signoff
+from oscb_desktop.services import agencies, returns, signoff, survey
 from oscb_desktop.services.partnerships import JoinOutcome, JoinResult
 from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.signing import UnlockedKey
 from oscb_desktop.ui import restore
-from oscb_desktop.ui.agency import feedback_view
+from oscb_desktop.ui.agency import feedback_view, survey_import
 from oscb_desktop.ui.agency.join import join_partnership
 from oscb_desktop.ui.agency.workspace import AgencyWorkspace
 from oscb_desktop.ui.common import ask, make_action, message, set_menu_enabled
@@ -77,6 +77,7 @@ class AgencyMode(QObject):
         file.addSeparator()
         file.addAction(action("Restore from &backup…", lambda: restore.choose_and_restore(parent, self.ws)))
         file.addAction(action("Open &feedback from the partnership…", self.open_feedback))
+        file.addAction(action("Import practitioner &survey responses…", self.import_survey))
         file.addSeparator()
         file.addAction(action("&Quit", self.host.quit, QKeySequence.StandardKey.Quit))
 
@@ -229,6 +230,19 @@ class AgencyMode(QObject):
     @Slot()
     def open_feedback(self) -> None:
         feedback_view.open_feedback(self.host.host_widget(), self.ws, on_done=self.workspace.home.refresh)
+
+    @Slot()
+    def import_survey(self) -> None:
+        agency = agencies.current_agency(self.ws)
+        if agency is not None:
+            survey_import.import_survey(self.host.host_widget(), self.ws, agency.id, on_done=self._survey_imported)
+
+    def _survey_imported(self, _info: object) -> None:
+        """Set the new counts beside the ratings of the return open in the editor."""
+        editor = self.workspace.editor
+        if editor is not None:
+            editor.survey_notes.reset(survey.view(self.ws, editor.submission), editor.frames)
+            editor.survey_notes.refresh(editor.answers)
 
     @Slot()
     def show_feedback(self) -> None:

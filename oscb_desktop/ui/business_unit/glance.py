@@ -26,9 +26,11 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWi
 
 from oscb_desktop import dates
 from oscb_desktop.collate import Collation
+from oscb_desktop.collate.practitioners import Practitioners
 from oscb_desktop.collate.records import made_on
 from oscb_desktop.collate.result import RankedQuestion
 from oscb_desktop.forms.model import NOT_APPLICABLE
+from oscb_desktop.report.board.practitioners import intro
 from oscb_desktop.ui.business_unit.common import CollationError, Collations
 from oscb_desktop.ui.common import html
 
@@ -80,6 +82,9 @@ class GlancePage(QWidget):
         inner_layout.addWidget(explain)
         inner_layout.addWidget(self.problem)
         inner_layout.addLayout(grid, 1)
+        #: What practitioners said (the survey counts the Section 11 returns carried), in words.
+        self.practitioners_text = _words("What practitioners said, in words")
+        inner_layout.addWidget(self.practitioners_text)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
@@ -107,6 +112,7 @@ class GlancePage(QWidget):
         self._ratings(c)
         self._ranked(self.pressures_chart, self.pressures_text, c.impact.pressures, "pressures")
         self._ranked(self.enablers_chart, self.enablers_text, c.impact.enablers, "things that would make it easier")
+        self.practitioners_text.setText(practitioners_words(c.practitioners))
 
     # The charts -----------------------------------------------------------------------------------
 
@@ -271,3 +277,25 @@ def _datetime(day: date) -> QDateTime:
 
 def _ms(day: date) -> float:
     return float(_datetime(day).toMSecsSinceEpoch())
+
+
+def practitioners_words(p: Practitioners | None) -> str:
+    """The survey in words (rich text): who answered, the favourable share per question, the divergences."""
+    if p is None:
+        return "<h3>What practitioners said</h3><p>No return for this period carried a practitioner survey.</p>"
+    esc = html
+    shares = "".join(
+        f"<li>{esc(q.code)} {esc(q.text)}: {esc(q.favourable.words)} {esc(q.favourable_label)}</li>"
+        for q in p.questions
+        if q.favourable is not None
+    )
+    diverging = "".join(
+        f"<li>{esc(d.agency)}: {esc(d.statement_code)} {esc(d.standard)} rated {esc(d.level)}, but {esc(d.share)} "
+        f"of {esc(d.answered)} answered {esc(d.favourable_label)} to {esc(d.question_code)}</li>"
+        for d in p.divergences
+    )
+    return (
+        f"<h3>What practitioners said</h3><p>{esc(intro(p))}</p><ul>{shares}</ul>"
+        f"<p><b>Where ratings and practitioners diverge</b> ({esc(p.rule)})</p>"
+        + (f"<ul>{diverging}</ul>" if diverging else "<p>Nowhere, by this rule.</p>")
+    )

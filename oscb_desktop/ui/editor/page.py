@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from oscb_desktop.forms import Problem, section_completion
-from oscb_desktop.services import evidence, history, returns
+from oscb_desktop.services import evidence, history, returns, survey
 from oscb_desktop.services.autosave import Autosaver
 from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.services.workspace import Workspace
@@ -38,6 +38,7 @@ from oscb_desktop.ui.editor.items import ItemFrame, make_input, scope_text
 from oscb_desktop.ui.editor.lists import WrappingList
 from oscb_desktop.ui.editor.missing import MissingPanel
 from oscb_desktop.ui.editor.problems import InlineProblems, frame_of
+from oscb_desktop.ui.editor.survey_notes import SurveyNotes
 
 
 class _Frames(dict[str, ItemFrame]):
@@ -121,6 +122,9 @@ class EditorPage(QWidget):
         self.inline = InlineProblems(self.frames, self._revalidate_timer.isActive, self)
 
         self._build()
+        #: What the agency's practitioners answered, beside the statements their questions bear on.
+        self.survey_notes = SurveyNotes(survey.view(ws, self.submission), self.form, self.frames)
+        self.survey_notes.refresh(self.answers)
         self.revalidate()
         self.go_to_section(0)
         keys = {
@@ -353,6 +357,7 @@ class EditorPage(QWidget):
         self.carried.discard(item_id)
         self.frames[item_id].set_carried(None)
         self.autosave.change(item_id, value)
+        self.survey_notes.refresh(self.answers, item_id)
         self._revalidate_timer.start()
 
     @Slot(str)

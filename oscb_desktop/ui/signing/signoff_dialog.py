@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHeaderView,
     QLabel,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -31,7 +33,8 @@ from PySide6.QtWidgets import (
 from oscb_desktop import dates
 from oscb_desktop.forms import Problem
 from oscb_desktop.report.words import plural
-from oscb_desktop.services import identities, returns, signoff
+from oscb_desktop.services import identities, returns, signoff, survey
+from oscb_desktop.services.survey_values import SurveyBeside
 from oscb_desktop.services.values import IdentityInfo, ReturnInfo
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.signing import UnlockedKey, WrongPassphraseError
@@ -171,6 +174,19 @@ class SignOffDialog(QDialog):
         review_col = QVBoxLayout(review)
         review_col.addWidget(self.ratings, 1)
         review_col.addWidget(self.totals)
+        #: Where the agency's ratings and its practitioners' survey answers diverge (hidden when nowhere).
+        self.divergences = QLabel()
+        self.divergences.setWordWrap(True)
+        self.divergences.setObjectName("problem")
+        self.divergences.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        #: Scrolls when practitioners diverge from many ratings, so the review keeps its size.
+        self.divergences_box = QScrollArea()
+        self.divergences_box.setWidget(self.divergences)
+        self.divergences_box.setWidgetResizable(True)
+        self.divergences_box.setFrameShape(QFrame.Shape.NoFrame)
+        self.divergences_box.setMaximumHeight(140)
+        self.divergences_box.setAccessibleName("Where your practitioners' survey answers diverge from your ratings")
+        review_col.addWidget(self.divergences_box)
 
         signatory = QGroupBox("Who signs")
         self.name = QLineEdit()
@@ -284,6 +300,8 @@ class SignOffDialog(QDialog):
             else "no actions in the action plans"
         )
         files = plural(summary.attachments, "evidence file") if summary.attachments else "no evidence files"
+        self.divergences.setText(divergence_text(survey.beside(self.ws, self.sub.id)))
+        self.divergences_box.setVisible(bool(self.divergences.text()))
         self.totals.setText(
             ("" if summary.sections else "This form has no ratings. ")
             + f"{actions[0].upper()}{actions[1:]} · {files} attached · {summary.percent_complete} % complete."
@@ -376,3 +394,11 @@ class SignOffDialog(QDialog):
         if self.job is not None:  # the key is being used: cancelling now could leave nobody to say what happened
             return
         super().reject()
+
+
+def divergence_text(found: SurveyBeside) -> str:
+    """The statements where the practitioners' answers diverge from the ratings being signed, as plain text."""
+    if not found.divergent:
+        return ""
+    lines = "\n".join(f"• {p.text}" for p in found.divergent)
+    return f"Your practitioners' survey answers diverge from {plural(len(found.divergent), 'rating')}:\n{lines}"

@@ -17,7 +17,7 @@ from oscb_desktop.forms.known import ENABLERS, IMPACT_ASSESSMENT, PRESSURES, SEL
 from oscb_desktop.forms.loader import load_data
 
 #: The shipped forms' ids -> those of the other partnership.
-FORM_IDS = {"section11": "selfcheck", "impact": "annual"}
+FORM_IDS = {"section11": "selfcheck", "impact": "annual", "practitioner_survey": "staff_voice"}
 #: Item ids of the impact form: ``impact.pressures`` becomes ``annual.pressures``.
 _ITEM = re.compile(r"\bimpact\.(?=[a-z])")
 
@@ -38,7 +38,10 @@ def other_partnership(shipped: FormRegistry) -> FormRegistry:
 
 
 def renamed(r: ReturnRecord) -> ReturnRecord:
-    return dataclasses.replace(r, form_id=FORM_IDS[r.form_id], answers={_item_id(k): v for k, v in r.answers.items()})
+    survey = r.survey and {**r.survey, "form": {**r.survey["form"], "id": FORM_IDS[r.survey["form"]["id"]]}}
+    return dataclasses.replace(
+        r, form_id=FORM_IDS[r.form_id], answers={_item_id(k): v for k, v in r.answers.items()}, survey=survey
+    )
 
 
 def as_plain(c: Collation, rename: bool) -> Any:

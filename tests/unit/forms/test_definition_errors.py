@@ -407,10 +407,11 @@ def test_cli_check_reports_a_broken_form(tmp_path: Path, capsys: pytest.CaptureF
 def test_cli_list_prints_the_shipped_forms(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["forms", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 3
+    assert len(lines) == 4
     keys = [tuple(line.split()[:3]) for line in lines]
     assert keys == [
         ("impact", "2026.1", "2026/27"),
+        ("practitioner_survey", "2026.1", "2026/27"),
         ("section11", "2025.1", "2025/26"),
         ("section11", "2026.1", "2026/27"),
     ]

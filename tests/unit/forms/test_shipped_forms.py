@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 from oscb_desktop import paths
-from oscb_desktop.forms.known import IMPACT_ASSESSMENT, KINDS, ROLE_COLUMNS, ROLE_TYPES, ROLES, SELF_ASSESSMENT
+from oscb_desktop.forms.known import (
+    IMPACT_ASSESSMENT,
+    KINDS,
+    PRACTITIONER_SURVEY,
+    ROLE_COLUMNS,
+    ROLE_TYPES,
+    ROLES,
+    SELF_ASSESSMENT,
+)
 from oscb_desktop.forms.loader import FormRegistry, definition_schema, load_file
 from oscb_desktop.forms.model import FormDefinition
 from oscb_desktop.forms.rules import check
@@ -125,7 +133,7 @@ def test_impact_has_three_rank_items(impact: FormDefinition) -> None:
 
 
 #: The folder of ``forms/`` a shipped form lives in -> the kind it must declare.
-KIND_OF_FOLDER = {"section11": SELF_ASSESSMENT, "impact": IMPACT_ASSESSMENT}
+KIND_OF_FOLDER = {"section11": SELF_ASSESSMENT, "impact": IMPACT_ASSESSMENT, "survey": PRACTITIONER_SURVEY}
 
 
 @pytest.mark.parametrize("file", shipped_files(), ids=lambda p: f"{p.parent.name}/{p.name}")

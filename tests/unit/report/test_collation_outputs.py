@@ -118,6 +118,9 @@ def test_xlsx_sheets_headers_and_rows(xlsx_path: Path, collation: Collation, shi
         "Impact",
         "Matrix",
         "Not received",
+        "Practitioners",
+        "Practitioners by sector",
+        "Divergences",
     ]
     statements = sum(1 for i in shipped_forms.get("section11", "2026.1").items() if i.type == "rating")
     ratings = wb["Ratings"]

@@ -228,6 +228,7 @@ def test_setting_up_and_changing_the_partnership(bu_a: Workspace, tmp_path: Path
     info = partnerships.own(bu_a)
     assert info is not None and info.own and info.signer_fingerprint == fingerprint(bu_a)
     assert {(f.form_id, f.version) for f in info.forms} == {("section11", "2026.1"), ("impact", "2026.1"),
+                                                           ("practitioner_survey", "2026.1"),
                                                            ("section11", "2027.1")}  # fmt: skip
     with pytest.raises(PartnershipAdminError, match="already the Business Unit"):
         partnership_admin.init(bu_a, name="Another", short_name="X", passphrase=PASSPHRASE)
