@@ -12,7 +12,6 @@ from oscb_desktop.bundle.model import SubmissionPayload
 from oscb_desktop.forms.known import SELF_ASSESSMENT
 from oscb_desktop.forms.model import FormDefinition
 from oscb_desktop.fsutil import atomic_write, make_folder, safe_stem
-from oscb_desktop.report.survey import render_questionnaire_pdf
 from oscb_desktop.services.returns import form_of, get_submission, load_answers
 from oscb_desktop.services.survey_values import SurveyBeside, SurveyInfo, SurveyPreview
 from oscb_desktop.services.values import ReturnInfo
@@ -41,6 +40,8 @@ def survey_form(ws: Workspace, period: str | None = None) -> FormDefinition:
 
 def write_questions(ws: Workspace, out: str | Path, period: str | None = None) -> list[Path]:
     """The survey as a printable PDF, a CSV of its questions and an empty responses sheet, in folder ``out``."""
+    from oscb_desktop.report.survey import render_questionnaire_pdf  # reportlab: loaded when printing
+
     form = survey_form(ws, period)
     folder = Path(out)
     make_folder(folder, private=False)
