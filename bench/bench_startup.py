@@ -74,9 +74,9 @@ BARE_SHOWN = SHOWN_HOOK + textwrap.dedent(
 
 #: Like SHOWN_HOOK, but waits until the window shows the open workspace (``MainWindow.attached``: its modes built,
 #: the list of returns filled), renders it and prints READY.
-READY_HOOK = SHOWN_HOOK.replace(
-    "QTimer.singleShot(0, lambda: _shown(obj))", "QTimer.singleShot(0, lambda: _when_attached(obj))"
-) + """
+READY_HOOK = (
+    SHOWN_HOOK.replace("QTimer.singleShot(0, lambda: _shown(obj))", "QTimer.singleShot(0, lambda: _when_attached(obj))")
+    + """
 def _when_attached(window):
     if getattr(window, "attached", True):
         window.grab()
@@ -85,6 +85,7 @@ def _when_attached(window):
     else:
         QTimer.singleShot(2, lambda: _when_attached(window))
 """
+)
 
 APP_READY = READY_HOOK + textwrap.dedent(
     """
