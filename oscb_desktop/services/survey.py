@@ -203,7 +203,10 @@ def carried(ws: Workspace, sub: ReturnInfo) -> dict[str, Any] | None:
 def freeze(ws: Workspace, submission_id: str, data: SubmissionPayload) -> None:
     """Keep the survey counts a return was signed with (call inside the sign-off's transaction)."""
     if data.survey is not None:
-        SignedSurvey.insert(submission=submission_id, counts=dict(data.survey)).on_conflict_replace().execute()
+        counts = dict(data.survey)
+        SignedSurvey.insert(submission=submission_id, counts=counts).on_conflict(
+            conflict_target=[SignedSurvey.submission], update={SignedSurvey.counts: counts}
+        ).execute()
 
 
 @uses_workspace
@@ -237,7 +240,10 @@ def beside(ws: Workspace, submission_id: str) -> SurveyBeside:
 def keep_received(ws: Workspace, received_id: int, survey: Any) -> None:
     """Keep the survey counts a verified return brought (already checked by the verifier)."""
     if survey is not None:
-        ReceivedSurvey.insert(received=received_id, counts=dict(survey)).on_conflict_replace().execute()
+        counts = dict(survey)
+        ReceivedSurvey.insert(received=received_id, counts=counts).on_conflict(
+            conflict_target=[ReceivedSurvey.received], update={ReceivedSurvey.counts: counts}
+        ).execute()
 
 
 @uses_workspace

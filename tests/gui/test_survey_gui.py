@@ -81,6 +81,7 @@ def test_import_preview_store_and_beside_the_ratings(
     win.agency.open_return(sub.id)
     editor = win.agency.editor
     assert editor is not None
+    editor.jump_to("s5.1")  # its section is built when shown
     note = editor.survey_notes.notes["s5.1"]
     text = note.text.text()
     assert "You rated Training (S5.1) Green" in text and "practitioners answered Yes to" in text

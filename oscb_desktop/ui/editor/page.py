@@ -121,10 +121,10 @@ class EditorPage(QWidget):
         self._revalidate_timer.timeout.connect(self.revalidate)
         self.inline = InlineProblems(self.frames, self._revalidate_timer.isActive, self)
 
-        self._build()
-        #: What the agency's practitioners answered, beside the statements their questions bear on.
+        #: What the agency's practitioners answered, beside the statements their questions bear on (under each
+        #: statement's frame once its section is built).
         self.survey_notes = SurveyNotes(survey.view(ws, self.submission), self.form, self.frames)
-        self.survey_notes.refresh(self.answers)
+        self._build()
         self.revalidate()
         self.go_to_section(0)
         keys = {
@@ -252,7 +252,10 @@ class EditorPage(QWidget):
         page = self._section_page(section)
         self.scrolls[n].setWidget(page)
         page.show()  # a widget given to a scroll area already on screen is not shown by it
-        self.inline.show_items([item.id for item in section.items])
+        built = [item.id for item in section.items]
+        self.inline.show_items(built)
+        self.survey_notes.add(self.frames, built)
+        self.survey_notes.refresh(self.answers)
 
     def build_all_sections(self) -> None:
         """Every section's widgets, now (each is otherwise built when first shown)."""

@@ -60,12 +60,17 @@ class SurveyNotes:
             note.deleteLater()
         self.notes = {}
         self.view = view
+        self.bearing: set[str] = set()
         if view is None:
             return
-        bearing = {s for item in view.form.items() for s in item.bears_on if view.counts.question(item.id)}
-        for statement_id in bearing:
+        self.bearing = {s for item in view.form.items() for s in item.bears_on if view.counts.question(item.id)}
+        self.add(frames, list(frames))
+
+    def add(self, frames: Mapping[str, ItemFrame], item_ids: list[str]) -> None:
+        """Notes under the frames of ``item_ids`` just built (the editor builds a section when it is first shown)."""
+        for statement_id in self.bearing.intersection(item_ids):
             frame = frames.get(statement_id)
-            if frame is None:
+            if frame is None or statement_id in self.notes:
                 continue
             note = SurveyNote(frame)
             grid = frame.layout()
