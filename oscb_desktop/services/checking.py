@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -183,6 +184,14 @@ _WORKER_FORMS: FormRegistry | None = None
 def _start_worker(forms: FormRegistry) -> None:
     global _WORKER_FORMS
     _WORKER_FORMS = forms
+    parent = multiprocessing.parent_process()
+    if parent is not None:  # the importing process killed (or crashed): this one ends too, not left behind
+        threading.Thread(target=_end_with, args=(parent,), daemon=True, name="end-with-parent").start()
+
+
+def _end_with(parent: multiprocessing.process.BaseProcess) -> None:
+    parent.join()
+    os._exit(1)
 
 
 def _check_in_worker(path: Path, data: bytes | None) -> Checked:
