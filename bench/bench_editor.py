@@ -19,6 +19,7 @@ A warm-up pair is dropped.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import tempfile
 import time
@@ -27,6 +28,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from _common import summary, table, write_results
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMainWindow, QScrollArea, QVBoxLayout, QWidget
 
 from oscb_desktop import demo
@@ -88,9 +90,12 @@ def bare(count: int) -> float:
 
 
 def close(w: QMainWindow) -> None:
+    """Close and delete the window now (untimed), so the next run does not pay for this one's teardown."""
     w.close()
     w.deleteLater()
     QApplication.processEvents()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # processEvents leaves deletions queued
+    gc.collect()
 
 
 def main() -> None:
