@@ -9,7 +9,6 @@ the code base should compute these paths.
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 APP_NAME = "oscb-desktop"
@@ -24,10 +23,13 @@ CACHE_DIR_ENV = "OSCB_CACHE_DIR"
 
 
 def _shipped(name: str) -> Path:
-    packaged = resources.files("oscb_desktop") / "_data" / name
+    # The package's own folder (what importlib.resources.files gives for a package on disk, the wheel's and the
+    # frozen app's alike), without importing importlib.resources: the first window waits for this module.
+    here = Path(__file__).resolve().parent
+    packaged = here / "_data" / name
     if packaged.is_dir():
-        return Path(str(packaged))
-    checkout = Path(__file__).resolve().parent.parent / name
+        return packaged
+    checkout = here.parent / name
     if checkout.is_dir():
         return checkout
     raise FileNotFoundError(
