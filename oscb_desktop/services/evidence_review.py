@@ -208,7 +208,9 @@ def evidence_hints(ws: Workspace, received_id: int) -> list[EvidenceHint]:
 
 #: A text-showing operator after its operand: ``(Hello) Tj``, ``[(A) 10 (B)] TJ``, ``<48656c6c6f> Tj``.
 _SHOWS_TEXT = re.compile(rb"[)\]>]\s*(?:Tj|TJ|'|\")(?![A-Za-z])")
-_STREAM = re.compile(rb"stream\r?\n")
+#: A stream's start: the keyword right after its dictionary (the letters "stream" at a line's end inside another
+#: stream's ASCII85 data are not one: taken for one, a scan's pixels were read as text).
+_STREAM = re.compile(rb">>\s*stream\r?\n")
 #: Bounds on the work one PDF can cause: decompressed bytes per stream and in all.
 _STREAM_BYTES = 8 * 1024 * 1024
 _TOTAL_BYTES = 64 * 1024 * 1024
@@ -230,8 +232,11 @@ def pdf_has_text(data: bytes) -> bool | None:
     view = memoryview(data)
     budget = _TOTAL_BYTES
     for match in _STREAM.finditer(data):
-        head = data[max(0, match.start() - 4096) : match.start()]
-        header = head[head.rfind(b" obj") + 1 :]  # the stream's dictionary, after "n 0 obj"
+        head = data[max(0, match.start() - 4096) : match.end()]
+        opened = head.rfind(b" obj")
+        if opened < 0:
+            continue  # no object opens before it: not a stream of the file's own
+        header = head[opened + 1 :]  # the stream's dictionary, after "n 0 obj"
         if b"/Image" in header:
             continue  # pixels, not page content
         body = view[match.end() : match.end() + _STREAM_BYTES]

@@ -168,3 +168,10 @@ def test_check_this_evidence_hints(cycle: Cycle, bu: Workspace) -> None:
 )
 def test_pdf_has_text(pdf: bytes, expected: bool | None) -> None:
     assert evidence_review.pdf_has_text(pdf) is expected
+
+
+def test_a_scan_is_never_taken_for_text() -> None:
+    """A scan's pixels are ASCII85 text in the file, with line breaks: the letters "stream" at the end of one of
+    its lines once made the check read the pixels as page content, and ``)'`` in them as showing text (about one
+    scan in 25)."""
+    assert [evidence_review.pdf_has_text(scanned_pdf()) for _ in range(100)] == [False] * 100
