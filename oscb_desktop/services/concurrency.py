@@ -10,7 +10,6 @@ that follow one step.
 from __future__ import annotations
 
 from oscb_desktop.dates import local_moment
-from oscb_desktop.services import registry
 from oscb_desktop.services.workspace import Workspace, uses_workspace
 from oscb_desktop.store.models import ReceivedReturn
 
@@ -24,15 +23,12 @@ def serialise(ws: Workspace, *key: object) -> None:
 
 
 @uses_workspace
-def newer_stored(ws: Workspace, agency_name: str, form_id: str, period: str, version: int) -> bool:
+def newer_stored(ws: Workspace, agency_id: int, form_id: str, period: str, version: int) -> bool:
     """A version of this return newer than ``version`` is stored (by another officer, since the checks)."""
-    agency = registry.find_agency(ws, agency_name)
-    if agency is None:
-        return False
     return (
         ReceivedReturn.select()
         .where(
-            (ReceivedReturn.agency == agency.id)
+            (ReceivedReturn.agency == agency_id)
             & (ReceivedReturn.form_id == form_id)
             & (ReceivedReturn.period == period)
             & (ReceivedReturn.version > version)

@@ -85,6 +85,9 @@ __all__ = [  # the results and the PDF-alone import have their own modules; impo
     "summary_counts",
 ]
 
+#: How long a run of imports keeps what it read of the register (seconds): another officer's change to the
+#: register is seen within this; the run's own changes at once.
+REGISTER_KEPT_FOR = 1.0
 #: What a folder is searched for: plain and encrypted bundles.
 BUNDLE_SUFFIXES = (BUNDLE_SUFFIX, BUNDLE_SUFFIX + ENVELOPE_SUFFIX)
 
@@ -156,14 +159,22 @@ def addressed_elsewhere(ws: Workspace, res: VerifyResult) -> str | None:
     )
 
 
+def register_for_run(ws: Workspace) -> RegisterPolicy:
+    """The register as a run of many bundles reads it: once, and again after a second or after changing it."""
+    return RegisterPolicy(ws, max_age=REGISTER_KEPT_FOR)
+
+
 @uses_workspace
-def signer_is_unknown(ws: Workspace, checked: Checked) -> bool:
-    """Step 2: a sound bundle whose signer the register does not know (neither trusted nor revoked)."""
+def signer_is_unknown(ws: Workspace, checked: Checked, register: RegisterPolicy | None = None) -> bool:
+    """Step 2: a sound bundle whose signer the register does not know (neither trusted nor revoked).
+
+    ``register``: the run's (:func:`register_for_run`); read afresh when not given."""
     signer = checked.signer
     if signer is None or addressed_elsewhere(ws, checked.result) is not None:
         return False  # refused whoever signed it: no question to ask
     assert checked.result.manifest is not None
-    return decide(RegisterPolicy(ws), signer[0], checked.result.manifest.agency.name) == Trust.UNKNOWN
+    policy = register if register is not None else RegisterPolicy(ws)
+    return decide(policy, signer[0], checked.result.manifest.agency.name) == Trust.UNKNOWN
 
 
 @uses_workspace
@@ -191,6 +202,7 @@ def import_paths(
     results = []
     answers: dict[tuple[str, str], bool] = {}
     checks = check_files(files, ws.forms, key, processes=processes, cancelled=cancelled)
+    register = register_for_run(ws)
     for n, checked in enumerate(checks):
         if cancelled is not None and cancelled():
             break
@@ -198,11 +210,11 @@ def import_paths(
         if progress is not None:
             progress(n, len(files), path.name)
         confirmed = False
-        if checked.signer is not None and signer_is_unknown(ws, checked):
+        if checked.signer is not None and signer_is_unknown(ws, checked, register):
             if checked.signer not in answers:
                 answers[checked.signer] = trust_new(checked.result, path) if callable(trust_new) else bool(trust_new)
             confirmed = answers[checked.signer]
-        result = store(ws, checked, confirmed=confirmed)
+        result = store(ws, checked, confirmed=confirmed, register=register)
         results.append(result)
         if result.disk_full:
             results += not_imported_after_full_disk(files[n + 1 :])
@@ -239,7 +251,10 @@ def content_digest(res: VerifyResult) -> str:
     """Equal for every export of the same signed return: the answers and the signed PDF, not the manifest."""
     digest = hashlib.sha256()
     for member in ("submission.json", "submission.pdf"):
-        digest.update(hashlib.sha256(res.read_member(member)).digest())
+        # A bundle's members were checked against their SHA-256s in the manifest when it was verified.
+        entry = res.manifest.member(member) if res.loose is None and res.manifest is not None else None
+        sha = bytes.fromhex(entry.sha256) if entry is not None else hashlib.sha256(res.read_member(member)).digest()
+        digest.update(sha)
     return digest.hexdigest()
 
 
@@ -249,22 +264,29 @@ class _LostRace(Exception):
 
 
 @uses_workspace
-def store(ws: Workspace, checked: Checked, *, confirmed: bool = False) -> ImportResult:
+def store(
+    ws: Workspace, checked: Checked, *, confirmed: bool = False, register: RegisterPolicy | None = None
+) -> ImportResult:
     """Step 3: the register's verdict on the signer (``confirmed``: the user has just vouched for an unknown
     one), then duplicate, conflict and replay, then the bundle stored in one transaction.
 
     Two officers importing the same bundle at once: one stores it, the other's transaction fails on the unique
     key and is checked again, finding a duplicate (or, for an older version that lost to a newer one, a replay).
+
+    ``register``: the run's (:func:`register_for_run`); read afresh when not given.
     """
+    policy = register if register is not None else RegisterPolicy(ws)
     try:
-        return _store(ws, checked, confirmed=confirmed)
+        return _store(ws, checked, policy, confirmed=confirmed)
     except _LostRace:
-        return _store(ws, checked, confirmed=confirmed, again=True)
+        policy.forget()
+        return _store(ws, checked, policy, confirmed=confirmed, again=True)
 
 
-def _store(ws: Workspace, checked: Checked, *, confirmed: bool, again: bool = False) -> ImportResult:
+def _store(
+    ws: Workspace, checked: Checked, policy: RegisterPolicy, *, confirmed: bool, again: bool = False
+) -> ImportResult:
     path, data = checked.path, checked.data
-    policy = RegisterPolicy(ws)
     res = checked.result
     newly_trusted = False
     if res.ok and res.signer_fingerprint and res.manifest is not None:
@@ -285,11 +307,11 @@ def _store(ws: Workspace, checked: Checked, *, confirmed: bool, again: bool = Fa
     agency_name, form_id, period = manifest.agency.name, manifest.form.id, manifest.period
     digest = content_digest(res)
 
-    agency = registry.find_agency(ws, agency_name)
+    agency = policy.find_agency(agency_name)
     # Read before the duplicate check: what another officer commits in between is then a duplicate, not a conflict.
     same_return = (
         list(
-            ReceivedReturn.select().where(
+            ReceivedReturn.select(ReceivedReturn.version).where(
                 (ReceivedReturn.agency == agency.id)
                 & (ReceivedReturn.form_id == form_id)
                 & (ReceivedReturn.period == period)
@@ -355,14 +377,18 @@ def _store(ws: Workspace, checked: Checked, *, confirmed: bool, again: bool = Fa
         with ws.db.atomic():
             lineage = (agency_name, form_id, period)
             serialise(ws, "import", *lineage)
-            if not again and newer_stored(ws, *lineage, version):
+            if agency is None or newly_trusted:
+                policy.forget()  # the register changes here (or another officer's change since the checks is seen)
+            if agency is None:
+                agency = registry.find_agency(ws, agency_name)
+            if not again and agency is not None and newer_stored(ws, agency.id, form_id, period, version):
                 raise _LostRace()
             if newly_trusted:
                 cert = registry.read_certificate(res.signer_pem)
                 registry.trust_certificate(ws, agency_name, cert, source="import", sector=manifest.agency.sector)
-            agency = registry.find_agency(ws, agency_name) or registry.add_agency(
-                ws, agency_name, sector=manifest.agency.sector
-            )
+                agency = agency or registry.find_agency(ws, agency_name)
+            if agency is None:
+                agency = registry.add_agency(ws, agency_name, sector=manifest.agency.sector)
             stamp = now_iso()
             row = ReceivedReturn.create(
                 submission_id=sid,

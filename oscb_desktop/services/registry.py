@@ -8,6 +8,8 @@ officer has compared the fingerprint on screen with the agency (never silently).
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,9 +66,11 @@ def find_agency(ws: Workspace, name: str) -> RegisteredAgencyInfo | None:
 
 def _find(name: str) -> RegisteredAgency | None:
     key = normalise(name)
-    for row in RegisteredAgency.select():
-        if normalise(row.name) == key:
-            return row
+    # The names alone are read and compared (case folded, which SQL's lower() is not); the one row that matches
+    # is then read whole: an import looks agencies up several times per bundle.
+    for named in RegisteredAgency.select(RegisteredAgency.id, RegisteredAgency.name):
+        if normalise(named.name) == key:
+            return RegisteredAgency.get_or_none(RegisteredAgency.id == named.id)
     return None
 
 
@@ -248,20 +252,55 @@ def revoke(ws: Workspace, certificate_id: int) -> TrustedCertificateInfo:
 
 
 class RegisterPolicy:
-    """The register as the bundle verifier's trust policy."""
+    """The register as the bundle verifier's trust policy, and where an import finds its agencies.
 
-    def __init__(self, ws: Workspace) -> None:
-        self.ws = ws
+    ``max_age`` 0 (the default) reads the register on every question. An import of many bundles passes a second
+    or so: the agencies and certificates are then read once and kept that long (read again sooner when a name
+    or fingerprint is not in what was read, and after :meth:`forget`, which the import calls when it changed
+    the register itself). A profile put a third of storing a bundle in looking the same few rows up again.
+    """
+
+    def __init__(self, ws: Workspace, *, max_age: float = 0.0) -> None:
+        self.ws, self.max_age = ws, max_age
+        self._read_at: float | None = None
+        self._agencies: dict[str, RegisteredAgencyInfo] = {}
+        self._certificates: dict[str, list[tuple[int, bool]]] = {}
 
     def __call__(self, fingerprint: str, agency_name: str, /) -> Trust:
-        with self.ws.bound():
-            rows = list(TrustedCertificate.select().where(TrustedCertificate.fingerprint == fingerprint))
-            agency = _find(agency_name)
-        if any(r.revoked_at for r in rows):
+        key = normalise(agency_name)
+        self._fresh(lambda: fingerprint in self._certificates and key in self._agencies)
+        rows, agency = self._certificates.get(fingerprint, []), self._agencies.get(key)
+        if any(revoked for _agency_id, revoked in rows):
             return Trust.REVOKED  # revoked for one agency: refused for all
-        if agency is not None and any(r.agency_id == agency.id for r in rows):
+        if agency is not None and any(agency_id == agency.id for agency_id, _revoked in rows):
             return Trust.TRUSTED
         return Trust.UNKNOWN
+
+    def find_agency(self, name: str) -> RegisteredAgencyInfo | None:
+        key = normalise(name)
+        self._fresh(lambda: key in self._agencies)
+        return self._agencies.get(key)
+
+    def forget(self) -> None:
+        """The register was changed here: the next question reads it again."""
+        self._read_at = None
+
+    def _fresh(self, has_it: Callable[[], bool]) -> None:
+        """Read the register unless what was read is recent enough and holds what is looked for."""
+        now = time.monotonic()
+        if self._read_at is None or now - self._read_at > self.max_age or not has_it():
+            self._read(now)
+
+    def _read(self, now: float) -> None:
+        with self.ws.bound():
+            agencies = {normalise(r.name): RegisteredAgencyInfo.from_row(r) for r in RegisteredAgency.select()}
+            certificates: dict[str, list[tuple[int, bool]]] = {}
+            query = TrustedCertificate.select(
+                TrustedCertificate.fingerprint, TrustedCertificate.agency, TrustedCertificate.revoked_at
+            )
+            for row in query:
+                certificates.setdefault(row.fingerprint, []).append((row.agency_id, bool(row.revoked_at)))
+        self._agencies, self._certificates, self._read_at = agencies, certificates, now
 
 
 @uses_workspace

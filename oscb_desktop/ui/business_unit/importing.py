@@ -256,12 +256,13 @@ def run_import(
         backups.before(ws, "import")
         checked: list[imports.Checked] = []
         unknown: list[bool] = []
+        register = imports.register_for_run(ws)
         job.progress(0, total, f"Checking {shown(files[0].name)} (1 of {total})…")
         # In a pool of processes for many files (imports.check_files), in file order.
         for n, item in enumerate(imports.check_files(files, forms, key), start=1):
             job.check()  # nothing is written in this step: stopping anywhere is safe
             checked.append(item)
-            unknown.append(imports.signer_is_unknown(ws, item))
+            unknown.append(imports.signer_is_unknown(ws, item, register))
             if n < total:
                 job.progress(n, total, f"Checking {shown(files[n].name)} ({n + 1} of {total})…")
         return checked, unknown
@@ -278,11 +279,12 @@ def run_import(
         results: list[ImportResult] = []
 
         def store(job: Job[object]) -> object:
+            register = imports.register_for_run(ws)
             for n, item in enumerate(checked):
                 job.check()  # between bundles: each is stored whole or not at all
                 job.progress(n, total, f"Storing {shown(item.path.name)} ({n + 1} of {total})…")
                 confirmed = item.signer is not None and answers.get(item.signer, False)
-                result = imports.store(ws, item, confirmed=confirmed)
+                result = imports.store(ws, item, confirmed=confirmed, register=register)
                 results.append(result)
                 if result.disk_full:  # nothing more can be stored: the rest are reported as not imported
                     results.extend(imports.not_imported_after_full_disk(c.path for c in checked[n + 1 :]))

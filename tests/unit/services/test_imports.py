@@ -107,6 +107,38 @@ def test_registered_pem_is_trusted_and_revoking_refuses_new_bundles(
         registry.register_pem(bu, pem)
 
 
+def test_a_run_keeps_the_register_it_read_but_sees_what_is_new_and_its_own_changes(
+    bu: Workspace, agency_side: Path, bundles: list[Path], tmp_path: Path
+) -> None:
+    """An import of many bundles reads the register once a second, not several times per bundle: a certificate
+    or agency it has not seen is looked for again at once; a revocation by another officer is seen within
+    ``REGISTER_KEPT_FOR`` (here: after ``forget``, as the import does when it changes the register itself)."""
+    imports.check_can_import(bu)
+    [checked] = list(imports.check_files(bundles[:1], bu.forms))
+    assert checked.signer is not None and checked.result.manifest is not None
+    fingerprint, agency = checked.signer[0], checked.result.manifest.agency.name
+    kept = registry.RegisterPolicy(bu, max_age=3600)
+    assert imports.signer_is_unknown(bu, checked, kept)
+    assert kept.find_agency("Riverside Youth Trust") is None
+    registry.add_agency(bu, "Riverside Youth Trust")
+    assert kept.find_agency("riverside  youth TRUST") is not None, "an agency not in what was read is looked for again"
+
+    cert = registry.trust_certificate(
+        bu, agency, registry.read_certificate(checked.result.signer_pem or b""), source="pem"
+    )
+    assert not imports.signer_is_unknown(bu, checked, kept), "a certificate not in what was read is looked for again"
+    assert kept.find_agency(agency) is not None and kept(fingerprint, agency) == "trusted"
+
+    registry.revoke(bu, cert.id)
+    assert kept(fingerprint, agency) == "trusted", "kept for max_age"
+    assert registry.RegisterPolicy(bu)(fingerprint, agency) == "revoked", "max_age 0: read on every question"
+    kept.forget()
+    assert kept(fingerprint, agency) == "revoked"
+
+    result = imports.store(bu, checked, confirmed=True, register=registry.RegisterPolicy(bu, max_age=3600))
+    assert (result.outcome, result.code) == ("rejected", "revoked_signer")
+
+
 def signoff_stem(agency_name: str) -> str:
     return safe_stem(agency_name) + "_"
 
