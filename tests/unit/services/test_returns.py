@@ -15,7 +15,8 @@ from oscb_desktop.forms import FormRegistry
 from oscb_desktop.services import evidence as evidence_service
 from oscb_desktop.services import returns
 from oscb_desktop.services.agencies import create_agency
-from oscb_desktop.services.returns import MAX_VALUE_CHARS, AnswerRefusedError, ReturnError, ReturnLockedError
+from oscb_desktop.services.answer_checks import MAX_VALUE_CHARS
+from oscb_desktop.services.returns import AnswerRefusedError, ReturnError, ReturnLockedError
 from oscb_desktop.services.workspace import Workspace, login_name
 from oscb_desktop.store import Agency, Answer, AuditEntry, Submission
 
