@@ -15,14 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from oscb_desktop.bundle import Agency as BundleAgency
 from oscb_desktop.bundle import (
-    AuditRecord,
-    FormRef,
     JsonError,
     Signatory,
     SubmissionPayload,
-    SubmissionRef,
     parse_json,
 )
 from oscb_desktop.forms import FormDefinition, Problem
@@ -30,6 +26,7 @@ from oscb_desktop.forms import files as evidence_files
 from oscb_desktop.forms.model import NOT_APPLICABLE
 from oscb_desktop.fsutil import atomic_write, safe_stem
 from oscb_desktop.services import backups, identities, partnerships, survey
+from oscb_desktop.services.return_payload import audit_records, payload
 from oscb_desktop.services.returns import (
     ReturnError,
     ReturnLockedError,
@@ -395,37 +392,6 @@ class ExportResult:
 
 #: The workspace's folder of plain copies of the bundles sent encrypted.
 SENT_FOLDER = "sent"
-
-
-@uses_workspace
-def payload(ws: Workspace, sub: ReturnInfo) -> SubmissionPayload:
-    """``submission.json`` of a return."""
-    return SubmissionPayload(
-        submission=SubmissionRef(id=sub.id, version=sub.version, supersedes=sub.supersedes_id),
-        form=FormRef(id=sub.form_id, version=sub.form_version),
-        period=sub.period,
-        agency=BundleAgency(name=sub.agency.name, sector=sub.agency.sector or ""),
-        answers=load_answers(ws, sub.id),
-        partnership=partnerships.addressed_to(ws, sub),
-        survey=survey.carried(ws, sub),
-    )
-
-
-@uses_workspace
-def audit_records(ws: Workspace, sub: ReturnInfo) -> list[AuditRecord]:
-    """The answer history of this version and the versions it supersedes, oldest first."""
-    chain: list[str] = []
-    node: str | None = sub.id
-    while node is not None and node not in chain:
-        chain.append(node)
-        node = Submission.select(Submission.supersedes).where(Submission.id == node).scalar()
-    rows = AuditEntry.select().where(AuditEntry.submission.in_(chain)).order_by(AuditEntry.at, AuditEntry.id)
-    return [
-        AuditRecord(
-            item_id=r.item_id, old_value=r.old_value, new_value=r.new_value, at=r.at, user=r.user, action=r.action
-        )
-        for r in rows
-    ]
 
 
 @uses_workspace
