@@ -3,7 +3,6 @@ the right; every change autosaved."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
@@ -23,36 +22,23 @@ from PySide6.QtWidgets import (
 )
 
 from oscb_desktop.forms import Problem, section_completion
+from oscb_desktop.forms.model import Item
 from oscb_desktop.services import evidence, history, returns, survey
 from oscb_desktop.services.autosave import Autosaver
 from oscb_desktop.services.values import ReturnInfo, ReturnStatus
 from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.ui.common import html
 from oscb_desktop.ui.editor import spelling
 from oscb_desktop.ui.editor.autosave import AutosaveController
 from oscb_desktop.ui.editor.banner import LockedBanner
 from oscb_desktop.ui.editor.evidence import FileActions
 from oscb_desktop.ui.editor.find import FindBar, Match, find_matches
 from oscb_desktop.ui.editor.history import HistoryDialog
-from oscb_desktop.ui.editor.items import ItemFrame, make_input, scope_text
+from oscb_desktop.ui.editor.items import ItemFrame, make_input
 from oscb_desktop.ui.editor.lists import WrappingList
 from oscb_desktop.ui.editor.missing import MissingPanel
 from oscb_desktop.ui.editor.problems import InlineProblems, frame_of
+from oscb_desktop.ui.editor.sections import Frames, section_page
 from oscb_desktop.ui.editor.survey_notes import SurveyNotes
-
-
-class _Frames(dict[str, ItemFrame]):
-    """The item frames built so far; looking up an item not built yet builds its section first."""
-
-    def __init__(self, build_section_of: Callable[[str], None]) -> None:
-        super().__init__()
-        self._build_section_of = build_section_of
-
-    def __missing__(self, item_id: str) -> ItemFrame:
-        self._build_section_of(item_id)
-        if not dict.__contains__(self, item_id):
-            raise KeyError(item_id)
-        return dict.__getitem__(self, item_id)
 
 
 class EditorPage(QWidget):
@@ -104,7 +90,7 @@ class EditorPage(QWidget):
         self.autosave.sig_saved.connect(self._saved)
         self.autosave.sig_refused.connect(self._refused)
         #: Item id -> frame, of the sections built so far; asking for another item's frame builds its section.
-        self.frames: _Frames = _Frames(self._build_section_of)
+        self.frames: Frames = Frames(self._build_section_of)
         ws, sub_id = self.ws, self.submission.id
         #: Evidence files: checked and stored on a worker thread, opened from a read-only copy.
         self.file_actions = FileActions(
@@ -267,34 +253,20 @@ class EditorPage(QWidget):
             self._build_section(self.form.sections.index(self.form.section_of(item_id)))
 
     def _section_page(self, section: Any) -> QWidget:
-        page = QWidget()
-        page.setObjectName("sectionPage")
-        col = QVBoxLayout(page)
-        head = QLabel(f"<h2>{html(self.form.section_label(section))}</h2>")
-        head.setWordWrap(True)
-        col.addWidget(head)
-        if section.guidance:
-            guide = QLabel(section.guidance)
-            guide.setWordWrap(True)
-            guide.setObjectName("sectionGuidance")
-            col.addWidget(guide)
-        if section.scope:
-            scope = QLabel(scope_text(section.scope))
-            scope.setObjectName("muted")
-            col.addWidget(scope)
-        for item in section.items:
-            item_input = make_input(item, self.file_actions)
-            frame = ItemFrame(item, self.form.item_code(item.id), item_input)
-            item_input.set_value(self.answers.get(item.id))
-            item_input.sig_value_changed.connect(self._changed)
-            frame.sig_confirm_carried.connect(self._confirm_carried)
-            frame.sig_history_requested.connect(self.show_history)
-            frame.set_carried(self.carried_origin if item.id in self.carried else None)
-            frame.set_read_only(self.read_only)
-            self.frames[item.id] = frame
-            col.addWidget(frame)
-        col.addStretch(1)
-        return page
+        return section_page(self.form, section, self._item_frame)
+
+    def _item_frame(self, item: Item) -> ItemFrame:
+        """One item's frame and input, filled with its answer and wired to the editor."""
+        item_input = make_input(item, self.file_actions)
+        frame = ItemFrame(item, self.form.item_code(item.id), item_input)
+        item_input.set_value(self.answers.get(item.id))
+        item_input.sig_value_changed.connect(self._changed)
+        frame.sig_confirm_carried.connect(self._confirm_carried)
+        frame.sig_history_requested.connect(self.show_history)
+        frame.set_carried(self.carried_origin if item.id in self.carried else None)
+        frame.set_read_only(self.read_only)
+        self.frames[item.id] = frame
+        return frame
 
     # Navigation -------------------------------------------------------------------------------------
 
