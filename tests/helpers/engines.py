@@ -7,12 +7,14 @@ marked ``sqlite_only`` (what only a file can do: a full disk, the workspace lock
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from oscb_desktop.forms import FormRegistry
+from oscb_desktop.services.server_copy import copy_to_server
 from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.store import DB_FILENAME
 
@@ -25,6 +27,29 @@ def open_bu(request: pytest.FixtureRequest, engine: str, folder: Path, forms: Fo
         cluster = request.getfixturevalue("pg_cluster")
         return Workspace.open(folder, forms=forms, database=cluster.new_database())
     return Workspace.open(folder, forms=forms)
+
+
+#: The server's copy of each SQLite workspace a test module built once, by (cluster folder, workspace folder).
+_ON_SERVER: dict[tuple[Path, Path], str] = {}
+
+
+def open_bu_copy(
+    request: pytest.FixtureRequest, engine: str, template: Path, folder: Path, forms: FormRegistry | None = None
+) -> Workspace:
+    """A copy of the workspace in ``template`` (a folder built once, such as a demo Business Unit) on ``engine``:
+    the folder copied, or, on PostgreSQL, a database made from the template's server copy (moved there once with
+    ``oscb workspace copy``'s service, verified)."""
+    if engine != "postgresql":
+        shutil.copytree(template, folder)
+        return Workspace.open(folder, forms=forms)
+    cluster = request.getfixturevalue("pg_cluster")
+    key = (cluster.root, template)
+    if key not in _ON_SERVER:
+        url = cluster.new_database()
+        report = copy_to_server(template, url, forms=forms)
+        assert report.verified, report
+        _ON_SERVER[key] = url.rsplit("/", 1)[1]
+    return Workspace.open(folder, forms=forms, database=cluster.new_database(template=_ON_SERVER[key]))
 
 
 def raw_sql_error(request: pytest.FixtureRequest, ws: Workspace, sql: str) -> str | None:

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.engines import open_bu
 
+from helpers.engines import open_bu
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.services import identities, partnership_admin, signoff
 from oscb_desktop.services.agencies import create_agency, list_agencies
@@ -41,7 +41,9 @@ def open_ws(folder: Path, forms: FormRegistry) -> Workspace:
 
 
 @pytest.fixture
-def bu_a(request: pytest.FixtureRequest, engine: str, tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[Workspace]:
+def bu_a(
+    request: pytest.FixtureRequest, engine: str, tmp_path: Path, shipped_forms: FormRegistry
+) -> Iterator[Workspace]:
     """The BSCP's Business Unit, on each engine in turn (``helpers.engines``)."""
     ws = open_bu(request, engine, tmp_path / "bu-a", shipped_forms)
     ws.bind()
@@ -60,7 +62,9 @@ def bu_a(request: pytest.FixtureRequest, engine: str, tmp_path: Path, shipped_fo
 
 
 @pytest.fixture
-def bu_b(request: pytest.FixtureRequest, engine: str, tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[Workspace]:
+def bu_b(
+    request: pytest.FixtureRequest, engine: str, tmp_path: Path, shipped_forms: FormRegistry
+) -> Iterator[Workspace]:
     """The MKSCP's Business Unit, on the same engine as ``bu_a``."""
     ws = open_bu(request, engine, tmp_path / "bu-b", shipped_forms)
     ws.bind()
@@ -105,10 +109,7 @@ def tables(ws: Workspace) -> dict[str, list[Any]]:
     if ws.engine == "postgresql":
         return {t: [tuple(r) for r in ws.db.execute_sql(f"SELECT * FROM {t} ORDER BY 1").fetchall()] for t in names}
     with sqlite3.connect(ws.folder / "workspace.db") as db:
-        return {
-            t: db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
-            for t in names
-        }
+        return {t: db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in names}
 
 
 def bu_key(ws: Workspace) -> UnlockedKey:

@@ -72,10 +72,11 @@ class Cluster:
             capture_output=True, text=True, check=check, timeout=60,
         )  # fmt: skip
 
-    def new_database(self, name: str | None = None) -> str:
-        """A fresh empty database; its URL."""
+    def new_database(self, name: str | None = None, *, template: str = "template0") -> str:
+        """A fresh database, empty or a copy of the database ``template`` (no one may be connected to it); its
+        URL. A copy is made file by file by the server: far quicker than building the workspace again."""
         name = name or f"t{os.getpid()}_{next(self._names)}"
-        self.psql("postgres", f'CREATE DATABASE "{name}" TEMPLATE template0')
+        self.psql("postgres", f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return self.url(name)
 
     def stop(self) -> None:
