@@ -25,7 +25,7 @@ def open_bu(request: pytest.FixtureRequest, engine: str, folder: Path, forms: Fo
     """A new, empty workspace on ``engine`` (``folder``: the workspace's, or the officer's local one)."""
     if engine == "postgresql":
         cluster = request.getfixturevalue("pg_cluster")
-        return Workspace.open(folder, forms=forms, database=cluster.new_database())
+        return _closed_after(request, Workspace.open(folder, forms=forms, database=cluster.new_database()))
     return Workspace.open(folder, forms=forms)
 
 
@@ -49,7 +49,14 @@ def open_bu_copy(
         report = copy_to_server(template, url, forms=forms)
         assert report.verified, report
         _ON_SERVER[key] = url.rsplit("/", 1)[1]
-    return Workspace.open(folder, forms=forms, database=cluster.new_database(template=_ON_SERVER[key]))
+    url = cluster.new_database(template=_ON_SERVER[key])
+    return _closed_after(request, Workspace.open(folder, forms=forms, database=url))
+
+
+def _closed_after(request: pytest.FixtureRequest, ws: Workspace) -> Workspace:
+    """Closed at the end of the test even if the test does not: the session's server has a limit of connections."""
+    request.addfinalizer(ws.close)
+    return ws
 
 
 def raw_sql_error(request: pytest.FixtureRequest, ws: Workspace, sql: str) -> str | None:
