@@ -155,10 +155,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[Cluster]:
-    """The session's PostgreSQL cluster; skipped without the server, except in CI where that fails."""
-    cluster = start_cluster()
+def _running(*, tcp: bool = False) -> Iterator[Cluster]:
+    """A started cluster, stopped and removed afterwards; skipped without the server, except in CI (a failure)."""
+    cluster = start_cluster(tcp=tcp)
     if cluster is None:
         if os.environ.get("CI") == "true":
             pytest.fail("PostgreSQL server binaries (initdb, pg_ctl, psql) are missing: the CI must install them")
@@ -168,21 +167,18 @@ def pg_cluster() -> Iterator[Cluster]:
     finally:
         cluster.stop()
         shutil.rmtree(cluster.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """The session's PostgreSQL cluster (unix socket only, no passwords)."""
+    yield from _running()
 
 
 @pytest.fixture(scope="session")
 def pg_password_cluster() -> Iterator[Cluster]:
     """A second cluster, started only for the tests that need it: on 127.0.0.1, every role asked its password."""
-    cluster = start_cluster(tcp=True)
-    if cluster is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL server binaries (initdb, pg_ctl, psql) are missing: the CI must install them")
-        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl, psql) are not installed")
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
-        shutil.rmtree(cluster.root, ignore_errors=True)
+    yield from _running(tcp=True)
 
 
 @pytest.fixture
