@@ -113,7 +113,13 @@ def open_postgres(url: str, *, password: str | None = None, bind: bool = False) 
 def _unavailable(url: str, exc: BaseException) -> ServerUnavailableError:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     where = describe(url)
-    if "no password supplied" in text or "password authentication failed" in text:
+    if "password authentication failed" in text:  # one was given (typed, PGPASSWORD or ~/.pgpass): not this one
+        return ServerUnavailableError(
+            f"The PostgreSQL server of {where} did not accept the password ({text}). Check it (capitals count) and "
+            "type it again, or correct it in PGPASSWORD or ~/.pgpass; nothing was changed.",
+            needs_password=True,
+        )
+    if "no password supplied" in text:
         return ServerUnavailableError(
             f"The PostgreSQL server of {where} needs a password ({text}). Put it in PGPASSWORD or ~/.pgpass, or "
             "type it when the app asks; nothing was changed.",

@@ -251,12 +251,14 @@ class Launcher(QObject):
 
     def _ask_password(self, why: str, then: Callable[[], None]) -> None:
         """Ask for the database password (window-modal, not blocking); ``then`` opens again with it."""
-        from PySide6.QtWidgets import QInputDialog, QLineEdit
+        from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit
 
         dialog = QInputDialog(self.frame)
         dialog.setWindowTitle("Database password")
         dialog.setLabelText(f"{why}\n\nPassword:")
         dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        for label in dialog.findChildren(QLabel):  # the server's words can be long: wrapped, not one wide line
+            label.setWordWrap(True)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def typed(text: str) -> None:

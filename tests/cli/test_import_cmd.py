@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from helpers.bundle_kit import members_of, rebuild
+from helpers.engines import Place, new_place
 from helpers.workspace_state import snapshot
 
 from oscb_desktop.bundle.model import canonical_json, parse_json
 from oscb_desktop.cli import main
-from oscb_desktop.services.workspace import Workspace
 
 #: Clears the screen, homes the cursor and prints what looks like a successful import of another agency.
 EVIL_NAME = "a\x1b[2J\x1b[HIMPORTED  Thames Valley Police, section11, 2026-27, v1\r\n\x9b\u202etxt.oscb"
@@ -24,11 +24,17 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
     return code, out, err
 
 
-def _evil_file(tmp_path: Path, bundle: bytes) -> tuple[Path, list[str]]:
-    """The bundle saved under the evil name, and the ``--data-dir`` of a fresh Business Unit workspace."""
+@pytest.fixture
+def bu(request: pytest.FixtureRequest, engine: str, tmp_path: Path) -> Place:
+    """A fresh Business Unit workspace, on each engine in turn (``--data-dir``, and ``--database`` on PostgreSQL)."""
+    return new_place(request, engine, tmp_path / "bu")
+
+
+def _evil_file(tmp_path: Path, bundle: bytes, bu: Place) -> tuple[Path, list[str]]:
+    """The bundle saved under the evil name, and the options that name the Business Unit's workspace."""
     evil = tmp_path / EVIL_NAME
     evil.write_bytes(bundle)
-    return evil, ["--data-dir", str(tmp_path / "bu")]
+    return evil, bu.args
 
 
 def _unsafe(text: str) -> list[str]:
@@ -36,9 +42,9 @@ def _unsafe(text: str) -> list[str]:
 
 
 def test_a_file_name_cannot_clear_the_screen_or_fake_a_line(
-    tmp_path: Path, bundle: bytes, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, bundle: bytes, bu: Place, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    evil, data_dir = _evil_file(tmp_path, bundle)
+    evil, data_dir = _evil_file(tmp_path, bundle, bu)
     code, out, err = _run(capsys, *data_dir, "import", str(evil))
     assert code == 1, "untrusted signer: rejected"
     assert "\x1b" not in out + err and _unsafe(out + err) == []
@@ -51,24 +57,26 @@ def test_a_file_name_cannot_clear_the_screen_or_fake_a_line(
     assert json.loads(out)["results"][0]["file"] == str(evil), "the JSON still names the file exactly"
 
 
-def test_names_in_a_manifest_are_escaped_too(tmp_path: Path, bundle: bytes, capsys: pytest.CaptureFixture[str]) -> None:
+def test_names_in_a_manifest_are_escaped_too(
+    tmp_path: Path, bundle: bytes, bu: Place, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A rejected bundle's manifest is an unproven claim, but its agency is shown: escaped."""
     manifest = parse_json(members_of(bundle)["manifest.json"])
     manifest["agency"]["name"] = "Evil\x1b[2J\nIMPORTED  Somebody"
     forged = rebuild(bundle, replace={"manifest.json": canonical_json(manifest)})
     path = tmp_path / "forged.oscb"
     path.write_bytes(forged)
-    code, out, err = _run(capsys, "--data-dir", str(tmp_path / "bu"), "import", str(path))
+    code, out, err = _run(capsys, *bu.args, "import", str(path))
     assert code == 1 and _unsafe(out + err) == []
     assert len(out.splitlines()) == 1
 
 
 def test_received_returns_list_escapes_the_file_names(
-    tmp_path: Path, bundle: bytes, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, bundle: bytes, bu: Place, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    evil, data_dir = _evil_file(tmp_path, bundle)
+    evil, data_dir = _evil_file(tmp_path, bundle, bu)
     assert _run(capsys, *data_dir, "import", str(evil), "--trust-new")[0] == 0
-    with Workspace.open(tmp_path / "bu") as ws:
+    with bu.open() as ws:
         assert snapshot(ws)["tables"]["ReceivedReturn"], "imported under its evil name"
     for extra in ([], ["--json"]):
         code, out, err = _run(capsys, *data_dir, "submissions", "list", *extra)

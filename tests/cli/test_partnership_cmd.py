@@ -8,6 +8,8 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+from helpers.engines import new_place
 from helpers.workspaces import run_oscb
 
 from oscb_desktop.packs import check_pack
@@ -21,8 +23,9 @@ def ok(result: subprocess.CompletedProcess[str]) -> str:
     return result.stdout
 
 
-def test_set_up_publish_join_and_list(tmp_path: Path) -> None:
-    bu, ag = str(tmp_path / "bu"), str(tmp_path / "agency")
+def test_set_up_publish_join_and_list(request: pytest.FixtureRequest, engine: str, tmp_path: Path) -> None:
+    """The Business Unit's commands on each engine in turn (``--database`` on PostgreSQL); the agency's on its file."""
+    bu, ag = new_place(request, engine, tmp_path / "bu").args, str(tmp_path / "agency")
     secret = tmp_path / "passphrase.txt"
     secret.write_text("correct horse battery\n", encoding="utf-8")
     members = tmp_path / "members.yaml"
@@ -38,16 +41,16 @@ def test_set_up_publish_join_and_list(tmp_path: Path) -> None:
         encoding="utf-8",
     )
 
-    out = ok(run_oscb("--data-dir", bu, "partnership", "init", "--name", NAME, "--short-name", "BSCP",
+    out = ok(run_oscb(*bu, "partnership", "init", "--name", NAME, "--short-name", "BSCP",
                       "--members", str(members), "--passphrase-file", str(secret)))  # fmt: skip
     assert "2 member agencies" in out and "fingerprint" in out
-    wrong = run_oscb("--data-dir", bu, "partnership", "add-form", str(form), "--period", "2028/29")
+    wrong = run_oscb(*bu, "partnership", "add-form", str(form), "--period", "2028/29")
     assert wrong.returncode == 2 and "not for 2028/29" in wrong.stderr
-    out = ok(run_oscb("--data-dir", bu, "partnership", "add-form", str(form), "--period", "2027/28",
+    out = ok(run_oscb(*bu, "partnership", "add-form", str(form), "--period", "2027/28",
                       "--deadline", "2028-03-31"))  # fmt: skip
     assert "2027.1" in out and "2028-03-31" in out
     pack = tmp_path / "bscp.oscbpack"
-    out = ok(run_oscb("--data-dir", bu, "partnership", "publish", "--out", str(pack), "--passphrase-file", str(secret)))
+    out = ok(run_oscb(*bu, "partnership", "publish", "--out", str(pack), "--passphrase-file", str(secret)))
     assert "pack version 1" in out and pack.exists()
     check = check_pack(pack)
     assert check.ok and check.signer_fingerprint is not None
@@ -69,7 +72,7 @@ def test_set_up_publish_join_and_list(tmp_path: Path) -> None:
             "active": True} in entry["forms"]  # fmt: skip
     forms = ok(run_oscb("--data-dir", ag, "forms", "list"))
     assert any(line.split()[:3] == ["section11", "2027.1", "2027/28"] for line in forms.splitlines())
-    bu_list = json.loads(ok(run_oscb("--data-dir", bu, "partnership", "list", "--json")))
+    bu_list = json.loads(ok(run_oscb(*bu, "partnership", "list", "--json")))
     assert bu_list["partnerships"][0]["role"] == "business_unit"
 
     tampered = tmp_path / "tampered.oscbpack"

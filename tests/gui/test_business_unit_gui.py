@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from helpers.engines import open_bu, open_bu_copy
 from helpers.pdf import run, squash
-from helpers.workspaces import opened_copy
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtTest import QTest
@@ -50,10 +50,17 @@ def bu_template(tmp_path_factory: pytest.TempPathFactory, shipped_forms: FormReg
 
 
 @pytest.fixture
-def bu_ws(bu_template: Path, tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[Workspace]:
-    """A copy of the demo Business Unit workspace: 5 agencies' returns imported, some reviewed and moderated."""
-    with opened_copy(bu_template, tmp_path / "bu", shipped_forms) as ws:
+def bu_ws(
+    request: pytest.FixtureRequest, engine: str, bu_template: Path, tmp_path: Path, shipped_forms: FormRegistry
+) -> Iterator[Workspace]:
+    """A copy of the demo Business Unit workspace: 5 agencies' returns imported, some reviewed and moderated; on
+    each engine in turn (on PostgreSQL, the template is moved to the server once and each test gets a copy)."""
+    ws = open_bu_copy(request, engine, bu_template, tmp_path / "bu", shipped_forms)
+    ws.bind()
+    try:
         yield ws
+    finally:
+        ws.close()
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +78,10 @@ def fresh_bundles(tmp_path_factory: pytest.TempPathFactory, shipped_forms: FormR
 
 
 @pytest.fixture
-def empty_bu(tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[Workspace]:
-    ws = Workspace.open(tmp_path / "empty-bu", forms=shipped_forms)
+def empty_bu(
+    request: pytest.FixtureRequest, engine: str, tmp_path: Path, shipped_forms: FormRegistry
+) -> Iterator[Workspace]:
+    ws = open_bu(request, engine, tmp_path / "empty-bu", shipped_forms)
     ws.bind()  # re-bound after any module fixture that bound another workspace
     registry.become_business_unit(ws)
     try:

@@ -4,11 +4,11 @@ one only when asked (from a read-only copy), warns before a kind of file that co
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.engines import open_bu, open_bu_copy
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
@@ -36,10 +36,11 @@ def bu_template(tmp_path_factory: pytest.TempPathFactory, shipped_forms: FormReg
 
 
 @pytest.fixture
-def bu_ws(bu_template: Path, tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[Workspace]:
-    folder = tmp_path / "bu"
-    shutil.copytree(bu_template, folder)
-    ws = Workspace.open(folder, forms=shipped_forms)
+def bu_ws(
+    request: pytest.FixtureRequest, engine: str, bu_template: Path, tmp_path: Path, shipped_forms: FormRegistry
+) -> Iterator[Workspace]:
+    """A copy of the demo Business Unit, on each engine in turn (on PostgreSQL the evidence is in the database)."""
+    ws = open_bu_copy(request, engine, bu_template, tmp_path / "bu", shipped_forms)
     ws.bind()
     try:
         yield ws
@@ -131,7 +132,12 @@ def test_a_file_that_could_run_code_is_opened_only_after_a_warning(qtbot, tmp_pa
 
 
 def test_from_the_agencys_editor_to_the_business_units_viewer(
-    qtbot, tmp_path: Path, shipped_forms: FormRegistry, opened: list[Path]
+    qtbot,
+    request: pytest.FixtureRequest,
+    engine: str,
+    tmp_path: Path,
+    shipped_forms: FormRegistry,
+    opened: list[Path],
 ) -> None:
     """Attach by drag and drop in the editor, sign off and export, verify and import, and open at the Business Unit."""
     minutes = tmp_path / "Board minutes May 2026.txt"
@@ -178,7 +184,7 @@ def test_from_the_agencys_editor_to_the_business_units_viewer(
         )
         bundle = tmp_path / "riverside.oscb"
         signoff.export(ws, sub.id, bundle, passphrase="pass phrase 1")
-    with Workspace.open(tmp_path / "bu", forms=shipped_forms) as bu:
+    with open_bu(request, engine, tmp_path / "bu", shipped_forms) as bu:  # the Business Unit on each engine
         bu.bind()
         (result,) = imports.import_paths(bu, [bundle], trust_new=True)
         assert result.outcome == "imported", result.reason

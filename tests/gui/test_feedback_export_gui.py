@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers.engines import open_bu
 from helpers.feedback_kit import PASSPHRASE, Scenario, build
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintPreviewDialog
@@ -25,8 +26,11 @@ from oscb_desktop.ui.signing.export import PassphraseDialog
 
 
 @pytest.fixture
-def scenario(tmp_path: Path, shipped_forms: FormRegistry, workspace: Workspace) -> Scenario:
-    return build(tmp_path, shipped_forms, workspace)
+def scenario(
+    request: pytest.FixtureRequest, engine: str, tmp_path: Path, shipped_forms: FormRegistry, workspace: Workspace
+) -> Scenario:
+    """Up to the signed feedback file; the Business Unit on each engine in turn (the agency on its file)."""
+    return build(tmp_path, shipped_forms, workspace, lambda folder, forms: open_bu(request, engine, folder, forms))
 
 
 def visible(kind: type) -> list:  # type: ignore[type-arg]

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.engines import open_bu
 from helpers.workspace_state import snapshot
 from PySide6.QtCore import Qt
 
@@ -22,8 +23,9 @@ EVIL_NAME = "a\x1b[2J\nIMPORTED  Thames Valley Police\u202etxt.oscb"
 
 
 @pytest.fixture
-def bu(tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[Workspace]:
-    ws = Workspace.open(tmp_path / "bu", forms=shipped_forms)
+def bu(request: pytest.FixtureRequest, engine: str, tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[Workspace]:
+    """An empty Business Unit workspace, on each engine in turn (the full database: SQLite's page limit only)."""
+    ws = open_bu(request, engine, tmp_path / "bu", shipped_forms)
     ws.bind()
     registry.become_business_unit(ws)
     try:
@@ -32,6 +34,7 @@ def bu(tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[Workspace]:
         ws.close()
 
 
+@pytest.mark.sqlite_only  # a full database made with SQLite's max_page_count; a server's full disk is not made here
 def test_a_database_that_is_full_gives_each_bundle_its_own_row_and_stores_nothing(
     qtbot, bu: Workspace, agency_side: Path
 ) -> None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from helpers.engines import open_bu, open_bu_copy
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox, QWidget
 
@@ -218,10 +218,11 @@ def bu_template(tmp_path_factory: pytest.TempPathFactory, shipped_forms: FormReg
 
 
 @pytest.fixture
-def bu_widget(qtbot, bu_template: Path, tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[BusinessUnitWorkspace]:
-    folder = tmp_path / "bu"
-    shutil.copytree(bu_template, folder)
-    with Workspace.open(folder, forms=shipped_forms) as ws:
+def bu_widget(
+    qtbot, request: pytest.FixtureRequest, engine: str, bu_template: Path, tmp_path: Path, shipped_forms: FormRegistry
+) -> Iterator[BusinessUnitWorkspace]:
+    """The demo Business Unit's window, on each engine in turn."""
+    with open_bu_copy(request, engine, bu_template, tmp_path / "bu", shipped_forms) as ws:
         widget = BusinessUnitWorkspace(ws)
         qtbot.addWidget(widget)
         widget.resize(1400, 900)
@@ -229,8 +230,10 @@ def bu_widget(qtbot, bu_template: Path, tmp_path: Path, shipped_forms: FormRegis
         yield widget
 
 
-def test_import(qtbot, loop_watch, tmp_path: Path, bundles: Path, shipped_forms: FormRegistry) -> None:
-    with Workspace.open(tmp_path / "empty-bu", forms=shipped_forms) as ws:
+def test_import(
+    qtbot, loop_watch, request: pytest.FixtureRequest, engine: str, tmp_path: Path, bundles: Path, shipped_forms
+) -> None:
+    with open_bu(request, engine, tmp_path / "empty-bu", shipped_forms) as ws:
         widget = BusinessUnitWorkspace(ws)
         qtbot.addWidget(widget)
         widget.show()

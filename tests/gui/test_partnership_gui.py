@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.engines import open_bu
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from test_signoff_gui import button, closed, make_window, type_into, wait_for
@@ -60,6 +61,18 @@ def bu_ws(tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[Workspace]:
 
 
 @pytest.fixture
+def bu_on_engine(
+    request: pytest.FixtureRequest, engine: str, tmp_path: Path, shipped_forms: FormRegistry
+) -> Iterator[Workspace]:
+    """The Business Unit whose own screens are tested, on each engine in turn (``bu_ws`` only makes packs for the
+    agency's side)."""
+    ws = open_bu(request, engine, tmp_path / "bu", shipped_forms)
+    ws.bind()
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
 def agency_ws(workspace: Workspace) -> Workspace:
     agencies.create_agency(workspace, AGENCY, sector="health", lead_name="Sam Lead")
     return workspace
@@ -73,8 +86,9 @@ def set_up_partnership(ws: Workspace, name: str, short: str) -> str:
 
 
 def test_business_unit_sets_up_adds_a_form_and_publishes(
-    qtbot, bu_ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot, bu_on_engine: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    bu_ws = bu_on_engine
     members = tmp_path / "members.yaml"
     members.write_text(f"- {{name: {AGENCY}, sector: health}}\n- {{name: Thames Valley Police, sector: police}}\n")
     win = make_window(qtbot, bu_ws)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers.workspaces import opened_copy
+from helpers.engines import open_bu_copy
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -38,9 +38,16 @@ def bu_template(tmp_path_factory: pytest.TempPathFactory, shipped_forms: FormReg
 
 
 @pytest.fixture
-def bu_ws(bu_template: Path, tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[Workspace]:
-    with opened_copy(bu_template, tmp_path / "bu", shipped_forms) as ws:
+def bu_ws(
+    request: pytest.FixtureRequest, engine: str, bu_template: Path, tmp_path: Path, shipped_forms: FormRegistry
+) -> Iterator[Workspace]:
+    """A copy of the demo Business Unit workspace, on each engine in turn."""
+    ws = open_bu_copy(request, engine, bu_template, tmp_path / "bu", shipped_forms)
+    ws.bind()
+    try:
         yield ws
+    finally:
+        ws.close()
 
 
 def focus(qtbot, viewer, widget) -> None:

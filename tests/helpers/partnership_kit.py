@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from helpers.engines import open_bu
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.services import identities, partnership_admin, signoff
 from oscb_desktop.services.agencies import create_agency, list_agencies
@@ -40,8 +41,12 @@ def open_ws(folder: Path, forms: FormRegistry) -> Workspace:
 
 
 @pytest.fixture
-def bu_a(tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[Workspace]:
-    ws = open_ws(tmp_path / "bu-a", shipped_forms)
+def bu_a(
+    request: pytest.FixtureRequest, engine: str, tmp_path: Path, shipped_forms: FormRegistry
+) -> Iterator[Workspace]:
+    """The BSCP's Business Unit, on each engine in turn (``helpers.engines``)."""
+    ws = open_bu(request, engine, tmp_path / "bu-a", shipped_forms)
+    ws.bind()
     partnership_admin.init(
         ws,
         name="Buckinghamshire Safeguarding Children Partnership",
@@ -57,8 +62,12 @@ def bu_a(tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[Workspace]:
 
 
 @pytest.fixture
-def bu_b(tmp_path: Path, shipped_forms: FormRegistry) -> Iterator[Workspace]:
-    ws = open_ws(tmp_path / "bu-b", shipped_forms)
+def bu_b(
+    request: pytest.FixtureRequest, engine: str, tmp_path: Path, shipped_forms: FormRegistry
+) -> Iterator[Workspace]:
+    """The MKSCP's Business Unit, on the same engine as ``bu_a``."""
+    ws = open_bu(request, engine, tmp_path / "bu-b", shipped_forms)
+    ws.bind()
     partnership_admin.init(
         ws,
         name="Milton Keynes Safeguarding Children Partnership",
@@ -95,12 +104,12 @@ def agency_id(ws: Workspace) -> int:
 
 
 def tables(ws: Workspace) -> dict[str, list[Any]]:
-    """What a refused pack must leave as it was."""
+    """What a refused pack must leave as it was (read with the engine's own client where it can be)."""
+    names = ("partnership", "partnership_form", "submission")
+    if ws.engine == "postgresql":
+        return {t: [tuple(r) for r in ws.db.execute_sql(f"SELECT * FROM {t} ORDER BY 1").fetchall()] for t in names}
     with sqlite3.connect(ws.folder / "workspace.db") as db:
-        return {
-            t: db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
-            for t in ("partnership", "partnership_form", "submission")
-        }
+        return {t: db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in names}
 
 
 def bu_key(ws: Workspace) -> UnlockedKey:

@@ -3,18 +3,21 @@ and collates, and the figures are checked against a count made here straight fro
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import shutil
 import zipfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.pg_cluster import Cluster
 from openpyxl import load_workbook
 
 from oscb_desktop import demo
 from oscb_desktop.cli import main
-from oscb_desktop.collate import collate
+from oscb_desktop.collate import Collation, collate
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.services import review
 from oscb_desktop.services.workspace import Workspace
@@ -35,6 +38,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     bu = bundles / "business-unit"
     secret = root / "passphrase.txt"
     secret.write_text(demo.DEMO_PASSPHRASE + "\n", encoding="utf-8")
+    shutil.copytree(bu, root / "bu-before-import")  # for the same import on a PostgreSQL server
     assert main(["--data-dir", str(root / "elsewhere"), "import", str(bundles), "--json"]) == 1
     assert main(["--data-dir", str(bu), "import", str(bundles), "--trust-new", "--json"]) == 1, "encrypted: key needed"
     args = ["--trust-new", "--passphrase-file", str(secret), "--json"]
@@ -44,7 +48,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert len(list(bundles.glob("*.oscb.p7m"))) >= AGENCIES * 3 and not list(bundles.glob("*.oscb"))
     # What was sent is encrypted; the agencies keep the plain bundles, which the checks below read independently.
     plain = sorted((root / "agencies" / "sent").glob("*.oscb"))
-    return {"root": root, "bu": bu, "bundles": plain, "pdf": pdf, "xlsx": xlsx}
+    return {"root": root, "bu": bu, "bundles": plain, "pdf": pdf, "xlsx": xlsx, "sent": bundles, "secret": secret}
 
 
 def submissions(paths: list[Path]) -> list[dict[str, Any]]:
@@ -148,7 +152,6 @@ def test_spreadsheet_rows_match_the_bundles(pipeline: dict[str, Any], shipped_fo
 
 
 def test_the_board_report_names_every_agency(pipeline: dict[str, Any]) -> None:
-    import shutil
     import subprocess
 
     if shutil.which("pdftotext") is None:
@@ -158,3 +161,37 @@ def test_the_board_report_names_every_agency(pipeline: dict[str, Any]) -> None:
     for s in newest(submissions(pipeline["bundles"])):
         first_word = s["agency"]["name"].split()[0]
         assert first_word in flat
+
+
+def test_on_a_server_the_business_unit_imports_and_collates_the_same(
+    pipeline: dict[str, Any], pg_cluster: Cluster, tmp_path: Path, shipped_forms: FormRegistry
+) -> None:
+    """The Business Unit as it was before importing, moved to PostgreSQL (``oscb workspace copy``), imports the same
+    encrypted bundles with ``--database``: the same returns, the same collation, the same spreadsheet."""
+    url = pg_cluster.new_database()
+    assert main(["workspace", "copy", "--from", str(pipeline["root"] / "bu-before-import"), "--to", url]) == 0
+    server = ["--database", url, "--data-dir", str(tmp_path / "officer")]
+    args = ["--trust-new", "--passphrase-file", str(pipeline["secret"]), "--json"]
+    assert main([*server, "import", str(pipeline["sent"]), *args]) == 0
+    xlsx = tmp_path / "board.xlsx"
+    assert main([*server, "collate", "--period", PERIOD, "--xlsx", str(xlsx)]) == 0
+    with (
+        Workspace.open(pipeline["bu"], forms=shipped_forms) as lite,
+        Workspace.open(tmp_path / "officer", forms=shipped_forms, database=url) as pg,
+    ):
+        assert [(r.agency.name, r.form_id, r.period, r.submission_id) for r in review.list_received(pg)] == [
+            (r.agency.name, r.form_id, r.period, r.submission_id) for r in review.list_received(lite)
+        ]
+        on_server, here = (collate(review.collation_input(w, PERIOD)) for w in (pg, lite))
+
+        def figures(c: Collation) -> Collation:
+            """All but when it was worked out and when each return was imported (a minute apart here)."""
+            returns = tuple(dataclasses.replace(r, received_at="") for r in c.returns)
+            return dataclasses.replace(c, generated_at="", returns=returns)
+
+        assert figures(on_server) == figures(here)
+
+    def ratings(path: Path) -> list[tuple[Any, ...]]:
+        return list(load_workbook(path, read_only=True)["Ratings"].iter_rows(values_only=True))
+
+    assert ratings(xlsx) == ratings(pipeline["xlsx"])

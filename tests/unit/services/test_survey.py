@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from helpers.engines import open_bu
 from helpers.pdf import run, squash
 from helpers.survey_kit import make_rows, sample, write
 
@@ -105,7 +106,7 @@ def agency_demo(tmp_path: Path, shipped_forms: FormRegistry) -> Workspace:
 
 
 def test_the_signed_return_carries_the_counts_and_the_business_unit_keeps_them(
-    agency_demo: Workspace, tmp_path: Path, shipped_forms: FormRegistry
+    request: pytest.FixtureRequest, engine: str, agency_demo: Workspace, tmp_path: Path, shipped_forms: FormRegistry
 ) -> None:
     ws = agency_demo
     draft = current_s11(ws)
@@ -143,7 +144,7 @@ def test_the_signed_return_carries_the_counts_and_the_business_unit_keeps_them(
     assert verified.submission is not None and verified.submission.survey == frozen
     ws.close()
 
-    bu = Workspace.open(tmp_path / "bu", forms=shipped_forms)
+    bu = open_bu(request, engine, tmp_path / "bu", shipped_forms)  # the Business Unit, on each engine
     bu.bind()
     try:
         [res] = imports.import_paths(bu, [bundle], trust_new=True)
