@@ -13,10 +13,13 @@ process (the Business Unit's key never leaves it); only the opened bundle's byte
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import multiprocessing
 import os
+import pickle
 import threading
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -53,6 +56,9 @@ class Checked:
     path: Path
     result: VerifyResult
     data: bytes | None = None
+    #: The signed PDF of a sound bundle, when the pool's process was asked to read it (``check_files(...,
+    #: with_pdf=True)``): unpacking it is then not work for the importing process, the import's narrowest step.
+    pdf: bytes | None = None
 
     @property
     def signer(self) -> tuple[str, str] | None:
@@ -134,6 +140,7 @@ def check_files(
     *,
     processes: int | None = None,
     cancelled: Callable[[], bool] | None = None,
+    with_pdf: bool = False,
 ) -> Iterator[Checked]:
     """:func:`check_file` for every path, in order, in a pool of ``processes`` processes (one per core by
     default; none for a few files). Stops handing out files once ``cancelled()``; closing the iterator early
@@ -147,7 +154,7 @@ def check_files(
             yield check_file(path, forms, key)
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(size, mp_context=context, initializer=_start_worker, initargs=(forms,)) as pool:
+    with ProcessPoolExecutor(size, mp_context=context, initializer=_start_worker, initargs=(_packed(forms),)) as pool:
         waiting: deque[Future[Checked] | Checked] = deque()
         todo = iter(files)
         try:
@@ -156,7 +163,7 @@ def check_files(
                     following = next(todo, None)
                     if following is None:
                         break
-                    waiting.append(_hand_out(pool, following, key))
+                    waiting.append(_hand_out(pool, following, key, with_pdf))
                 if not waiting:
                     return
                 pending = waiting.popleft()
@@ -167,26 +174,48 @@ def check_files(
                     left.cancel()
 
 
-def _hand_out(pool: ProcessPoolExecutor, path: Path, key: UnlockedKey | None) -> Future[Checked] | Checked:
+def _hand_out(
+    pool: ProcessPoolExecutor, path: Path, key: UnlockedKey | None, with_pdf: bool
+) -> Future[Checked] | Checked:
     """The file's check, handed to the pool (an encrypted bundle opened here first: the key stays here)."""
     if path.suffix.lower() == PDF_SUFFIX or key is None:
-        return pool.submit(_check_in_worker, path, None)
+        return pool.submit(_check_in_worker, path, None, with_pdf)
     try:
         data = _read(path, key)
     except Rejection as rejection:
         return Checked(path, VerifyResult.refused(rejection))
-    return pool.submit(_check_in_worker, path, data)
+    return pool.submit(_check_in_worker, path, data, with_pdf)
 
 
 _WORKER_FORMS: FormRegistry | None = None
 
 
-def _start_worker(forms: FormRegistry) -> None:
+def _packed(forms: FormRegistry) -> bytes:
+    """The forms as a new process is given them: compressed, so that what starting it writes to its pipe (with
+    the forms, ~90 kB) fits the pipe (64 kB); otherwise the import waited, blocked, until each new process had
+    started Python and loaded the program (~1.2 s each, one after the other)."""
+    return zlib.compress(pickle.dumps(forms, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _start_worker(packed_forms: bytes) -> None:
     global _WORKER_FORMS
-    _WORKER_FORMS = forms
+    _WORKER_FORMS = pickle.loads(zlib.decompress(packed_forms))  # our own forms, from the importing process
+    _lower_priority()
     parent = multiprocessing.parent_process()
     if parent is not None:  # the importing process killed (or crashed): this one ends too, not left behind
         threading.Thread(target=_end_with, args=(parent,), daemon=True, name="end-with-parent").start()
+
+
+#: How much lower the pool's processes run than the importing one (Unix niceness).
+WORKER_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    """The pool's processes yield the processor to the importing one, which stores the bundles one by one in file
+    order: it is the import's narrowest step, and a window's stays responsive. The pool uses what is left."""
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):  # not allowed: the same priority as before
+            os.nice(WORKER_NICENESS)
 
 
 def _end_with(parent: multiprocessing.process.BaseProcess) -> None:
@@ -194,11 +223,13 @@ def _end_with(parent: multiprocessing.process.BaseProcess) -> None:
     os._exit(1)
 
 
-def _check_in_worker(path: Path, data: bytes | None) -> Checked:
+def _check_in_worker(path: Path, data: bytes | None, with_pdf: bool = False) -> Checked:
     """In a pool process: the check, made ready to travel back (the verdict without its open zip)."""
     assert _WORKER_FORMS is not None
     checked = check_file(path, _WORKER_FORMS) if data is None else _verified(path, data, _WORKER_FORMS)
-    return dataclasses.replace(checked, result=dataclasses.replace(checked.result, _zip=None))
+    res = checked.result
+    pdf = res.read_member("submission.pdf") if with_pdf and res.ok and res.source == "bundle" else None
+    return dataclasses.replace(checked, result=dataclasses.replace(res, _zip=None), pdf=pdf)
 
 
 def _received(checked: Checked) -> Checked:

@@ -201,7 +201,7 @@ def import_paths(
     files = expand_paths(paths)
     results = []
     answers: dict[tuple[str, str], bool] = {}
-    checks = check_files(files, ws.forms, key, processes=processes, cancelled=cancelled)
+    checks = check_files(files, ws.forms, key, processes=processes, cancelled=cancelled, with_pdf=True)
     register = register_for_run(ws)
     for n, checked in enumerate(checks):
         if cancelled is not None and cancelled():
@@ -366,7 +366,10 @@ def _store(
                 f"{version + 1}.",
             )
 
-    pdf = res.read_member("submission.pdf")
+    pdf = checked.pdf  # read by the pool's process, if it checked the bundle; else here
+    entry = manifest.member("submission.pdf")
+    if pdf is None or entry is None or sha256_hex(pdf) != entry.sha256:
+        pdf = res.read_member("submission.pdf")
     pdf_alone = res.source == "pdf"
     # Files are written before the rows (a row never points to a missing file); those written here are removed
     # again if the rows cannot be written.

@@ -4,7 +4,12 @@ the importing process)."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import pickle
 import shutil
+import zlib
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -90,3 +95,26 @@ def test_an_encrypted_bundle_is_opened_here_and_verified_in_the_pool(
     assert [c.result.code for c in without] == ["key_needed", "key_needed"]
     results = imports.import_paths(bu_a, sent, trust_new=True, key=bu_key(bu_a), processes=2)
     assert [r.outcome for r in results] == [imports.Outcome.IMPORTED] * 2, [r.reason for r in results]
+
+
+def test_the_pool_reads_the_signed_pdf_when_asked_and_runs_below_the_importing_process(
+    small_pool: None, agency_side: Path, shipped_forms: FormRegistry
+) -> None:
+    """The importing process stores the bundles one by one (the import's narrowest step): the pool unpacks each
+    signed PDF for it, and yields it the processor."""
+    files = sorted((agency_side / "bundles").glob("*.oscb"))
+    pooled = list(checking.check_files(files, shipped_forms, processes=2, with_pdf=True))
+    assert [c.pdf for c in pooled] == [c.result.read_member("submission.pdf") for c in pooled]
+    assert all(c.pdf is None for c in checking.check_files(files, shipped_forms, processes=2)), "only when asked"
+    here = os.nice(0)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=checking._start_worker,
+                             initargs=(checking._packed(shipped_forms),)) as pool:  # fmt: skip
+        assert pool.submit(os.nice, 0).result() == here + checking.WORKER_NICENESS
+
+
+def test_starting_a_pool_process_does_not_wait_for_it(shipped_forms: FormRegistry) -> None:
+    """What starting a process writes to its pipe, the forms with it, fits the pipe (64 kB): the import goes on
+    while the process starts Python, instead of waiting, blocked, until it has read it (~1.2 s each)."""
+    packed = checking._packed(shipped_forms)
+    assert len(packed) < 32 * 1024
+    assert pickle.loads(zlib.decompress(packed)).forms.keys() == shipped_forms.forms.keys()
