@@ -154,7 +154,7 @@ DELETERS = {
     "oscb_desktop/demo/build.py": "the scratch folder a demo is built in",
     "oscb_desktop/demo/cache.py": "a demo workspace kept in the user's cache folder (never a workspace), and the "
     "temporary folder it is copied into the cache through",
-    "oscb_desktop/ui/app.py": "the temporary folder of --demo without --data-dir, at exit",
+    "oscb_desktop/ui/opening.py": "the temporary folder of --demo without --data-dir, at exit",
     "oscb_desktop/store/blobs.py": "its own .part file while a file is copied in (or found already stored)",
     "oscb_desktop/services/evidence.py": "the temporary folder of read-only copies opened in a viewer, at exit",
 }
