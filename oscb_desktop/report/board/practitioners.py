@@ -4,6 +4,8 @@ its practitioners' answers diverge. Small groups are never shown: the collation'
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer
 
@@ -65,44 +67,77 @@ def _questions(p: Practitioners, s: BoardStyles) -> list[Flowable]:
     return [Paragraph("<b>Partnership-wide</b>", s.body), grid(rows, widths), Spacer(1, 3 * mm)]
 
 
-def _sectors(p: Practitioners, s: BoardStyles) -> list[Flowable]:
+@dataclass(frozen=True)
+class TextTable:
+    """A table of the chapter as text (escaped for markup), the same in the PDF and in Word."""
+
+    head: list[str]
+    rows: list[list[str]]
+
+
+def sector_table(p: Practitioners) -> TextTable | None:
+    """The favourable share of each question by sector (None: no sector to show)."""
     sectors = list(dict.fromkeys(label for q in p.questions for label, _ in q.by_sector))
     if not sectors:
-        return []
-    rows: list[list[object]] = [[Paragraph(h, s.cell_head) for h in ("", "Favourable answers", *sectors)]]
+        return None
+    rows = []
     for q in p.questions:
         if q.favourable is None:
             continue
         shares = dict(q.by_sector)
-        rows.append(
-            [
-                Paragraph(markup(q.code), s.cell_muted),
-                Paragraph(markup(q.favourable_label), s.cell),
-                *(Paragraph(markup(shares[x].words) if x in shares else "", s.cell_right) for x in sectors),
-            ]
-        )
-    rest = BODY_WIDTH - 10 * mm - 34 * mm
-    widths = [10 * mm, 34 * mm, *([rest / len(sectors)] * len(sectors))]
-    return [CondPageBreak(40 * mm), Paragraph("By sector", s.h2), grid(rows, widths), Spacer(1, 3 * mm)]
+        cells = [markup(shares[x].words) if x in shares else "" for x in sectors]
+        rows.append([markup(q.code), markup(q.favourable_label), *cells])
+    return TextTable(["", "Favourable answers", *sectors], rows)
 
 
-def _earlier(p: Practitioners, s: BoardStyles) -> list[Flowable]:
-    rows: list[list[object]] = [[Paragraph(h, s.cell_head) for h in ("", "Question", *p.compared_with, "This year")]]
+def earlier_table(p: Practitioners) -> TextTable:
+    """The favourable share of each question in the years compared with, and this year."""
+    rows = []
     for q in p.questions:
         if q.favourable is None:
             continue
         earlier = dict(q.earlier)
-        rows.append(
-            [
-                Paragraph(markup(q.code), s.cell_muted),
-                Paragraph(markup(q.text), s.cell),
-                *(Paragraph(earlier[x].words if x in earlier else "", s.cell_right) for x in p.compared_with),
-                Paragraph(q.favourable.words, s.cell_right),
-            ]
-        )
+        cells = [markup(earlier[x].words) if x in earlier else "" for x in p.compared_with]
+        rows.append([markup(q.code), markup(q.text), *cells, markup(q.favourable.words)])
+    return TextTable(["", "Question", *p.compared_with, "This year"], rows)
+
+
+def divergence_table(p: Practitioners) -> TextTable:
+    rows = [
+        [markup(d.agency), markup(f"{d.statement_code} {d.standard}"), markup(d.level), markup(said(d))]
+        for d in p.divergences
+    ]
+    return TextTable(["Agency", "Statement", "Rated", "Practitioners"], rows)
+
+
+def _grid_rows(table: TextTable, s: BoardStyles, *, first: int = 0) -> list[list[object]]:
+    """The table's cells as paragraphs: the first ``first`` columns as text, the code column muted, the rest
+    (figures) right-aligned; ``first`` 0: every column as text."""
+    rows: list[list[object]] = [[Paragraph(h, s.cell_head) for h in table.head]]
+    for row in table.rows:
+        styles = [s.cell] * len(row) if not first else [s.cell_muted, *[s.cell] * (first - 1)]
+        styles += [s.cell_right] * (len(row) - len(styles))
+        rows.append([Paragraph(cell, style) for cell, style in zip(row, styles, strict=True)])
+    return rows
+
+
+def _sectors(p: Practitioners, s: BoardStyles) -> list[Flowable]:
+    table = sector_table(p)
+    if table is None:
+        return []
+    n = len(table.head) - 2
+    rest = BODY_WIDTH - 10 * mm - 34 * mm
+    widths = [10 * mm, 34 * mm, *([rest / n] * n)]
+    return [CondPageBreak(40 * mm), Paragraph("By sector", s.h2), grid(_grid_rows(table, s, first=2), widths),
+            Spacer(1, 3 * mm)]  # fmt: skip
+
+
+def _earlier(p: Practitioners, s: BoardStyles) -> list[Flowable]:
+    table = earlier_table(p)
     n = len(p.compared_with) + 1
     widths = [10 * mm, BODY_WIDTH - 10 * mm - n * 22 * mm, *([22 * mm] * n)]
-    return [CondPageBreak(40 * mm), Paragraph("Year on year", s.h2), grid(rows, widths), Spacer(1, 3 * mm)]
+    return [CondPageBreak(40 * mm), Paragraph("Year on year", s.h2), grid(_grid_rows(table, s, first=2), widths),
+            Spacer(1, 3 * mm)]  # fmt: skip
 
 
 def _divergences(p: Practitioners, s: BoardStyles) -> list[Flowable]:
@@ -111,19 +146,9 @@ def _divergences(p: Practitioners, s: BoardStyles) -> list[Flowable]:
     if not p.divergences:
         out.append(Paragraph("No agency's ratings diverge from its practitioners' answers by this rule.", s.body))
         return out
-    rows: list[list[object]] = [[Paragraph(h, s.cell_head) for h in ("Agency", "Statement", "Rated", "Practitioners")]]
-    for d in p.divergences:
-        rows.append(
-            [
-                Paragraph(markup(d.agency), s.cell),
-                Paragraph(markup(f"{d.statement_code} {d.standard}"), s.cell),
-                Paragraph(markup(d.level), s.cell),
-                Paragraph(markup(said(d)), s.cell),
-            ]
-        )
     widths = [40 * mm, 45 * mm, 16 * mm, 0]
     widths[3] = BODY_WIDTH - sum(widths)
-    out.append(grid(rows, widths))
+    out.append(grid(_grid_rows(divergence_table(p), s), widths))
     return out
 
 

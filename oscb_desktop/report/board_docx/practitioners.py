@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from oscb_desktop.collate.result import Collation
-from oscb_desktop.report.board.practitioners import intro, said
+from oscb_desktop.report.board.practitioners import divergence_table, earlier_table, intro, sector_table
 from oscb_desktop.report.board.template import Abbreviations
 from oscb_desktop.report.board_docx.document import BODY_MM, BoardDocument
 from oscb_desktop.report.house.text import markup
@@ -25,37 +25,20 @@ def practitioners(d: BoardDocument, c: Collation, abbr: Abbreviations) -> None:
         bears = f" (bears on {', '.join(q.bears_on)})" if q.bears_on else ""
         rows.append([markup(q.code), markup(q.text + bears), markup(answers), markup(fav)])
     d.table(["", "Question", "Answers", "Favourable"], rows, [12, 62, BODY_MM - 12 - 62 - 34, 34], size=8.5)
-    sectors = list(dict.fromkeys(label for q in p.questions for label, _ in q.by_sector))
-    if sectors:
+    table = sector_table(p)
+    if table is not None:
         d.heading("By sector", 2)
-        srows = []
-        for q in p.questions:
-            if q.favourable is None:
-                continue
-            shares = dict(q.by_sector)
-            srows.append([markup(q.code), markup(q.favourable_label),
-                          *(markup(shares[x].words) if x in shares else "" for x in sectors)])  # fmt: skip
-        rest = (BODY_MM - 12 - 34) / len(sectors)
-        d.table(["", "Favourable answers", *sectors], srows, [12, 34, *([rest] * len(sectors))], size=8.5)
+        n = len(table.head) - 2
+        d.table(table.head, table.rows, [12, 34, *([(BODY_MM - 12 - 34) / n] * n)], size=8.5)
     if p.compared_with:
         d.heading("Year on year", 2)
-        yrows = []
-        for q in p.questions:
-            if q.favourable is None:
-                continue
-            earlier = dict(q.earlier)
-            yrows.append([markup(q.code), markup(q.text),
-                          *(earlier[x].words if x in earlier else "" for x in p.compared_with),
-                          q.favourable.words])  # fmt: skip
+        table = earlier_table(p)
         n = len(p.compared_with) + 1
-        d.table(["", "Question", *p.compared_with, "This year"], yrows, [12, BODY_MM - 12 - 22 * n, *([22] * n)])
+        d.table(table.head, table.rows, [12, BODY_MM - 12 - 22 * n, *([22] * n)])
     d.heading("Where ratings and practitioners diverge", 2)
     d.small(markup(p.rule))
     if not p.divergences:
         d.para("No agency's ratings diverge from its practitioners' answers by this rule.")
         return
-    drows = [
-        [markup(x.agency), markup(f"{x.statement_code} {x.standard}"), markup(x.level), markup(said(x))]
-        for x in p.divergences
-    ]
-    d.table(["Agency", "Statement", "Rated", "Practitioners"], drows, [40, 45, 16, BODY_MM - 101], size=8.5)
+    table = divergence_table(p)
+    d.table(table.head, table.rows, [40, 45, 16, BODY_MM - 101], size=8.5)
