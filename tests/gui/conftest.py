@@ -8,10 +8,13 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
+from helpers.engines import open_bu_copy
 from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QTimer
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
+from oscb_desktop.forms import FormRegistry
+from oscb_desktop.services.workspace import Workspace
 from oscb_desktop.ui import ops
 
 
@@ -128,3 +131,17 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
         return (yield)
     finally:
         AgencyWorkspace.confirm_quit = original  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def bu_ws(
+    request: pytest.FixtureRequest, engine: str, bu_template: Path, tmp_path: Path, shipped_forms: FormRegistry
+) -> Iterator[Workspace]:
+    """A copy of the module's demo Business Unit workspace (its ``bu_template`` fixture), on each engine in turn: on
+    PostgreSQL the template is moved to the server once and each test gets a copy (evidence in the database)."""
+    ws = open_bu_copy(request, engine, bu_template, tmp_path / "bu", shipped_forms)
+    ws.bind()
+    try:
+        yield ws
+    finally:
+        ws.close()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from helpers.engines import open_bu, open_bu_copy
+from helpers.engines import open_bu
 from helpers.pdf import run, squash
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
@@ -47,20 +47,6 @@ def bu_template(tmp_path_factory: pytest.TempPathFactory, shipped_forms: FormReg
     folder = tmp_path_factory.mktemp("bu-template") / "ws"
     demo.build_business_unit(folder, agencies=5, forms=shipped_forms)
     return folder
-
-
-@pytest.fixture
-def bu_ws(
-    request: pytest.FixtureRequest, engine: str, bu_template: Path, tmp_path: Path, shipped_forms: FormRegistry
-) -> Iterator[Workspace]:
-    """A copy of the demo Business Unit workspace: 5 agencies' returns imported, some reviewed and moderated; on
-    each engine in turn (on PostgreSQL, the template is moved to the server once and each test gets a copy)."""
-    ws = open_bu_copy(request, engine, bu_template, tmp_path / "bu", shipped_forms)
-    ws.bind()
-    try:
-        yield ws
-    finally:
-        ws.close()
 
 
 @pytest.fixture(scope="module")

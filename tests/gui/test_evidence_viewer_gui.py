@@ -4,11 +4,10 @@ one only when asked (from a read-only copy), warns before a kind of file that co
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.engines import open_bu, open_bu_copy
+from helpers.engines import open_bu
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
@@ -33,19 +32,6 @@ def bu_template(tmp_path_factory: pytest.TempPathFactory, shipped_forms: FormReg
     folder = tmp_path_factory.mktemp("bu-evidence") / "ws"
     demo.build_business_unit(folder, agencies=4, forms=shipped_forms)
     return folder
-
-
-@pytest.fixture
-def bu_ws(
-    request: pytest.FixtureRequest, engine: str, bu_template: Path, tmp_path: Path, shipped_forms: FormRegistry
-) -> Iterator[Workspace]:
-    """A copy of the demo Business Unit, on each engine in turn (on PostgreSQL the evidence is in the database)."""
-    ws = open_bu_copy(request, engine, bu_template, tmp_path / "bu", shipped_forms)
-    ws.bind()
-    try:
-        yield ws
-    finally:
-        ws.close()
 
 
 def wait_for_jobs(qtbot) -> None:

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers.engines import open_bu_copy
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -35,19 +33,6 @@ def bu_template(tmp_path_factory: pytest.TempPathFactory, shipped_forms: FormReg
     folder = tmp_path_factory.mktemp("bu-statements") / "ws"
     demo.build_business_unit(folder, agencies=3, forms=shipped_forms)
     return folder
-
-
-@pytest.fixture
-def bu_ws(
-    request: pytest.FixtureRequest, engine: str, bu_template: Path, tmp_path: Path, shipped_forms: FormRegistry
-) -> Iterator[Workspace]:
-    """A copy of the demo Business Unit workspace, on each engine in turn."""
-    ws = open_bu_copy(request, engine, bu_template, tmp_path / "bu", shipped_forms)
-    ws.bind()
-    try:
-        yield ws
-    finally:
-        ws.close()
 
 
 def focus(qtbot, viewer, widget) -> None:
