@@ -99,3 +99,20 @@ def traced_mib(run: Any) -> dict[str, float]:
         return {"peak": peak / 2**20, "retained": current / 2**20}
     finally:
         tracemalloc.stop()
+
+
+def current_section11(agency_name: str) -> Any:
+    """The agency's Section 11 return (a ``Submission`` row) for the demo's current period, in the bound workspace."""
+    from oscb_desktop import demo
+    from oscb_desktop.store import Agency, Submission
+
+    return (
+        Submission.select()
+        .join(Agency)
+        .where(
+            (Agency.name == agency_name)
+            & (Submission.form_id == "section11")
+            & (Submission.period == demo.CURRENT_PERIOD)
+        )
+        .get()
+    )

@@ -27,29 +27,14 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from _common import summary, table, write_results
+from _common import current_section11, summary, table, write_results
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMainWindow, QScrollArea, QVBoxLayout, QWidget
 
 from oscb_desktop import demo
 from oscb_desktop.forms import FormRegistry
 from oscb_desktop.services.workspace import Workspace
-from oscb_desktop.store import Agency, Submission
 from oscb_desktop.ui.editor.page import EditorPage
-
-
-def section11_of(agency_name: str) -> str:
-    row = (
-        Submission.select()
-        .join(Agency)
-        .where(
-            (Agency.name == agency_name)
-            & (Submission.form_id == "section11")
-            & (Submission.period == demo.CURRENT_PERIOD)
-        )
-        .get()
-    )
-    return str(row.id)
 
 
 def window() -> QMainWindow:
@@ -109,7 +94,7 @@ def main() -> None:
         try:
             ws.bind()
             made = demo.generate(ws, agencies=2)
-            sub_id = section11_of(made.agency_names[1])
+            sub_id = str(current_section11(made.agency_names[1]).id)
             opened: list[float] = []
             floor: list[float] = []
             every: list[float] = []

@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import summary, table, write_results
+from _common import current_section11, summary, table, write_results
 
 from oscb_desktop import demo
 from oscb_desktop.forms import FormRegistry
@@ -48,7 +48,7 @@ from oscb_desktop.report import render_submission_pdf
 from oscb_desktop.services import evidence, identities, returns, signoff
 from oscb_desktop.services.workspace import Workspace, now_iso
 from oscb_desktop.signing import format_fingerprint
-from oscb_desktop.store import Agency, Answer, Submission
+from oscb_desktop.store import Answer
 
 WARMUP = 2
 SIGNATORY = ("Alex Morgan", "Chief Executive")
@@ -73,19 +73,6 @@ def build_template(folder: Path, forms: FormRegistry) -> str:
     return made.agency_names[1]
 
 
-def _section11(agency_name: str) -> Submission:
-    return (
-        Submission.select()
-        .join(Agency)
-        .where(
-            (Agency.name == agency_name)
-            & (Submission.form_id == "section11")
-            & (Submission.period == demo.CURRENT_PERIOD)
-        )
-        .get()
-    )
-
-
 def evidence_bytes(n: int, rng: random.Random) -> tuple[str, bytes]:
     """File number ``n``: its name and EVIDENCE_FILE_BYTES of content like that kind of file (text compresses,
     a scan or a .docx does not)."""
@@ -105,7 +92,7 @@ def add_evidence(folder: Path, forms: FormRegistry, agency_name: str, files: Pat
     ws = Workspace.open(folder, forms=forms)
     try:
         ws.bind()
-        sub = _section11(agency_name)
+        sub = current_section11(agency_name)
         rated = [item.id for item in returns.form_of(ws, sub).items() if item.type == "rating"]
         step = len(rated) / EVIDENCE_FILES
         for n in range(EVIDENCE_FILES):
@@ -122,7 +109,7 @@ def one_run(folder: Path, forms: FormRegistry, agency_name: str, bundle: Path) -
     ws = Workspace.open(folder, forms=forms)
     try:
         ws.bind()
-        sub = _section11(agency_name)
+        sub = current_section11(agency_name)
         if sub.status != "draft" or sub.percent_complete != 100:
             raise RuntimeError(f"expected a complete draft, found {sub.status} at {sub.percent_complete}%")
         row = identities.current(ws, sub.agency.id)
